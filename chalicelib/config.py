@@ -1,0 +1,135 @@
+"""Every setting PagePress reads, read once from the environment.
+
+Nothing else in the code base looks at ``os.environ``: entry points call
+``Settings.from_env()`` (through ``chalicelib.wiring``) and pass values down.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _ports(raw: str) -> frozenset[int]:
+    try:
+        ports = frozenset(int(p) for p in raw.split(",") if p.strip())
+    except ValueError:
+        raise ConfigError(f"CONVERTER_EGRESS_PORTS must list port numbers, got {raw!r}") from None
+    if not ports or any(not 0 < p < 65536 for p in ports):
+        raise ConfigError(f"CONVERTER_EGRESS_PORTS must list ports 1-65535, got {raw!r}")
+    return ports
+
+
+def _default_chromium() -> Optional[str]:
+    """Debian's chromium when present; otherwise Playwright's own (``playwright install``)."""
+    for candidate in ("chromium", "chromium-browser"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration. Defaults suit ``make run``; AWS stages set the rest."""
+
+    stage: str = "local"
+    log_level: str = "INFO"
+    # PostgreSQL (accounts)
+    database_url: Optional[str] = None
+    # AWS (or moto's server locally)
+    aws_region: str = "us-east-1"
+    aws_endpoint_url: Optional[str] = None
+    files_bucket: str = "pagepress-files"
+    files_table: str = "pagepress-files"
+    jobs_queue_name: str = "pagepress-jobs"
+    jobs_dlq_name: str = "pagepress-jobs-dlq"
+    jobs_max_receive_count: int = 5
+    # Tokens and passwords
+    jwt_secret: Optional[str] = field(default=None, repr=False)
+    jwt_secret_parameter: Optional[str] = None
+    jwt_secret_arn: Optional[str] = None
+    token_ttl_seconds: int = 3600
+    bcrypt_rounds: int = 12
+    signin_max_failures_per_account: int = 5
+    signin_max_failures_per_client: int = 20
+    signin_window_seconds: int = 900
+    # HTTP
+    max_body_bytes: int = 16 * 1024
+    download_url_ttl_seconds: int = 60
+    cors_allow_origin: Optional[str] = None
+    # Converter
+    chromium_path: Optional[str] = None
+    egress_allow: str = ""
+    egress_ports: frozenset[int] = frozenset({80, 443})
+    render_timeout_seconds: float = 45.0
+    settle_timeout_seconds: float = 10.0
+    max_pdf_bytes: int = 50 * 1024 * 1024
+    max_pdf_pages: int = 500
+    render_concurrency: int = 2
+    browser_recycle_after: int = 50
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        get = lambda name, default=None: (env.get(name) or default)  # noqa: E731
+        return cls(
+            stage=get("PAGEPRESS_STAGE", "local"),
+            log_level=get("LOG_LEVEL", "INFO"),
+            database_url=get("DATABASE_URL"),
+            aws_region=get("AWS_REGION", get("AWS_DEFAULT_REGION", "us-east-1")),
+            aws_endpoint_url=get("AWS_ENDPOINT_URL"),
+            files_bucket=get("FILES_BUCKET", "pagepress-files"),
+            files_table=get("FILES_TABLE", "pagepress-files"),
+            jobs_queue_name=get("JOBS_QUEUE", "pagepress-jobs"),
+            jobs_dlq_name=get("JOBS_DLQ", "pagepress-jobs-dlq"),
+            jobs_max_receive_count=_int(env, "JOBS_MAX_RECEIVE_COUNT", 5, 1),
+            jwt_secret=get("JWT_SECRET"),
+            jwt_secret_parameter=get("JWT_SECRET_PARAMETER"),
+            jwt_secret_arn=get("JWT_SECRET_ARN"),
+            token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", 3600, 60),
+            bcrypt_rounds=_int(env, "BCRYPT_ROUNDS", 12, 4),
+            signin_max_failures_per_account=_int(env, "SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5, 1),
+            signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1),
+            signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
+            download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
+            cors_allow_origin=get("CORS_ALLOW_ORIGIN"),
+            chromium_path=get("CHROMIUM_PATH") or _default_chromium(),
+            egress_allow=get("CONVERTER_EGRESS_ALLOW", ""),
+            egress_ports=_ports(get("CONVERTER_EGRESS_PORTS", "80,443")),
+            render_timeout_seconds=_float(env, "RENDER_TIMEOUT_SECONDS", 45.0),
+            settle_timeout_seconds=_float(env, "SETTLE_TIMEOUT_SECONDS", 10.0),
+            max_pdf_bytes=_int(env, "MAX_PDF_BYTES", 50 * 1024 * 1024, 1024),
+            max_pdf_pages=_int(env, "MAX_PDF_PAGES", 500, 1),
+            render_concurrency=_int(env, "RENDER_CONCURRENCY", 2, 1),
+            browser_recycle_after=_int(env, "BROWSER_RECYCLE_AFTER", 50, 1),
+        )

@@ -1,0 +1,56 @@
+"""Errors the domain raises. Each carries a stable machine code and a message a person reads.
+
+The HTTP layer maps these classes to status codes (``api/errors.py``); the converter maps
+``ConversionFailed`` to a failed job. Nothing here knows about HTTP.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+
+class PagePressError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, code: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class InvalidInput(PagePressError):
+    code = "invalid_input"
+
+
+class AuthenticationFailed(PagePressError):
+    code = "unauthorized"
+
+
+class NotFound(PagePressError):
+    code = "not_found"
+
+
+class Conflict(PagePressError):
+    code = "conflict"
+
+
+class TooManyAttempts(PagePressError):
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
+
+
+class DependencyUnavailable(PagePressError):
+    code = "unavailable"
+
+
+class ConversionFailed(PagePressError):
+    """A job cannot produce a PDF. ``permanent`` failures are not retried."""
+
+    code = "conversion_failed"
+
+    def __init__(self, code: str, message: str, permanent: bool = True) -> None:
+        super().__init__(message, code)
+        self.permanent = permanent

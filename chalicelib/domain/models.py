@@ -1,0 +1,143 @@
+"""Plain data the services pass around: users, file entries, jobs, conversion options."""
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Optional
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str
+    password_hash: str
+    session_id: Optional[str] = None
+    created_at: Optional[datetime] = None
+
+
+class FileStatus(str, enum.Enum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (FileStatus.READY, FileStatus.FAILED)
+
+
+PAPER_FORMATS = ("A3", "A4", "A5", "Letter", "Legal", "Tabloid")
+MEDIA_TYPES = ("print", "screen")
+
+
+@dataclass(frozen=True)
+class Margin:
+    top: str = "1cm"
+    right: str = "1cm"
+    bottom: str = "1cm"
+    left: str = "1cm"
+
+
+@dataclass(frozen=True)
+class ConversionOptions:
+    """What the user may choose about the PDF; validated in ``domain.options``."""
+
+    format: str = "A4"
+    landscape: bool = False
+    margin: Margin = field(default_factory=Margin)
+    scale: float = 1.0
+    print_background: bool = True
+    media: str = "print"
+    wait_for_selector: Optional[str] = None
+    delay_ms: int = 0
+    header_template: Optional[str] = None
+    footer_template: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ConversionOptions":
+        data = dict(data)
+        data["margin"] = Margin(**data.get("margin", {}))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One requested PDF: its job's state and, once ready, what was produced."""
+
+    user_id: str
+    file_id: str
+    url: str
+    status: FileStatus
+    created_at: str
+    updated_at: str
+    options: ConversionOptions = field(default_factory=ConversionOptions)
+    title: Optional[str] = None
+    error_code: Optional[str] = None
+    error_message: Optional[str] = None
+    size: Optional[int] = None
+    pages: Optional[int] = None
+    attempts: int = 0
+    warnings: tuple[str, ...] = ()
+    correlation_id: Optional[str] = None
+
+    @property
+    def object_key(self) -> str:
+        return object_key(self.user_id, self.file_id)
+
+
+def object_key(user_id: str, file_id: str) -> str:
+    """Where a file's PDF lives in S3; derived, so a retried job overwrites, never duplicates."""
+    return f"users/{user_id}/{file_id}.pdf"
+
+
+@dataclass(frozen=True)
+class ConversionJob:
+    """The message that travels over SQS from the API to the converter."""
+
+    user_id: str
+    file_id: str
+    url: str
+    options: ConversionOptions
+    correlation_id: str
+
+    def to_message(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "file_id": self.file_id,
+            "url": self.url,
+            "options": self.options.to_dict(),
+            "correlation_id": self.correlation_id,
+        }
+
+    @classmethod
+    def from_message(cls, data: dict[str, Any]) -> "ConversionJob":
+        """Raises KeyError/TypeError/ValueError on a malformed message (a poison message)."""
+        return cls(
+            user_id=str(data["user_id"]),
+            file_id=str(data["file_id"]),
+            url=str(data["url"]),
+            options=ConversionOptions.from_dict(data.get("options") or {}),
+            correlation_id=str(data.get("correlation_id") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """What the renderer hands back for one job."""
+
+    content: bytes
+    title: str
+    pages: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing and the opaque cursor for the next, if any."""
+
+    items: list
+    next_cursor: Optional[str] = None
