@@ -1,0 +1,148 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './schema';
+import { ApiError, NETWORK_ERROR_MESSAGE, SESSION_ENDED_CODES, toApiError } from './errors';
+import type {
+  ConvertOptions,
+  DownloadLink,
+  FileEntry,
+  FilesPage,
+  SignInResult,
+  User,
+} from './types';
+
+export interface ApiDeps {
+  baseUrl: string;
+  /** The current bearer token, or null when signed out. */
+  getToken: () => string | null;
+  /** Called when an authenticated call answers 401 with one of the session codes. */
+  onSessionEnded: (code: string) => void;
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+export interface Api {
+  signUp(email: string, password: string): Promise<User>;
+  signIn(email: string, password: string): Promise<SignInResult>;
+  signOut(): Promise<void>;
+  me(): Promise<User>;
+  convert(url: string, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
+  listFiles(limit: number, cursor?: string): Promise<FilesPage>;
+  downloadLink(name: string): Promise<DownloadLink>;
+  deleteFile(name: string): Promise<void>;
+  retry(name: string): Promise<FileEntry>;
+}
+
+interface Result<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** A random UUID v4, also where crypto.randomUUID is missing (plain-http origins). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') {
+    return crypto.randomUUID();
+  }
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function createApi(deps: ApiDeps): Api {
+  const client = createClient<paths>({
+    // The contract's paths are relative to its server URL, /api/v1.
+    baseUrl: `${deps.baseUrl}/api/v1`,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+
+  function authHeaders(): Record<string, string> {
+    const token = deps.getToken();
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  }
+
+  async function call<T>(authed: boolean, run: () => Promise<Result<T>>): Promise<T> {
+    let result: Result<T>;
+    try {
+      result = await run();
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE);
+    }
+    const { response } = result;
+    if (response.ok) return result.data as T;
+    const error = toApiError(response, result.error);
+    if (authed && response.status === 401 && SESSION_ENDED_CODES.has(error.code)) {
+      deps.onSessionEnded(error.code);
+    } else if (authed && response.status === 401) {
+      deps.onSessionEnded('token_invalid');
+    }
+    throw error;
+  }
+
+  return {
+    signUp: (email, password) =>
+      call(false, () => client.POST('/sign-up', { body: { email, password } })),
+
+    signIn: (email, password) =>
+      call(false, () => client.POST('/sign-in', { body: { email, password } })),
+
+    signOut: async () => {
+      await call(true, () => client.POST('/sign-out', { headers: authHeaders() }));
+    },
+
+    me: () => call(true, () => client.GET('/me', { headers: authHeaders() })),
+
+    convert: async (url, options, idempotencyKey = newIdempotencyKey()) => {
+      const send = () =>
+        call(true, () =>
+          client.POST('/request', {
+            body: { url, options },
+            headers: { ...authHeaders(), 'Idempotency-Key': idempotencyKey },
+          }),
+        );
+      try {
+        return await send();
+      } catch (e) {
+        // A dropped connection may have hidden a success: send the same key again,
+        // so the server answers with the job it already made instead of a duplicate.
+        if (e instanceof ApiError && e.status === 0) return send();
+        throw e;
+      }
+    },
+
+    listFiles: (limit, cursor) =>
+      call(true, () =>
+        client.GET('/files', {
+          params: { query: cursor ? { limit, cursor } : { limit } },
+          headers: authHeaders(),
+        }),
+      ),
+
+    downloadLink: (name) =>
+      call(true, () =>
+        client.GET('/file/{name}/link', {
+          params: { path: { name } },
+          headers: authHeaders(),
+        }),
+      ),
+
+    deleteFile: async (name) => {
+      await call(true, () =>
+        client.DELETE('/file/{name}', {
+          params: { path: { name } },
+          headers: authHeaders(),
+        }),
+      );
+    },
+
+    retry: (name) =>
+      call(true, () =>
+        client.POST('/file/{name}/retry', {
+          params: { path: { name } },
+          headers: authHeaders(),
+        }),
+      ),
+  };
+}

@@ -1,0 +1,113 @@
+import type { FileEntry } from '../api/types';
+import {
+  STATUS_LABEL,
+  displayTitle,
+  failureText,
+  formatBytes,
+  formatDateTime,
+  formatPages,
+  hostOf,
+} from '../files';
+
+interface FileItemProps {
+  file: FileEntry;
+  busy?: 'download' | 'retry' | 'delete';
+  message?: string;
+  onDownload: (file: FileEntry) => void;
+  onRetry: (file: FileEntry) => void;
+  onDelete: (file: FileEntry, opener: HTMLButtonElement) => void;
+}
+
+export function titleId(name: string): string {
+  return `file-${name}-title`;
+}
+
+export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }: FileItemProps) {
+  const tId = titleId(file.name);
+  const title = displayTitle(file);
+  const host = hostOf(file.url);
+  return (
+    <li className={`file file--${file.status}`}>
+      <div className="file-main">
+        <h3 id={tId} className="file-title" tabIndex={-1}>
+          {title}
+        </h3>
+        <p className="file-meta">
+          <span className="file-host" title={file.url}>
+            {host}
+          </span>
+          <span aria-hidden="true"> · </span>
+          <time dateTime={file.created_at}>{formatDateTime(file.created_at)}</time>
+          {file.size != null && (
+            <>
+              <span aria-hidden="true"> · </span>
+              <span>{formatBytes(file.size)}</span>
+            </>
+          )}
+          {file.pages != null && (
+            <>
+              <span aria-hidden="true"> · </span>
+              <span>{formatPages(file.pages)}</span>
+            </>
+          )}
+        </p>
+        <p className="file-status-line">
+          <span className={`status status--${file.status}`}>
+            {(file.status === 'pending' || file.status === 'processing') && (
+              <span className="spinner" aria-hidden="true" />
+            )}
+            {STATUS_LABEL[file.status]}
+          </span>
+          {file.status === 'pending' && <span className="hint"> Waiting for its turn…</span>}
+          {file.status === 'processing' && <span className="hint"> Making the PDF…</span>}
+        </p>
+        {file.status === 'failed' && <p className="file-error">{failureText(file)}</p>}
+        {file.warnings.length > 0 && (
+          <ul className="file-warnings" aria-label="Warnings">
+            {file.warnings.map((w, i) => (
+              <li key={i}>{w}</li>
+            ))}
+          </ul>
+        )}
+        {message && (
+          <p className="file-message" role="alert">
+            {message}
+          </p>
+        )}
+      </div>
+      <div className="file-actions">
+        {file.status === 'ready' && (
+          <button
+            type="button"
+            className="button button--primary"
+            aria-describedby={tId}
+            disabled={busy === 'download'}
+            onClick={() => onDownload(file)}
+          >
+            Download
+          </button>
+        )}
+        {file.status === 'failed' && (
+          <button
+            type="button"
+            className="button"
+            aria-describedby={tId}
+            disabled={busy === 'retry'}
+            onClick={() => onRetry(file)}
+          >
+            Retry
+          </button>
+        )}
+        <button
+          type="button"
+          className="button button--ghost"
+          aria-describedby={tId}
+          disabled={busy === 'delete'}
+          onClick={(e) => onDelete(file, e.currentTarget)}
+        >
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}
