@@ -133,3 +133,31 @@ class Settings:
             render_concurrency=_int(env, "RENDER_CONCURRENCY", 2, 1),
             browser_recycle_after=_int(env, "BROWSER_RECYCLE_AFTER", 50, 1),
         )
+
+
+@dataclass(frozen=True)
+class LocalStackSettings:
+    """How ``make run`` lays out the local stack (not read on AWS)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = ".local"
+    moto_port: int = 0  # 0: pick a free loopback port
+    visibility_timeout_seconds: int = 300
+    retry_backoff_seconds: int = 5
+    snapshot_interval_seconds: int = 30
+    spa_dir: str = "frontend-build/dist"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "LocalStackSettings":
+        env = os.environ if env is None else env
+        return cls(
+            host=env.get("HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 8000),
+            data_dir=env.get("DATA_DIR") or ".local",
+            moto_port=_int(env, "MOTO_PORT", 0),
+            visibility_timeout_seconds=_int(env, "LOCAL_VISIBILITY_TIMEOUT_SECONDS", 300, 1),
+            retry_backoff_seconds=_int(env, "LOCAL_RETRY_BACKOFF_SECONDS", 5, 0),
+            snapshot_interval_seconds=_int(env, "LOCAL_SNAPSHOT_INTERVAL_SECONDS", 30, 1),
+            spa_dir=env.get("SPA_DIR") or "frontend-build/dist",
+        )

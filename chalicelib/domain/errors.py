@@ -11,9 +11,10 @@ from typing import Optional
 class PagePressError(Exception):
     code = "error"
 
-    def __init__(self, message: str, code: Optional[str] = None) -> None:
+    def __init__(self, message: str, code: Optional[str] = None, field: Optional[str] = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
         if code:
             self.code = code
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import abc
 from datetime import datetime
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional
 
 from chalicelib.domain.models import (
     ConversionJob,
     ConversionOptions,
     FileEntry,
-    FileStatus,
     Page,
     RenderedPdf,
     User,
@@ -86,6 +85,10 @@ class FileIndex(abc.ABC):
         """Finish an unfinished entry as failed; False if it is gone or already finished."""
 
     @abc.abstractmethod
+    def reset_for_retry(self, user_id: str, file_id: str) -> Optional[FileEntry]:
+        """Move a failed entry back to pending; None if it is gone or not failed."""
+
+    @abc.abstractmethod
     def delete(self, user_id: str, file_id: str) -> bool:
         """Remove an entry; False if there was none."""
 
@@ -129,8 +132,3 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf: ...
 
-
-__all__ = [
-    "AttemptLimiter", "FileIndex", "JobQueue", "ObjectStore", "Renderer", "UserRepository",
-    "FileEntry", "FileStatus", "Any",
-]

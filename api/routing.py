@@ -1,0 +1,66 @@
+"""Route registration with the error mapping every view shares, and the request's context."""
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from api.errors import JSON_HEADERS, error_response, response_for
+from api.log import logger
+from chalicelib.domain.models import User
+from chalicelib.wiring import container
+
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def route(blueprint: Blueprint, path: str, methods: list[str]) -> Callable:
+    """Like ``blueprint.route``, but domain errors become JSON 4xx/503 and bugs a logged JSON 500."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Response:
+            try:
+                result = view(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - mapped below; unknown ones are bugs
+                known = response_for(exc)
+                if known is not None:
+                    logger.info("request refused", extra={"code": known.body["error"]["code"],
+                                                          "status": known.status_code})
+                    return known
+                logger.exception("unhandled error")
+                return error_response(500, "internal_error", "Something went wrong on our side. Please retry.")
+            if isinstance(result, Response):
+                return result
+            return Response(body=result, status_code=200, headers=dict(JSON_HEADERS))
+
+        blueprint.route(path, methods=methods)(guarded)
+        return view
+
+    return register
+
+
+def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body=body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def correlation_id_for(request: Any) -> str:
+    """The caller's X-Correlation-Id when well-formed, else the gateway's request id, else a new one."""
+    supplied = (request.headers.get("x-correlation-id") or "").strip()
+    if _CORRELATION_ID.match(supplied):
+        return supplied
+    request_id = (request.context or {}).get("requestId")
+    return request_id if isinstance(request_id, str) and _CORRELATION_ID.match(request_id) else str(uuid.uuid4())
+
+
+def client_address(request: Any) -> str:
+    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
+
+
+def signed_in_user(request: Any) -> User:
+    """Checked on every request in the handler (no cached authorizer), so a replaced session dies at once."""
+    user = container().accounts.authenticate(request.headers.get("authorization"))
+    logger.append_keys(user_id=user.id)
+    return user

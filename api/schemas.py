@@ -1,0 +1,66 @@
+"""Request bodies in, response bodies out: shapes match api/openapi.yaml."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from chalice.app import Request
+
+from api.errors import RequestTooLarge, UnsupportedMediaType
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.filenames import download_filename
+from chalicelib.domain.models import FileEntry, User
+
+MAX_LIST_LIMIT = 100
+DEFAULT_LIST_LIMIT = 20
+
+
+def json_object(request: Request, max_bytes: int, allowed: frozenset[str]) -> dict[str, Any]:
+    """The body as a JSON object with no unknown fields, or a 4xx that says what is wrong."""
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json.")
+    raw = request.raw_body or b""
+    if len(raw) > max_bytes:
+        raise RequestTooLarge(f"The request body is larger than {max_bytes} bytes.")
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidInput("The request body is not valid JSON.", "invalid_json") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("The request body must be a JSON object.", "invalid_json")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise InvalidInput(f"Unknown field: {unknown[0]}.", field=unknown[0])
+    return body
+
+
+def list_limit(raw: Optional[str]) -> int:
+    if raw is None:
+        return DEFAULT_LIST_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST_LIMIT:
+        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIST_LIMIT}.", field="limit")
+    return int(raw)
+
+
+def account(user: User) -> dict[str, str]:
+    return {"id": user.id, "email": user.email}
+
+
+def file_entry(entry: FileEntry) -> dict[str, Any]:
+    error = {"code": entry.error_code, "message": entry.error_message or ""} if entry.error_code else None
+    return {
+        "name": entry.file_id,
+        "url": entry.url,
+        "title": entry.title,
+        "status": entry.status.value,
+        "error": error,
+        "size": entry.size,
+        "pages": entry.pages,
+        "warnings": list(entry.warnings),
+        "attempts": entry.attempts,
+        "options": entry.options.to_dict(),
+        "filename": download_filename(entry.title, entry.url),
+        "created_at": entry.created_at,
+        "updated_at": entry.updated_at,
+    }

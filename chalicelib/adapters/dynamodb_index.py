@@ -1,0 +1,212 @@
+"""The file index in DynamoDB: one item per file, ``user_id`` + ``sk = file#<time-ordered id>``.
+
+Idempotency keys live beside the files as ``sk = idem#<sha256>`` items with a TTL; a
+transaction creates both or neither. Every status change is a conditional update.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import time
+from typing import Any, Optional
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.domain.errors import DependencyUnavailable, InvalidInput
+from chalicelib.domain.models import ConversionOptions, FileEntry, FileStatus, Page
+from chalicelib.domain.ports import FileIndex
+
+FILE_PREFIX = "file#"
+IDEMPOTENCY_PREFIX = "idem#"
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+_UNFINISHED = {":pending": FileStatus.PENDING.value, ":processing": FileStatus.PROCESSING.value}
+_IS_UNFINISHED = "attribute_exists(sk) AND #status IN (:pending, :processing)"
+
+
+class DynamoFileIndex(FileIndex):
+    def __init__(self, client: Any, table: str, now_iso) -> None:
+        self._db = client
+        self._table = table
+        self._now_iso = now_iso
+
+    # -- writes -------------------------------------------------------------------------
+    def create(self, entry: FileEntry, idempotency_key: Optional[str] = None) -> FileEntry:
+        item = _to_item(entry)
+        if idempotency_key is None:
+            self._call("put_item", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
+            return entry
+        idem_sk = IDEMPOTENCY_PREFIX + hashlib.sha256(idempotency_key.encode()).hexdigest()
+        marker = {"user_id": {"S": entry.user_id}, "sk": {"S": idem_sk}, "file_id": {"S": entry.file_id},
+                  "expires_at": {"N": str(int(time.time()) + IDEMPOTENCY_TTL_SECONDS)}}
+        try:
+            self._db.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}},
+                {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}},
+            ])
+            return entry
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise _unavailable(exc) from exc
+        except BotoCoreError as exc:
+            raise _unavailable(exc) from exc
+        existing = self._call("get_item", TableName=self._table, ConsistentRead=True,
+                              Key={"user_id": {"S": entry.user_id}, "sk": {"S": idem_sk}}).get("Item")
+        first = self.get(entry.user_id, existing["file_id"]["S"]) if existing else None
+        if first is None:
+            raise DependencyUnavailable("The request could not be recorded; please retry.")
+        return first
+
+    def mark_processing(self, user_id: str, file_id: str, attempts: int) -> Optional[FileEntry]:
+        item = self._update(user_id, file_id, "SET #status = :processing, attempts = :attempts, updated_at = :now",
+                            {":attempts": {"N": str(attempts)}}, _IS_UNFINISHED)
+        return _from_item(item) if item else None
+
+    def mark_ready(self, user_id: str, file_id: str, *, title: str, size: int, pages: int,
+                   warnings: tuple[str, ...]) -> bool:
+        values = {":ready": {"S": FileStatus.READY.value}, ":title": {"S": title}, ":size": {"N": str(size)},
+                  ":pages": {"N": str(pages)}, ":warnings": {"S": json.dumps(list(warnings))}}
+        return self._update(user_id, file_id, "SET #status = :ready, title = :title, size_bytes = :size, "
+                            "pages = :pages, warnings = :warnings, updated_at = :now REMOVE error_code, error_message",
+                            values, _IS_UNFINISHED) is not None
+
+    def mark_failed(self, user_id: str, file_id: str, *, code: str, message: str) -> bool:
+        values = {":failed": {"S": FileStatus.FAILED.value}, ":code": {"S": code}, ":message": {"S": message}}
+        return self._update(user_id, file_id, "SET #status = :failed, error_code = :code, error_message = :message, "
+                            "updated_at = :now", values, _IS_UNFINISHED) is not None
+
+    def reset_for_retry(self, user_id: str, file_id: str) -> Optional[FileEntry]:
+        item = self._update(user_id, file_id, "SET #status = :pending, updated_at = :now, attempts = :zero "
+                            "REMOVE error_code, error_message",
+                            {":pending": {"S": FileStatus.PENDING.value}, ":failed": {"S": FileStatus.FAILED.value},
+                             ":zero": {"N": "0"}},
+                            "attribute_exists(sk) AND #status = :failed", with_unfinished=False)
+        return _from_item(item) if item else None
+
+    def delete(self, user_id: str, file_id: str) -> bool:
+        try:
+            self._db.delete_item(TableName=self._table, Key=_key(user_id, file_id),
+                                 ConditionExpression="attribute_exists(sk)")
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise _unavailable(exc) from exc
+        except BotoCoreError as exc:
+            raise _unavailable(exc) from exc
+
+    # -- reads --------------------------------------------------------------------------
+    def get(self, user_id: str, file_id: str) -> Optional[FileEntry]:
+        item = self._call("get_item", TableName=self._table, Key=_key(user_id, file_id),
+                          ConsistentRead=True).get("Item")
+        return _from_item(item) if item else None
+
+    def list(self, user_id: str, limit: int, cursor: Optional[str]) -> Page:
+        args: dict[str, Any] = {
+            "TableName": self._table, "Limit": limit, "ScanIndexForward": False,
+            "KeyConditionExpression": "user_id = :user AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":user": {"S": user_id}, ":prefix": {"S": FILE_PREFIX}},
+        }
+        if cursor:
+            args["ExclusiveStartKey"] = _decode_cursor(cursor, user_id)
+        result = self._call("query", **args)
+        last = result.get("LastEvaluatedKey")
+        return Page([_from_item(i) for i in result.get("Items", [])], _encode_cursor(last) if last else None)
+
+    def unfinished(self) -> list[FileEntry]:
+        entries, start = [], None
+        while True:
+            args: dict[str, Any] = {
+                "TableName": self._table, "FilterExpression": "begins_with(sk, :prefix) AND #status IN (:pending, :processing)",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":prefix": {"S": FILE_PREFIX}, **{k: {"S": v} for k, v in _UNFINISHED.items()}},
+            }
+            if start:
+                args["ExclusiveStartKey"] = start
+            result = self._call("scan", **args)
+            entries.extend(_from_item(i) for i in result.get("Items", []))
+            start = result.get("LastEvaluatedKey")
+            if not start:
+                return entries
+
+    def ping(self) -> None:
+        self._call("describe_table", TableName=self._table)
+
+    # -- plumbing -----------------------------------------------------------------------
+    def _update(self, user_id: str, file_id: str, expression: str, values: dict, condition: str, *,
+                with_unfinished: bool = True) -> Optional[dict]:
+        """The item as updated, or None when the condition did not hold."""
+        all_values = {":now": {"S": self._now_iso()}, **values}
+        if with_unfinished:
+            all_values.update({k: {"S": v} for k, v in _UNFINISHED.items()})
+        try:
+            result = self._db.update_item(
+                TableName=self._table, Key=_key(user_id, file_id), UpdateExpression=expression,
+                ConditionExpression=condition, ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=all_values, ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise _unavailable(exc) from exc
+        except BotoCoreError as exc:
+            raise _unavailable(exc) from exc
+        return result["Attributes"]
+
+    def _call(self, operation: str, **kwargs: Any) -> dict:
+        try:
+            return getattr(self._db, operation)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise _unavailable(exc) from exc
+
+
+def _unavailable(exc: Exception) -> DependencyUnavailable:
+    return DependencyUnavailable(f"DynamoDB does not answer: {exc}")
+
+
+def _key(user_id: str, file_id: str) -> dict:
+    return {"user_id": {"S": user_id}, "sk": {"S": FILE_PREFIX + file_id}}
+
+
+def _to_item(entry: FileEntry) -> dict:
+    item = {
+        **_key(entry.user_id, entry.file_id),
+        "file_id": {"S": entry.file_id}, "url": {"S": entry.url}, "status": {"S": entry.status.value},
+        "created_at": {"S": entry.created_at}, "updated_at": {"S": entry.updated_at},
+        "options": {"S": json.dumps(entry.options.to_dict())}, "attempts": {"N": str(entry.attempts)},
+        "warnings": {"S": json.dumps(list(entry.warnings))},
+    }
+    if entry.correlation_id:
+        item["correlation_id"] = {"S": entry.correlation_id}
+    return item
+
+
+def _from_item(item: dict) -> FileEntry:
+    text = lambda name: item[name]["S"] if name in item else None  # noqa: E731
+    number = lambda name: int(item[name]["N"]) if name in item else None  # noqa: E731
+    return FileEntry(
+        user_id=item["user_id"]["S"], file_id=item["file_id"]["S"], url=item["url"]["S"],
+        status=FileStatus(item["status"]["S"]), created_at=item["created_at"]["S"], updated_at=item["updated_at"]["S"],
+        options=ConversionOptions.from_dict(json.loads(text("options") or "{}")),
+        title=text("title"), error_code=text("error_code"), error_message=text("error_message"),
+        size=number("size_bytes"), pages=number("pages"), attempts=number("attempts") or 0,
+        warnings=tuple(json.loads(text("warnings") or "[]")), correlation_id=text("correlation_id"),
+    )
+
+
+def _encode_cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"sk": key["sk"]["S"]}).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, user_id: str) -> dict:
+    """The cursor names only a sort key; the partition is always the caller's own."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        sk = data["sk"]
+        if not isinstance(sk, str) or not sk.startswith(FILE_PREFIX):
+            raise ValueError(sk)
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid; start from the first page.", "invalid_cursor",
+                           field="cursor") from None
+    return {"user_id": {"S": user_id}, "sk": {"S": sk}}

@@ -1,0 +1,154 @@
+"""PostgreSQL: a small thread-safe pool, versioned migrations, users and sign-in failures."""
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator, Optional
+
+import psycopg2
+import psycopg2.errors
+import psycopg2.pool
+
+from chalicelib.domain.errors import Conflict, DependencyUnavailable
+from chalicelib.domain.models import User
+from chalicelib.domain.ports import AttemptLimiter, UserRepository
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK_ID = 0x70616765  # "page": one migrator at a time
+
+
+class Database:
+    """Connections on demand; a broken connection is dropped, not reused."""
+
+    def __init__(self, dsn: str, max_connections: int = 8) -> None:
+        self._dsn = dsn
+        self._max = max_connections
+        self._pool: Optional[psycopg2.pool.ThreadedConnectionPool] = None
+        self._lock = threading.Lock()
+
+    def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
+        with self._lock:
+            if self._pool is None:
+                try:
+                    self._pool = psycopg2.pool.ThreadedConnectionPool(0, self._max, self._dsn, connect_timeout=5)
+                except psycopg2.OperationalError as exc:
+                    raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
+            return self._pool
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["psycopg2.extensions.cursor"]:
+        pool = self._get_pool()
+        try:
+            conn = pool.getconn()
+        except psycopg2.OperationalError as exc:
+            raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
+        broken = False
+        try:
+            with conn:
+                with conn.cursor() as cur:
+                    yield cur
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            broken = True
+            raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
+        finally:
+            pool.putconn(conn, close=broken or conn.closed != 0)
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations in order; returns the versions applied now."""
+        applied_now = []
+        with self.transaction() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK_ID,))
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
+                        "applied_at timestamptz NOT NULL DEFAULT now())")
+            cur.execute("SELECT version FROM schema_migrations")
+            done = {row[0] for row in cur.fetchall()}
+            for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+                version = path.stem
+                if version in done:
+                    continue
+                cur.execute(path.read_text())
+                cur.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                applied_now.append(version)
+        return applied_now
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.closeall()
+                self._pool = None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class PostgresUsers(UserRepository):
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, email: str, password_hash: str) -> User:
+        user_id = str(uuid.uuid4())
+        try:
+            with self._db.transaction() as cur:
+                cur.execute(
+                    "INSERT INTO users (id, email, password_hash) VALUES (%s, %s, %s) RETURNING created_at",
+                    (user_id, email, password_hash),
+                )
+                created_at = cur.fetchone()[0]
+        except psycopg2.errors.UniqueViolation:
+            raise Conflict("An account with this e-mail already exists.", "email_taken", field="email") from None
+        return User(user_id, email, password_hash, None, created_at)
+
+    def by_email(self, email: str) -> Optional[User]:
+        return self._one("SELECT id, email, password_hash, session_id, created_at FROM users "
+                         "WHERE lower(email) = lower(%s)", (email,))
+
+    def by_id(self, user_id: str) -> Optional[User]:
+        try:
+            uuid.UUID(user_id)
+        except ValueError:
+            return None
+        return self._one("SELECT id, email, password_hash, session_id, created_at FROM users WHERE id = %s",
+                         (user_id,))
+
+    def set_session(self, user_id: str, session_id: Optional[str]) -> None:
+        with self._db.transaction() as cur:
+            cur.execute("UPDATE users SET session_id = %s WHERE id = %s", (session_id, user_id))
+
+    def ping(self) -> None:
+        with self._db.transaction() as cur:
+            cur.execute("SELECT 1")
+
+    def _one(self, sql: str, args: tuple) -> Optional[User]:
+        with self._db.transaction() as cur:
+            cur.execute(sql, args)
+            row = cur.fetchone()
+        if row is None:
+            return None
+        return User(str(row[0]), row[1], row[2], str(row[3]) if row[3] else None, row[4])
+
+
+class PostgresAttemptLimiter(AttemptLimiter):
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def failures(self, key: str, since: datetime) -> tuple[int, Optional[datetime]]:
+        with self._db.transaction() as cur:
+            cur.execute("SELECT count(*), min(failed_at) FROM sign_in_failures WHERE key = %s AND failed_at > %s",
+                        (key, since))
+            count, oldest = cur.fetchone()
+        return int(count), oldest
+
+    def record_failure(self, key: str, at: datetime) -> None:
+        with self._db.transaction() as cur:
+            cur.execute("INSERT INTO sign_in_failures (key, failed_at) VALUES (%s, %s)", (key, at))
+            # Keep the table small: what is older than a day can no longer throttle anyone.
+            cur.execute("DELETE FROM sign_in_failures WHERE key = %s AND failed_at < %s - interval '1 day'",
+                        (key, at))
+
+    def clear(self, key: str) -> None:
+        with self._db.transaction() as cur:
+            cur.execute("DELETE FROM sign_in_failures WHERE key = %s", (key,))

@@ -1,0 +1,52 @@
+"""PDFs in S3: encrypted at rest, downloaded only through short-lived presigned URLs."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import quote
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.ports import ObjectStore
+
+
+class S3ObjectStore(ObjectStore):
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._s3 = client
+        self._bucket = bucket
+
+    def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+        self._call("put_object", Bucket=self._bucket, Key=key, Body=content, ContentType="application/pdf",
+                   ServerSideEncryption="AES256", Metadata=dict(metadata))
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=key)
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc
+        except BotoCoreError as exc:
+            raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc
+
+    def delete(self, key: str) -> None:
+        self._call("delete_object", Bucket=self._bucket, Key=key)
+
+    def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
+        disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+        return self._s3.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": disposition,
+                    "ResponseContentType": "application/pdf"},
+            ExpiresIn=ttl_seconds,
+        )
+
+    def ping(self) -> None:
+        self._call("head_bucket", Bucket=self._bucket)
+
+    def _call(self, operation: str, **kwargs: Any) -> dict:
+        try:
+            return getattr(self._s3, operation)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc

@@ -1,0 +1,54 @@
+"""The job queue in SQS. The correlation id rides along as a message attribute."""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.models import ConversionJob
+from chalicelib.domain.ports import JobQueue
+
+
+class QueueUrls:
+    """Resolves queue names to URLs once; the same names work on AWS and on moto."""
+
+    def __init__(self, client: Any) -> None:
+        self._sqs = client
+        self._urls: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def url(self, name: str) -> str:
+        with self._lock:
+            if name not in self._urls:
+                try:
+                    self._urls[name] = self._sqs.get_queue_url(QueueName=name)["QueueUrl"]
+                except (ClientError, BotoCoreError) as exc:
+                    raise DependencyUnavailable(f"SQS does not answer: {exc}") from exc
+            return self._urls[name]
+
+
+class SqsJobQueue(JobQueue):
+    def __init__(self, client: Any, urls: QueueUrls, queue_name: str) -> None:
+        self._sqs = client
+        self._urls = urls
+        self._name = queue_name
+
+    def send(self, job: ConversionJob) -> None:
+        try:
+            self._sqs.send_message(
+                QueueUrl=self._urls.url(self._name),
+                MessageBody=json.dumps(job.to_message()),
+                MessageAttributes={"correlation_id": {"DataType": "String", "StringValue": job.correlation_id or "-"}},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyUnavailable(f"SQS does not answer: {exc}") from exc
+
+    def ping(self) -> None:
+        url = self._urls.url(self._name)
+        try:
+            self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyUnavailable(f"SQS does not answer: {exc}") from exc

@@ -1,0 +1,127 @@
+"""Accounts: sign-up, sign-in with throttling, one active session per user, sign-out."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Optional
+
+from email_validator import EmailNotValidError, validate_email
+
+from chalicelib.domain import passwords, tokens
+from chalicelib.domain.errors import AuthenticationFailed, InvalidInput, TooManyAttempts
+from chalicelib.domain.models import User
+from chalicelib.domain.ports import AttemptLimiter, UserRepository
+
+_WRONG_CREDENTIALS = "The e-mail or the password is wrong."
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    per_account: int
+    per_client: int
+    window_seconds: int
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    expires_at: datetime
+
+
+def normalise_email(raw: object) -> str:
+    """Syntax-checked, lower-cased e-mail; uniqueness is case-insensitive."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput("Enter your e-mail address.", field="email")
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"That is not a valid e-mail address: {exc}", field="email") from None
+    return checked.normalized.lower()
+
+
+def check_password_rules(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise InvalidInput("Enter a password.", field="password")
+    if not passwords.MIN_LENGTH <= len(raw) <= passwords.MAX_LENGTH:
+        raise InvalidInput(
+            f"The password must be {passwords.MIN_LENGTH} to {passwords.MAX_LENGTH} characters long.",
+            field="password",
+        )
+    return raw
+
+
+class AccountService:
+    def __init__(
+        self,
+        users: UserRepository,
+        limiter: AttemptLimiter,
+        secret: Callable[[], str],
+        *,
+        token_ttl_seconds: int,
+        bcrypt_rounds: int,
+        limits: SignInLimits,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self._users = users
+        self._limiter = limiter
+        self._secret = secret
+        self._ttl = token_ttl_seconds
+        self._rounds = bcrypt_rounds
+        self._limits = limits
+        self._now = now
+
+    def sign_up(self, email: object, password: object) -> User:
+        address = normalise_email(email)
+        secret = check_password_rules(password)
+        return self._users.add(address, passwords.hash_password(secret, self._rounds))
+
+    def sign_in(self, email: object, password: object, client: str) -> IssuedSession:
+        """Same answer, and about the same time, for an unknown e-mail and a wrong password."""
+        address = email.strip().lower() if isinstance(email, str) else ""
+        secret = password if isinstance(password, str) else ""
+        keys = {f"account:{address}": self._limits.per_account, f"client:{client}": self._limits.per_client}
+        self._refuse_if_throttled(keys)
+        user = self._users.by_email(address) if address else None
+        matches = passwords.verify_password(secret, user.password_hash if user else passwords.dummy_hash(self._rounds))
+        if user is None or not matches:
+            now = self._now()
+            for key in keys:
+                self._limiter.record_failure(key, now)
+            raise AuthenticationFailed(_WRONG_CREDENTIALS, "invalid_credentials")
+        self._limiter.clear(f"account:{address}")
+        session_id = str(uuid.uuid4())
+        self._users.set_session(user.id, session_id)
+        token, expires_at = tokens.issue(self._secret(), user.id, session_id, self._now(), self._ttl)
+        return IssuedSession(token, expires_at)
+
+    def authenticate(self, authorization: Optional[str]) -> User:
+        """The user a bearer token belongs to, if it is their one live session."""
+        if not authorization:
+            raise AuthenticationFailed("Sign in to continue.", "token_missing")
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("Send the token as 'Authorization: Bearer <token>'.", "token_invalid")
+        claims = tokens.decode(self._secret(), token.strip())
+        user = self._users.by_id(claims.user_id)
+        if user is None:
+            raise AuthenticationFailed("The token is not valid. Please sign in again.", "token_invalid")
+        if user.session_id is None:
+            raise AuthenticationFailed("You signed out. Please sign in again.", "signed_out")
+        if user.session_id != claims.session_id:
+            raise AuthenticationFailed(
+                "You were signed out because your account signed in somewhere else.", "session_replaced"
+            )
+        return user
+
+    def sign_out(self, user: User) -> None:
+        self._users.set_session(user.id, None)
+
+    def _refuse_if_throttled(self, keys: dict[str, int]) -> None:
+        now = self._now()
+        window = timedelta(seconds=self._limits.window_seconds)
+        for key, limit in keys.items():
+            count, oldest = self._limiter.failures(key, now - window)
+            if count >= limit and oldest is not None:
+                wait = (oldest + window - now).total_seconds()
+                raise TooManyAttempts("Too many failed sign-ins. Try again later.", retry_after_seconds=int(wait) + 1)

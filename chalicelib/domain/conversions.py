@@ -1,0 +1,103 @@
+"""What a signed-in user does with conversions: request, list, download, retry, delete."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable, Optional
+
+from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound
+from chalicelib.domain.filenames import download_filename
+from chalicelib.domain.ids import is_file_id, new_file_id
+from chalicelib.domain.models import ConversionJob, FileEntry, FileStatus, Page, User
+from chalicelib.domain.options import parse_options
+from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
+
+MAX_IDEMPOTENCY_KEY = 128
+
+
+def utc_now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ConversionService:
+    def __init__(
+        self,
+        index: FileIndex,
+        queue: JobQueue,
+        store: ObjectStore,
+        vet_url: Callable[[str], str],
+        *,
+        download_ttl_seconds: int,
+        now_iso: Callable[[], str] = utc_now_iso,
+    ) -> None:
+        self._index = index
+        self._queue = queue
+        self._store = store
+        self._vet_url = vet_url
+        self._ttl = download_ttl_seconds
+        self._now_iso = now_iso
+
+    def request(self, user: User, url: Any, options: Any, idempotency_key: Optional[str],
+                correlation_id: str) -> FileEntry:
+        """Validate, record the job as pending, then queue it; the entry is the user's receipt."""
+        if not isinstance(url, str) or not url.strip():
+            raise InvalidInput("Enter the URL of the page to convert.", "invalid_url", field="url")
+        checked_url = self._vet_url(url.strip())
+        parsed_options = parse_options(options)
+        if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+            raise InvalidInput("Idempotency-Key must be 1 to 128 characters.", field="Idempotency-Key")
+        now = self._now_iso()
+        entry = FileEntry(
+            user_id=user.id, file_id=new_file_id(), url=checked_url, status=FileStatus.PENDING,
+            created_at=now, updated_at=now, options=parsed_options, correlation_id=correlation_id,
+        )
+        stored = self._index.create(entry, idempotency_key)
+        if stored.file_id != entry.file_id:
+            return stored
+        return self._enqueue(stored)
+
+    def list(self, user: User, limit: int, cursor: Optional[str]) -> Page:
+        return self._index.list(user.id, limit, cursor)
+
+    def download_link(self, user: User, name: str) -> tuple[str, str]:
+        """A short-lived URL and the file name, after checking the file is this user's and ready."""
+        entry = self._owned(user, name)
+        if entry.status is not FileStatus.READY:
+            raise Conflict(f"The PDF is not ready yet (it is {entry.status.value}).", "not_ready")
+        filename = download_filename(entry.title, entry.url)
+        return self._store.download_url(entry.object_key, filename, self._ttl), filename
+
+    @property
+    def download_ttl_seconds(self) -> int:
+        return self._ttl
+
+    def retry(self, user: User, name: str) -> FileEntry:
+        entry = self._owned(user, name)
+        if entry.status is not FileStatus.FAILED:
+            raise Conflict("Only a failed conversion can be retried.", "not_failed")
+        reset = self._index.reset_for_retry(user.id, entry.file_id)
+        if reset is None:
+            raise Conflict("The conversion changed meanwhile; reload the list.", "not_failed")
+        return self._enqueue(reset)
+
+    def delete(self, user: User, name: str) -> None:
+        """Index first, then the object: a converter finishing meanwhile finds no entry and cleans up."""
+        entry = self._owned(user, name)
+        if not self._index.delete(user.id, entry.file_id):
+            raise NotFound("No such file.", "not_found")
+        self._store.delete(entry.object_key)
+
+    def _owned(self, user: User, name: str) -> FileEntry:
+        entry = self._index.get(user.id, name) if is_file_id(name) else None
+        if entry is None:
+            raise NotFound("No such file.", "not_found")
+        return entry
+
+    def _enqueue(self, entry: FileEntry) -> FileEntry:
+        job = ConversionJob(entry.user_id, entry.file_id, entry.url, entry.options, entry.correlation_id or "")
+        try:
+            self._queue.send(job)
+        except DependencyUnavailable as exc:
+            self._index.mark_failed(entry.user_id, entry.file_id, code="queue_unavailable",
+                                    message="The conversion could not be queued. Please retry.")
+            raise DependencyUnavailable(f"The job queue does not answer: {exc.message}") from exc
+        return entry

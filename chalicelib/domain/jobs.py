@@ -1,0 +1,72 @@
+"""Carrying out one conversion job, so that every job ends ready or failed exactly once.
+
+Order matters: the PDF goes to S3 before the index says ``ready``; every status change is
+conditional, so a duplicate delivery or a retry after a crash changes nothing twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote
+
+from chalicelib.domain.errors import ConversionFailed
+from chalicelib.domain.models import ConversionJob, object_key
+from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer
+
+
+class RetryLater(Exception):
+    """A transient failure: let the queue deliver the job again."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "ready", "failed", "skipped"
+    detail: str = ""
+
+
+class JobProcessor:
+    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer]) -> None:
+        self._index = index
+        self._store = store
+        self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
+
+    def process(self, job: ConversionJob, attempt: int) -> Outcome:
+        entry = self._index.mark_processing(job.user_id, job.file_id, attempt)
+        if entry is None:
+            return Outcome("skipped", "the entry is gone or already finished")
+        try:
+            pdf = self._renderer().render(job.url, job.options, job.correlation_id)
+        except ConversionFailed as failure:
+            if not failure.permanent:
+                raise RetryLater(f"{failure.code}: {failure.message}") from failure
+            self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message)
+            return Outcome("failed", failure.code)
+        key = object_key(job.user_id, job.file_id)
+        self._store.put_pdf(key, pdf.content, {
+            "correlation-id": job.correlation_id,
+            "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]"),
+            "file-id": job.file_id,
+        })
+        if self._index.mark_ready(job.user_id, job.file_id, title=pdf.title, size=len(pdf.content),
+                                  pages=pdf.pages, warnings=pdf.warnings):
+            return Outcome("ready")
+        current = self._index.get(job.user_id, job.file_id)
+        if current is None:
+            self._store.delete(key)  # deleted by its owner while we rendered
+            return Outcome("skipped", "deleted while rendering")
+        return Outcome("skipped", f"already {current.status.value}")
+
+    def give_up(self, job: ConversionJob, max_attempts: int) -> Outcome:
+        """Called for a job that reached the dead-letter queue; the index knows how often it was tried."""
+        entry = self._index.get(job.user_id, job.file_id)
+        if entry is None or entry.status.finished:
+            return Outcome("skipped", "the entry is gone or already finished")
+        attempts = entry.attempts or max_attempts
+        done = self._index.mark_failed(
+            job.user_id, job.file_id, code="gave_up",
+            message=f"Gave up after {attempts} attempts: the page could not be converted. Please retry later.",
+        )
+        return Outcome("failed" if done else "skipped", "gave_up")
+
+
+

@@ -1,0 +1,153 @@
+"""The one place that builds clients, adapters and services from ``Settings``.
+
+Everything is built lazily, once per container (per warm Lambda), so a cold start pays
+only for what its entry point uses: the dead-letter consumer never starts a browser.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable, Optional
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+from chalicelib.adapters.dynamodb_index import DynamoFileIndex
+from chalicelib.adapters.postgres import Database, PostgresAttemptLimiter, PostgresUsers
+from chalicelib.adapters.s3_store import S3ObjectStore
+from chalicelib.adapters.secrets import jwt_secret
+from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
+from chalicelib.config import ConfigError, Settings
+from chalicelib.domain.accounts import AccountService, SignInLimits
+from chalicelib.domain.conversions import ConversionService, utc_now_iso
+from chalicelib.domain.jobs import JobProcessor
+from chalicelib.domain.ports import Renderer
+from chalicelib.egress import EgressPolicy
+
+_BOTO_CONFIG = BotoConfig(connect_timeout=5, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"})
+
+
+class Container:
+    def __init__(self, settings: Settings, renderer_factory: Optional[Callable[[Settings], Renderer]] = None) -> None:
+        self.settings = settings
+        self._renderer_factory = renderer_factory
+        self._renderer: Optional[Renderer] = None
+        self._renderer_lock = threading.Lock()
+
+    # -- clients --------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        return self._clients(service)
+
+    @functools.lru_cache(maxsize=None)
+    def _clients(self, service: str) -> Any:
+        return boto3.session.Session().client(
+            service, region_name=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url,
+            config=_BOTO_CONFIG,
+        )
+
+    @functools.cached_property
+    def database(self) -> Database:
+        if not self.settings.database_url:
+            raise ConfigError("DATABASE_URL is not set.")
+        return Database(self.settings.database_url)
+
+    # -- adapters -------------------------------------------------------------------------
+    @functools.cached_property
+    def users(self) -> PostgresUsers:
+        return PostgresUsers(self.database)
+
+    @functools.cached_property
+    def file_index(self) -> DynamoFileIndex:
+        return DynamoFileIndex(self.client("dynamodb"), self.settings.files_table, utc_now_iso)
+
+    @functools.cached_property
+    def object_store(self) -> S3ObjectStore:
+        return S3ObjectStore(self.client("s3"), self.settings.files_bucket)
+
+    @functools.cached_property
+    def queue_urls(self) -> QueueUrls:
+        return QueueUrls(self.client("sqs"))
+
+    @functools.cached_property
+    def job_queue(self) -> SqsJobQueue:
+        return SqsJobQueue(self.client("sqs"), self.queue_urls, self.settings.jobs_queue_name)
+
+    @functools.cached_property
+    def egress_policy(self) -> EgressPolicy:
+        return EgressPolicy.from_settings(self.settings)
+
+    # -- services -------------------------------------------------------------------------
+    @functools.cached_property
+    def accounts(self) -> AccountService:
+        s = self.settings
+        return AccountService(
+            self.users, PostgresAttemptLimiter(self.database), functools.partial(jwt_secret, s),
+            token_ttl_seconds=s.token_ttl_seconds, bcrypt_rounds=s.bcrypt_rounds,
+            limits=SignInLimits(s.signin_max_failures_per_account, s.signin_max_failures_per_client,
+                                s.signin_window_seconds),
+        )
+
+    @functools.cached_property
+    def conversions(self) -> ConversionService:
+        return ConversionService(
+            self.file_index, self.job_queue, self.object_store, lambda url: self.egress_policy.vet_url(url).url,
+            download_ttl_seconds=self.settings.download_url_ttl_seconds,
+        )
+
+    @functools.cached_property
+    def jobs(self) -> JobProcessor:
+        return JobProcessor(self.file_index, self.object_store, self.renderer)
+
+    def renderer(self) -> Renderer:
+        with self._renderer_lock:
+            if self._renderer is None:
+                if self._renderer_factory is None:
+                    raise ConfigError("This entry point has no renderer.")
+                self._renderer = self._renderer_factory(self.settings)
+            return self._renderer
+
+    def close(self) -> None:
+        """Release the browser and the database connections (the local stack's graceful stop)."""
+        with self._renderer_lock:
+            renderer, self._renderer = self._renderer, None
+        if renderer is not None and hasattr(renderer, "close"):
+            renderer.close()
+        if "database" in vars(self):
+            self.database.close()
+
+    def health(self) -> dict[str, str]:
+        """Ask each dependency once; a check's value is "ok" or what went wrong."""
+        checks: dict[str, Callable[[], None]] = {
+            "database": self.users.ping, "index": self.file_index.ping,
+            "storage": self.object_store.ping, "queue": self.job_queue.ping,
+        }
+        results = {}
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - health reports every failure, whatever it is
+                results[name] = str(getattr(exc, "message", exc)).splitlines()[0][:200] or type(exc).__name__
+        return results
+
+
+_container: Optional[Container] = None
+_container_lock = threading.Lock()
+
+
+def container(renderer_factory: Optional[Callable[[Settings], Renderer]] = None) -> Container:
+    """The process-wide container, built from the environment on first use."""
+    global _container
+    with _container_lock:
+        if _container is None:
+            _container = Container(Settings.from_env(), renderer_factory)
+        elif renderer_factory is not None and _container._renderer_factory is None:
+            _container._renderer_factory = renderer_factory
+        return _container
+
+
+def reset_container(new: Optional[Container] = None) -> None:
+    """For tests and the local stack: replace the process-wide container."""
+    global _container
+    with _container_lock:
+        _container = new

@@ -1,0 +1,1 @@
+"""The converter: the SQS-triggered Lambda that renders pages to PDF in headless Chromium."""

@@ -1,0 +1,90 @@
+"""The converter Lambda: SQS batches in, one PDF (or one clear failure) per job out.
+
+Records of a batch render concurrently (the renderer bounds how many at once); a transient
+failure is reported back as a batch item failure so only that message is retried, and
+after ``maxReceiveCount`` deliveries SQS moves it to the dead-letter queue, whose consumer
+(``dead_letter_handler``) marks the job failed for its owner.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    AsyncBatchProcessor,
+    BatchProcessor,
+    EventType,
+    async_process_partial_response,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.wiring import container
+from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record
+
+logger = Logger(service="pagepress-converter")
+_jobs = AsyncBatchProcessor(event_type=EventType.SQS)
+_dead_letters = BatchProcessor(event_type=EventType.SQS)
+
+
+def _renderer(settings):
+    from converter.renderer import PlaywrightRenderer  # only the converter's image has Playwright
+
+    return PlaywrightRenderer.from_settings(settings)
+
+
+def convert_record(record: SQSRecord) -> str:
+    """Raises to have SQS retry the record; returns the outcome otherwise."""
+    logger.thread_safe_append_keys(message_id=record.message_id)
+    try:
+        job = job_from_record(record)
+    except PoisonMessage as poison:
+        return _reject_poison(record, poison)
+    logger.thread_safe_append_keys(correlation_id=job.correlation_id, file_id=job.file_id, user_id=job.user_id)
+    try:
+        outcome = container(_renderer).jobs.process(job, attempt_of(record))
+        logger.info("job finished", extra={"outcome": outcome.status, "detail": outcome.detail})
+        return outcome.status
+    except Exception:
+        logger.exception("job will be retried", extra={"attempt": attempt_of(record)})
+        raise
+    finally:
+        logger.thread_safe_clear_keys()
+
+
+async def _convert_record_async(record: SQSRecord) -> str:
+    return await asyncio.to_thread(convert_record, record)
+
+
+def _reject_poison(record: SQSRecord, poison: PoisonMessage) -> str:
+    """A poison message fails once, visibly: logged as an error, its job (if named) marked failed."""
+    logger.error("poison message dropped", extra={"reason": str(poison), "body": record.body[:500]})
+    if poison.user_id and poison.file_id:
+        container(_renderer).file_index.mark_failed(
+            poison.user_id, poison.file_id, code="invalid_job", message="The job could not be read; please retry.")
+    logger.thread_safe_clear_keys()
+    return "poison"
+
+
+def give_up_record(record: SQSRecord) -> str:
+    try:
+        job = job_from_record(record)
+    except PoisonMessage as poison:
+        return _reject_poison(record, poison)
+    jobs = container().jobs
+    outcome = jobs.give_up(job, container().settings.jobs_max_receive_count)
+    logger.warning("job gave up", extra={"correlation_id": job.correlation_id, "file_id": job.file_id,
+                                          "outcome": outcome.status})
+    return outcome.status
+
+
+@logger.inject_lambda_context
+def lambda_handler(event, context):
+    return async_process_partial_response(event=event, record_handler=_convert_record_async,
+                                          processor=_jobs, context=context)
+
+
+@logger.inject_lambda_context
+def dead_letter_handler(event, context):
+    return process_partial_response(event=event, record_handler=give_up_record,
+                                    processor=_dead_letters, context=context)

@@ -1,0 +1,32 @@
+"""Embedded PostgreSQL (pgserver) in DATA_DIR, unless DATABASE_URL names a server."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg2
+
+
+class StartupError(RuntimeError):
+    """One line saying what is wrong and what to do."""
+
+
+def embedded_database_url(data_dir: Path) -> tuple[str, object]:
+    import pgserver  # imported here: only the embedded mode needs it
+
+    pgdata = (data_dir / "postgres").resolve()
+    pgdata.mkdir(parents=True, exist_ok=True)
+    try:
+        server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
+    except Exception as exc:  # noqa: BLE001 - pgserver raises plain exceptions
+        raise StartupError(f"The embedded PostgreSQL did not start in {pgdata}: {exc}. "
+                           "Delete that folder to start afresh, or set DATABASE_URL.") from exc
+    return server.get_uri(), server
+
+
+def check_database_url(url: str) -> None:
+    try:
+        psycopg2.connect(url, connect_timeout=5).close()
+    except psycopg2.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StartupError(f"Cannot connect to DATABASE_URL ({first}): check it, "
+                           "or unset it to use the embedded PostgreSQL.") from None

@@ -1,0 +1,147 @@
+"""Start and stop the whole local stack in order; nothing is lost on a graceful stop."""
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any, Optional
+
+from aws_lambda_powertools import Logger
+
+from chalicelib.config import LocalStackSettings, Settings
+from chalicelib.wiring import Container, reset_container
+from devstack.aws import MotoAws, create_resources, ensure_port_free
+from devstack.postgres import StartupError, check_database_url, embedded_database_url
+from devstack.snapshot import Snapshotter
+from devstack.worker import QueuePoller
+
+logger = Logger(service="pagepress-devstack")
+
+
+def _jwt_secret(data_dir: Path) -> str:
+    """Generated once per DATA_DIR, so tokens survive a restart."""
+    path = data_dir / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _check_chromium(settings: Settings) -> None:
+    if settings.chromium_path:
+        if not Path(settings.chromium_path).exists():
+            raise StartupError(f"CHROMIUM_PATH={settings.chromium_path} does not exist: fix it or unset it.")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        bundled = playwright.chromium.executable_path
+    if not Path(bundled).exists():
+        raise StartupError("Chromium is missing: install it (Debian: `apt-get install chromium`; elsewhere: "
+                           "`.venv/bin/playwright install chromium`) or set CHROMIUM_PATH.")
+
+
+class LocalStack:
+    def __init__(self, local: LocalStackSettings) -> None:
+        self.local = local
+        self.data_dir = Path(local.data_dir).resolve()
+        self._postgres: Optional[Any] = None
+        self._aws: Optional[MotoAws] = None
+        self._container: Optional[Container] = None
+        self._pollers: list[QueuePoller] = []
+        self._server: Optional[Any] = None
+        self._snapshotter: Optional[Snapshotter] = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_port_free(self.local.host, self.local.port, "run `make run PORT=<another port>`")
+        env = os.environ
+        database_url = env.get("DATABASE_URL")
+        if database_url:
+            check_database_url(database_url)
+        else:
+            database_url, self._postgres = embedded_database_url(self.data_dir)
+        self._aws = MotoAws(self.local.host, self.local.moto_port)
+        self._aws.start()
+        env.update({
+            "DATABASE_URL": database_url, "AWS_ENDPOINT_URL": self._aws.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        })
+        env.setdefault("JWT_SECRET", _jwt_secret(self.data_dir))
+        settings = Settings.from_env()
+        _check_chromium(settings)
+        from converter.handler import _renderer  # the same factory the Lambda uses
+
+        self._container = Container(settings, _renderer)
+        reset_container(self._container)
+        self._container.database.migrate()
+        create_resources(self._aws, settings, self.local.visibility_timeout_seconds)
+        self._snapshotter = Snapshotter(self.data_dir / "aws", self._container.client("s3"),
+                                        self._container.client("dynamodb"), settings.files_bucket, settings.files_table)
+        restored = self._snapshotter.restore()
+        requeued = self._requeue_unfinished()
+        logger.info("state restored", extra={**restored, "requeued": requeued})
+        self._start_workers(settings)
+        self._start_web()
+        threading.Thread(target=self._snapshot_periodically, name="snapshots", daemon=True).start()
+
+    def _requeue_unfinished(self) -> int:
+        from chalicelib.domain.models import ConversionJob
+
+        entries = self._container.file_index.unfinished()
+        for entry in entries:
+            self._container.job_queue.send(ConversionJob(entry.user_id, entry.file_id, entry.url, entry.options,
+                                                         entry.correlation_id or ""))
+        return len(entries)
+
+    def _start_workers(self, settings: Settings) -> None:
+        from converter.handler import dead_letter_handler, lambda_handler
+
+        sqs = self._container.client("sqs")
+        urls = self._container.queue_urls
+        self._pollers = [
+            QueuePoller(sqs, urls.url(settings.jobs_queue_name), lambda_handler, "converter", settings.aws_region,
+                        retry_backoff_seconds=self.local.retry_backoff_seconds),
+            QueuePoller(sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters",
+                        settings.aws_region),
+        ]
+        for poller in self._pollers:
+            poller.start()
+
+    def _start_web(self) -> None:
+        import app as api  # the Chalice app object Lambda runs
+        from devstack.web import make_server
+
+        self._server = make_server(api.app, self.local.host, self.local.port, Path(self.local.spa_dir),
+                                   self._container.settings.max_body_bytes)
+        threading.Thread(target=self._server.serve_forever, name="web", daemon=True).start()
+
+    def _snapshot_periodically(self) -> None:
+        while not self._stopping.wait(self.local.snapshot_interval_seconds):
+            try:
+                self._snapshotter.save()
+            except Exception:  # noqa: BLE001 - a failed periodic save is retried next time
+                logger.exception("periodic snapshot failed")
+
+    def stop(self) -> None:
+        """Reverse order: stop taking work, finish or release it, save, then stop the stores."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        for poller in self._pollers:
+            poller.stop()
+        for poller in self._pollers:
+            poller.join(timeout=120)
+        if self._snapshotter is not None:
+            saved = self._snapshotter.save()
+            logger.info("state saved", extra=saved)
+        if self._container is not None:
+            self._container.close()
+        if self._aws is not None:
+            self._aws.stop()
+        if self._postgres is not None:
+            self._postgres.cleanup()

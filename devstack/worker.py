@@ -1,0 +1,92 @@
+"""Lambda's SQS event source mapping, played locally: long-poll, invoke, honour the answer.
+
+Like AWS it hands the handler real-shaped SQS events, deletes what succeeded, and leaves a
+reported failure on the queue (visible again after a short backoff) so that moto's redrive
+moves it to the dead-letter queue after ``maxReceiveCount`` deliveries.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger
+
+logger = Logger(service="pagepress-devstack")
+Handler = Callable[[dict, Any], dict]
+
+
+@dataclass
+class LambdaContextStub:
+    """The few LambdaContext fields Powertools reads."""
+
+    function_name: str
+    memory_limit_in_mb: int = 2048
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:local"
+    aws_request_id: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 120_000
+
+
+def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
+    """The event Lambda builds from received messages (field names as AWS sends them)."""
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}),
+        "messageAttributes": {
+            name: {"stringValue": value.get("StringValue"), "binaryValue": value.get("BinaryValue"),
+                   "stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+            for name, value in m.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": hashlib.md5(m["Body"].encode()).hexdigest(),  # noqa: S324 - SQS's own checksum
+        "eventSource": "aws:sqs", "eventSourceARN": queue_arn, "awsRegion": region,
+    } for m in messages]}
+
+
+class QueuePoller(threading.Thread):
+    def __init__(self, sqs: Any, queue_url: str, handler: Handler, name: str, region: str,
+                 batch_size: int = 10, retry_backoff_seconds: int = 5) -> None:
+        super().__init__(name=name, daemon=True)
+        self._sqs = sqs
+        self._url = queue_url
+        self._handler = handler
+        self._region = region
+        self._batch_size = batch_size
+        self._backoff = retry_backoff_seconds
+        self._stopping = threading.Event()
+        self._arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._poll_once()
+            except Exception:  # noqa: BLE001 - the poller must outlive any one bad batch
+                logger.exception("poll failed", extra={"queue": self.name})
+                self._stopping.wait(1)
+
+    def _poll_once(self) -> None:
+        messages = self._sqs.receive_message(
+            QueueUrl=self._url, MaxNumberOfMessages=self._batch_size, WaitTimeSeconds=1,
+            AttributeNames=["All"], MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return
+        context = LambdaContextStub(function_name=self.name, aws_request_id=str(uuid.uuid4()))
+        try:
+            result = self._handler(sqs_event(messages, self._arn, self._region), context) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception:  # noqa: BLE001 - as on Lambda, an invocation error fails the whole batch
+            logger.exception("invocation failed", extra={"queue": self.name})
+            failed = {m["MessageId"] for m in messages}
+        for message in messages:
+            if message["MessageId"] in failed:
+                self._sqs.change_message_visibility(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"],
+                                                    VisibilityTimeout=self._backoff)
+            else:
+                self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
