@@ -1,0 +1,98 @@
+"""Fixtures shared by every test: embedded PostgreSQL, moto's server, settings, the API client."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+from chalicelib.config import Settings  # noqa: E402
+from chalicelib.wiring import Container, reset_container  # noqa: E402
+from tests.support.pages import PageServer  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """One embedded PostgreSQL for the session (a short path: unix sockets have a length limit)."""
+    import pgserver
+
+    data = tempfile.mkdtemp(prefix="pp-pg-", dir="/tmp")
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def moto_aws():
+    from devstack.aws import MotoAws
+
+    aws = MotoAws("127.0.0.1", 0)
+    aws.start()
+    yield aws
+    aws.stop()
+
+
+@pytest.fixture
+def make_settings(postgres_url, moto_aws):
+    """Settings with resource names of their own, so tests never see each other's files."""
+    from devstack.aws import create_resources
+
+    def build(**overrides) -> Settings:
+        suffix = uuid.uuid4().hex[:10]
+        values = dict(
+            stage="test", database_url=postgres_url, aws_endpoint_url=moto_aws.endpoint_url,
+            files_bucket=f"files-{suffix}", files_table=f"files-{suffix}", jobs_queue_name=f"jobs-{suffix}",
+            jobs_dlq_name=f"jobs-dlq-{suffix}", jwt_secret="test-secret-" + "x" * 40, bcrypt_rounds=4,
+            chromium_path=shutil.which("chromium"),
+        )
+        values.update(overrides)
+        settings = Settings(**values)
+        create_resources(moto_aws, settings, visibility_timeout=60)
+        return settings
+
+    return build
+
+
+@pytest.fixture
+def settings(make_settings):
+    return make_settings()
+
+
+@pytest.fixture
+def wired(settings):
+    """The process-wide container the API and the converter use, built from these settings."""
+    container = Container(settings)
+    container.database.migrate()
+    with container.database.transaction() as cur:
+        cur.execute("TRUNCATE users, sign_in_failures")
+    reset_container(container)
+    yield container
+    reset_container(None)
+    container.close()
+
+
+@pytest.fixture
+def api(wired):
+    from chalice.test import Client
+
+    import app as application
+
+    with Client(application.app, stage_name="test") as client:
+        yield client
+
+
+@pytest.fixture
+def page_server():
+    server = PageServer().start()
+    yield server
+    server.stop()

@@ -1,0 +1,216 @@
+"""Accounts through the Chalice app, on embedded PostgreSQL."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+
+from tests.support.http import JsonApi
+
+
+@pytest.fixture
+def http(api):
+    return JsonApi(api)
+
+
+def test_sign_up_returns_the_account_and_normalises_the_email(http):
+    response = http.sign_up("Ada@Example.COM", "correct horse")
+    assert response.status_code == 201
+    assert response.json["email"] == "ada@example.com"
+    assert response.json["id"]
+
+
+def test_sign_up_twice_with_other_case_is_a_conflict(http):
+    assert http.sign_up("ada@example.com").status_code == 201
+    again = http.sign_up("ADA@example.com")
+    assert again.status_code == 409
+    assert again.json["error"]["code"] == "email_taken"
+    assert again.json["error"]["field"] == "email"
+
+
+@pytest.mark.parametrize("email, password, field", [
+    ("not-an-email", "correct horse", "email"),
+    ("", "correct horse", "email"),
+    (42, "correct horse", "email"),
+    ("ada@example.com", "short", "password"),
+    ("ada@example.com", "x" * 129, "password"),
+    ("ada@example.com", None, "password"),
+])
+def test_sign_up_rejects_bad_fields_with_a_400_naming_the_field(http, email, password, field):
+    response = http.call("POST", "/sign-up", {"email": email, "password": password})
+    assert response.status_code == 400
+    assert response.json["error"]["field"] == field
+
+
+@pytest.mark.parametrize("raw, headers, status", [
+    (b"{not json", {}, 400),
+    (b"[1, 2]", {}, 400),
+    (b'{"email": "a@b.co", "password": "12345678", "admin": true}', {}, 400),
+    (b"x" * 20000, {}, 413),
+    (b'{"email": "a@b.co"}', {"Content-Type": "text/plain"}, 415),
+    (b"\xff\xfe", {}, 400),
+])
+def test_malformed_bodies_get_a_json_4xx(http, raw, headers, status):
+    response = http.call("POST", "/sign-up", raw=raw, headers=headers)
+    assert response.status_code == status
+    assert set(response.json["error"]) >= {"code", "message"}
+
+
+def test_long_passwords_count_in_full_beyond_bcrypts_72_bytes(http):
+    password = "a" * 100
+    http.sign_up("long@example.com", password)
+    nearly = "a" * 99 + "b"
+    assert http.call("POST", "/sign-in", {"email": "long@example.com", "password": nearly}).status_code == 401
+    assert http.call("POST", "/sign-in", {"email": "long@example.com", "password": password}).status_code == 200
+
+
+def test_sign_in_gives_a_token_that_opens_me(http):
+    http.sign_up()
+    response = http.call("POST", "/sign-in", {"email": "ADA@example.com", "password": "correct horse"})
+    assert response.status_code == 200
+    expires_at = datetime.fromisoformat(response.json["expires_at"].replace("Z", "+00:00"))
+    assert expires_at > datetime.now(timezone.utc)
+    me = http.call("GET", "/me", token=response.json["token"])
+    assert me.status_code == 200 and me.json["email"] == "ada@example.com"
+
+
+def test_the_readme_spellings_are_aliases(http):
+    assert http.call("POST", "/sing-up", {"email": "old@example.com", "password": "correct horse"}).status_code == 201
+    response = http.call("POST", "/sing-in", {"email": "old@example.com", "password": "correct horse"})
+    assert response.status_code == 200 and response.json["token"]
+
+
+def test_unknown_email_and_wrong_password_look_alike(http):
+    http.sign_up()
+    wrong = http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "wrong horse"})
+    unknown = http.call("POST", "/sign-in", {"email": "nobody@example.com", "password": "wrong horse"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json == unknown.json
+
+
+def test_a_new_sign_in_ends_the_previous_session_on_every_route(http):
+    first = http.token()
+    second = http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "correct horse"}).json["token"]
+    for method, path in [("GET", "/me"), ("GET", "/files"), ("POST", "/sign-out")]:
+        refused = http.call(method, path, token=first)
+        assert refused.status_code == 401, path
+        assert refused.json["error"]["code"] == "session_replaced"
+    assert http.call("GET", "/me", token=second).status_code == 200
+
+
+def test_sign_out_ends_the_session(http):
+    token = http.token()
+    assert http.call("POST", "/sign-out", token=token).status_code == 204
+    after = http.call("GET", "/me", token=token)
+    assert after.status_code == 401 and after.json["error"]["code"] == "signed_out"
+
+
+def _forge(payload: dict, secret: str, algorithm: str = "HS256", headers: dict | None = None) -> str:
+    return jwt.encode(payload, secret, algorithm=algorithm, headers=headers)
+
+
+def _unsigned(payload: dict, alg: str = "none") -> str:
+    encode = lambda data: base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")  # noqa: E731
+    return f"{encode({'alg': alg, 'typ': 'JWT'})}.{encode(payload)}."
+
+
+def test_bad_tokens_are_refused(http, wired):
+    good = http.token()
+    claims = jwt.decode(good, options={"verify_signature": False})
+    secret = wired.settings.jwt_secret
+    now = int(time.time())
+    cases = {
+        "expired": (_forge({**claims, "iat": now - 7200, "exp": now - 3600}, secret), "token_expired"),
+        "alg none": (_unsigned(claims), "token_invalid"),
+        "alg NONE": (_unsigned(claims, "NONE"), "token_invalid"),
+        "other algorithm": (_forge(claims, secret, "HS512"), "token_invalid"),
+        "other secret": (_forge(claims, "another-secret-" + "y" * 40), "token_invalid"),
+        "no exp": (_forge({k: v for k, v in claims.items() if k != "exp"}, secret), "token_invalid"),
+        "no sid": (_forge({k: v for k, v in claims.items() if k != "sid"}, secret), "token_invalid"),
+        "jku header": (_forge(claims, secret, headers={"jku": "https://evil.example/keys"}), "token_invalid"),
+        "tampered": (good[:-2] + ("AA" if not good.endswith("AA") else "BB"), "token_invalid"),
+        "malformed": ("not.a.token", "token_invalid"),
+    }
+    for name, (token, code) in cases.items():
+        response = http.call("GET", "/me", token=token)
+        assert response.status_code == 401, name
+        assert response.json["error"]["code"] == code, name
+    missing = http.call("GET", "/me")
+    assert missing.status_code == 401 and missing.json["error"]["code"] == "token_missing"
+    basic = http.call("GET", "/me", headers={"Authorization": "Basic YTpi"})
+    assert basic.status_code == 401
+
+
+def test_repeated_failures_per_account_are_throttled_with_retry_after(make_settings, wired, http):
+    http.sign_up()
+    limit = wired.settings.signin_max_failures_per_account
+    for _ in range(limit):
+        assert http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "wrong"}).status_code == 401
+    throttled = http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "correct horse"})
+    assert throttled.status_code == 429
+    assert 0 < int(throttled.headers["Retry-After"]) <= wired.settings.signin_window_seconds + 1
+    assert throttled.json["error"]["code"] == "too_many_attempts"
+
+
+def test_repeated_failures_per_client_are_throttled_across_accounts(wired, http):
+    limit = wired.settings.signin_max_failures_per_client
+    for n in range(limit):
+        http.call("POST", "/sign-in", {"email": f"user{n}@example.com", "password": "wrong"})
+    response = http.call("POST", "/sign-in", {"email": "fresh@example.com", "password": "whatever"})
+    assert response.status_code == 429
+
+
+def test_passwords_and_tokens_never_reach_the_logs(http):
+    from api.log import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger._logger.addHandler(handler)
+    try:
+        token = http.token("logged@example.com", "secret-password-1")
+        http.call("GET", "/me", token=token)
+        http.call("POST", "/sign-in", {"email": "logged@example.com", "password": "other-password-2"})
+    finally:
+        logger._logger.removeHandler(handler)
+    logs = stream.getvalue()
+    assert "secret-password-1" not in logs and "other-password-2" not in logs
+    assert token not in logs
+    assert "correlation_id" in logs  # the structured logs are there, just without secrets
+
+
+def test_every_response_carries_a_correlation_id(http):
+    response = http.call("GET", "/me", headers={"X-Correlation-Id": "trace-123"})
+    assert response.headers["X-Correlation-Id"] == "trace-123"
+
+
+def test_health_reports_every_dependency(http):
+    response = http.call("GET", "/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": "ok", "index": "ok", "storage": "ok",
+                                                         "queue": "ok"}}
+
+
+def test_health_names_the_dependency_that_does_not_answer(make_settings, api):
+    from chalicelib.wiring import Container, reset_container
+
+    broken = Container(make_settings(database_url="postgresql://nobody@127.0.0.1:1/none"))
+    reset_container(broken)
+    response = JsonApi(api).call("GET", "/health")
+    assert response.status_code == 503
+    assert response.json["checks"]["database"] != "ok"
+    assert response.json["checks"]["index"] == "ok"
+
+
+def test_token_lifetime_is_the_configured_one(http, wired):
+    http.sign_up()
+    response = http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "correct horse"})
+    expires_at = datetime.fromisoformat(response.json["expires_at"].replace("Z", "+00:00"))
+    expected = datetime.now(timezone.utc) + timedelta(seconds=wired.settings.token_ttl_seconds)
+    assert abs((expires_at - expected).total_seconds()) < 5

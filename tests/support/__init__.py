@@ -1,0 +1,1 @@
+"""Shared test helpers: loopback page servers, polling with a deadline, PDF text."""
