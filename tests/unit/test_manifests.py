@@ -1,0 +1,745 @@
+"""The deployment manifests say what the design says.
+
+ack-manifests/ is only ever read by kustomize and Argo CD, and no kustomize or
+kubectl runs here, so this module renders each overlay itself: a small,
+pure-Python subset of kustomize (resources, patches by kind and name,
+namespace, commonAnnotations, images) - enough for the features our
+kustomizations use, and it fails loudly on any other field.
+
+What is checked, and why:
+- every YAML file parses; every path a kustomization names exists; every patch
+  targets a resource base/ defines (a typo would otherwise create nothing);
+- each overlay renders the kinds we expect and no base placeholder survives
+  (account 000000000000, names "pagepress-base-*", region us-east-1);
+- every ARN in an overlay names that overlay's account and region;
+- the SQS -> Lambda pipeline (security-checklist.md section 3): visibility
+  timeout >= 6 x the consuming Function's timeout, ReportBatchItemFailures on
+  every event source mapping, a redrive policy to the DLQ with
+  maxReceiveCount >= 5, standard (not FIFO) encrypted queues;
+- IAM (original-app.md defect 8): no wildcard action anywhere and no "*"
+  resource, with the exceptions listed in WILDCARD_RESOURCE_EXCEPTIONS; each
+  role grants exactly the actions its Function needs;
+- the bucket blocks public access, is encrypted and refuses plain HTTP;
+- the API routes equal the paths of api/openapi.yaml;
+- Functions read only environment variables chalicelib/config.py knows;
+- Argo CD has a health check for every ACK kind we use;
+- the release workflow uses OIDC and writes fields that exist.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFESTS = ROOT / "ack-manifests"
+BASE = MANIFESTS / "base"
+OVERLAYS = ("dev", "prod")
+OPENAPI = ROOT / "api" / "openapi.yaml"
+CONFIG_PY = ROOT / "chalicelib" / "config.py"
+WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
+
+# The account placeholder as a whole number: the all-zero digests and commit
+# keys an overlay carries until its first release are longer runs of zeros.
+BASE_PLACEHOLDERS = (r"(?<!\d)000000000000(?!\d)", r"pagepress-base-", r"us-east-1", r"base\.example\.com")
+
+# The only IAM statements allowed a "*" resource. A Lambda function attached to
+# a VPC needs these EC2 actions to manage its network interfaces, and EC2 does
+# not support resource-level permissions for them (they are exactly the
+# actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole). Only the
+# API Function runs in a VPC.
+WILDCARD_RESOURCE_EXCEPTIONS = frozenset(
+    {
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+    }
+)
+
+# A "*" INSIDE a resource ARN is allowed only where it scopes down, never up:
+# objects under users/ in our bucket, and the log streams of one log group.
+SCOPED_WILDCARD_RESOURCES = (
+    re.compile(r"^arn:aws:s3:::[a-z0-9.-]+/users/\*$"),
+    re.compile(r"^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:/aws/lambda/[A-Za-z0-9_-]+:\*$"),
+)
+
+# Exactly what each Function may do (the brief, plus GetQueueAttributes on the
+# queue an event source mapping reads, which Lambda's poller requires).
+EXPECTED_ACTIONS = {
+    "pagepress-api": {
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+        "s3:GetObject", "s3:DeleteObject",
+        "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
+        "ssm:GetParameter", "secretsmanager:GetSecretValue",
+    } | WILDCARD_RESOURCE_EXCEPTIONS,
+    "pagepress-converter": {
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "s3:PutObject", "dynamodb:GetItem", "dynamodb:UpdateItem",
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+    },
+    "pagepress-dead-letter": {
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:GetItem", "dynamodb:UpdateItem",
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+    },
+}
+
+EXPECTED_KINDS = {
+    "Queue", "Table", "Bucket", "Policy", "Role", "Function", "Alias", "EventSourceMapping",
+    "API", "Integration", "Route", "Stage",
+    "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress",
+}
+
+# Built-in kinds get kustomize's strategic merge (lists of named items merge by
+# name); custom resources have no merge keys, so kustomize replaces their lists.
+BUILTIN_API_VERSIONS = {"v1", "apps/v1", "autoscaling/v2", "policy/v1", "networking.k8s.io/v1"}
+SUPPORTED_KUSTOMIZATION_FIELDS = {
+    "apiVersion", "kind", "resources", "patches", "namespace", "commonAnnotations", "images",
+}
+
+
+# --------------------------------------------------------------------------
+# A small kustomize
+# --------------------------------------------------------------------------
+def load_docs(path: Path) -> list[dict]:
+    with path.open() as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+def key(doc: dict) -> tuple[str, str]:
+    return doc["kind"], doc["metadata"]["name"]
+
+
+def merge(target, patch, strategic: bool):
+    if not isinstance(target, dict) or not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target)
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        elif k in out and isinstance(out[k], dict) and isinstance(v, dict):
+            out[k] = merge(out[k], v, strategic)
+        elif (
+            strategic
+            and k in out
+            and isinstance(out[k], list)
+            and isinstance(v, list)
+            and all(isinstance(i, dict) and "name" in i for i in out[k] + v)
+        ):
+            by_name = {i["name"]: i for i in out[k]}
+            merged = [merge(by_name[i["name"]], i, strategic) if i["name"] in by_name else i for i in v]
+            patched = {i["name"] for i in v}
+            out[k] = [i for i in out[k] if i["name"] not in patched] + merged
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def kustomization(directory: Path) -> dict:
+    path = directory / "kustomization.yaml"
+    assert path.is_file(), f"{directory} has no kustomization.yaml"
+    k = load_docs(path)[0]
+    unknown = set(k) - SUPPORTED_KUSTOMIZATION_FIELDS
+    assert not unknown, f"{path}: the test renderer does not implement {sorted(unknown)}; extend it"
+    return k
+
+
+def render(directory: Path) -> list[dict]:
+    k = kustomization(directory)
+    docs: list[dict] = []
+    for entry in k.get("resources", []):
+        target = (directory / entry).resolve()
+        assert target.exists(), f"{directory}/kustomization.yaml: resource {entry} does not exist"
+        docs.extend(render(target) if target.is_dir() else load_docs(target))
+    index = {key(d): d for d in docs}
+    assert len(index) == len(docs), f"{directory}: two resources share a kind and name"
+    for entry in k.get("patches", []):
+        assert set(entry) == {"path"}, f"{directory}: only `patches: - path:` is supported, got {entry}"
+        ppath = directory / entry["path"]
+        assert ppath.is_file(), f"{directory}/kustomization.yaml: patch {entry['path']} does not exist"
+        pdocs = load_docs(ppath)
+        assert len(pdocs) == 1, f"{ppath}: one patch per file"
+        patch = pdocs[0]
+        assert key(patch) in index, f"{ppath}: targets {key(patch)}, which base does not define"
+        base_doc = index[key(patch)]
+        assert patch["apiVersion"] == base_doc["apiVersion"], f"{ppath}: apiVersion differs from base"
+        merged = merge(base_doc, patch, patch["apiVersion"] in BUILTIN_API_VERSIONS)
+        base_doc.clear()
+        base_doc.update(merged)
+    for d in docs:
+        if "namespace" in k:
+            d["metadata"]["namespace"] = k["namespace"]
+        if "commonAnnotations" in k:
+            d["metadata"].setdefault("annotations", {}).update(k["commonAnnotations"])
+        for image in k.get("images", []):
+            for c in _containers(d):
+                if c["image"].split("@")[0].split(":")[0] == image["name"]:
+                    ref = image.get("newName", image["name"])
+                    if "digest" in image:
+                        ref += "@" + image["digest"]
+                    elif "newTag" in image:
+                        ref += ":" + image["newTag"]
+                    c["image"] = ref
+    return docs
+
+
+def _containers(doc: dict) -> list[dict]:
+    if doc["kind"] != "Deployment":
+        return []
+    spec = doc["spec"]["template"]["spec"]
+    return spec.get("containers", []) + spec.get("initContainers", [])
+
+
+def one(docs: list[dict], kind: str, name: str) -> dict:
+    found = [d for d in docs if key(d) == (kind, name)]
+    assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)}"
+    return found[0]
+
+
+def of_kind(docs: list[dict], kind: str) -> list[dict]:
+    return [d for d in docs if d["kind"] == kind]
+
+
+@pytest.fixture(scope="module", params=("base",) + OVERLAYS)
+def rendered(request) -> tuple[str, list[dict]]:
+    directory = BASE if request.param == "base" else MANIFESTS / "overlays" / request.param
+    return request.param, render(directory)
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def overlay(request) -> tuple[str, list[dict]]:
+    return request.param, render(MANIFESTS / "overlays" / request.param)
+
+
+def application(env: str) -> dict:
+    apps = [d for d in load_docs(MANIFESTS / "argocd" / "applications.yaml") if d["kind"] == "Application"]
+    return next(a for a in apps if a["spec"]["source"]["path"].endswith(f"overlays/{env}"))
+
+
+def overlay_account_region(env: str) -> tuple[str, str]:
+    ann = application(env)["spec"]["syncPolicy"]["managedNamespaceMetadata"]["annotations"]
+    return ann["services.k8s.aws/owner-account-id"], ann["services.k8s.aws/default-region"]
+
+
+# --------------------------------------------------------------------------
+# Files and kustomizations
+# --------------------------------------------------------------------------
+ALL_YAML = sorted(
+    [p for p in MANIFESTS.rglob("*.y*ml")] + [p for p in (ROOT / ".github").rglob("*.y*ml")]
+)
+
+
+@pytest.mark.parametrize("path", ALL_YAML, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_yaml_file_parses(path):
+    docs = load_docs(path)
+    assert docs, f"{path} is empty"
+    for d in docs:
+        assert isinstance(d, dict), f"{path}: a document is not a mapping"
+
+
+def test_there_is_a_base_two_overlays_and_argocd():
+    assert (BASE / "kustomization.yaml").is_file()
+    for env in OVERLAYS:
+        assert (MANIFESTS / "overlays" / env / "kustomization.yaml").is_file()
+    assert (MANIFESTS / "argocd" / "applications.yaml").is_file()
+    assert (MANIFESTS / "README.md").is_file()
+
+
+@pytest.mark.parametrize(
+    "path", sorted(MANIFESTS.rglob("kustomization.yaml")), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_every_path_a_kustomization_names_exists(path):
+    k = load_docs(path)[0]
+    for entry in k.get("resources", []):
+        assert (path.parent / entry).exists(), f"{path}: resource {entry} is missing"
+    for entry in k.get("patches", []):
+        assert (path.parent / entry["path"]).is_file(), f"{path}: patch {entry['path']} is missing"
+
+
+def test_overlays_render_the_same_resources_as_base_with_the_expected_kinds(overlay):
+    env, docs = overlay
+    base_keys = {key(d) for d in render(BASE)}
+    assert {key(d) for d in docs} == base_keys
+    assert {d["kind"] for d in docs} == EXPECTED_KINDS
+    assert {d["metadata"]["namespace"] for d in docs} == {f"pagepress-{env}"}
+
+
+def test_no_base_placeholder_survives_in_an_overlay(overlay):
+    env, docs = overlay
+    text = yaml.safe_dump_all(docs)
+    for placeholder in BASE_PLACEHOLDERS:
+        found = re.search(placeholder, text)
+        assert not found, f"{env}: {found.group(0)!r} left over from base"
+
+
+def test_every_arn_in_an_overlay_names_its_account_and_region(overlay):
+    env, docs = overlay
+    account, region = overlay_account_region(env)
+    text = yaml.safe_dump_all(docs)
+    arns = re.findall(r"arn:aws:([a-z0-9-]+):([a-z0-9-]*):(\d*):", text)
+    assert arns
+    for service, arn_region, arn_account in arns:
+        if service == "s3":  # S3 ARNs carry neither
+            assert (arn_region, arn_account) == ("", "")
+            continue
+        assert arn_account == account, f"{env}: an {service} ARN names account {arn_account}"
+        assert arn_region == region, f"{env}: an {service} ARN names region {arn_region}"
+    for d in docs:
+        assert d["metadata"]["annotations"]["services.k8s.aws/region"] == region
+    for image in re.findall(r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com", text):
+        assert image == (account, region)
+
+
+def test_aws_names_carry_the_environment(overlay):
+    env, docs = overlay
+    names = [d["spec"]["queueName"] for d in of_kind(docs, "Queue")]
+    names += [d["spec"]["tableName"] for d in of_kind(docs, "Table")]
+    names += [d["spec"]["name"] for d in docs if d["kind"] in {"Bucket", "Policy", "Role", "Function", "API"}]
+    for name in names:
+        assert name.startswith(f"pagepress-{env}-"), name
+
+
+# --------------------------------------------------------------------------
+# SQS -> Lambda (security-checklist.md section 3)
+# --------------------------------------------------------------------------
+def queue_by_arn(docs, arn: str) -> dict:
+    name = arn.rsplit(":", 1)[1]
+    return next(q for q in of_kind(docs, "Queue") if q["spec"]["queueName"] == name)
+
+
+def consumer(docs, esm: dict) -> dict:
+    return one(docs, "Function", esm["spec"]["functionRef"]["from"]["name"])
+
+
+def test_each_queue_visibility_timeout_is_at_least_six_times_its_consumer_timeout(rendered):
+    _, docs = rendered
+    esms = of_kind(docs, "EventSourceMapping")
+    assert len(esms) == 2
+    for esm in esms:
+        queue = queue_by_arn(docs, esm["spec"]["eventSourceARN"])
+        function = consumer(docs, esm)
+        visibility = int(queue["spec"]["visibilityTimeout"])
+        assert visibility >= 6 * function["spec"]["timeout"], (
+            f"{queue['metadata']['name']}: visibility {visibility} s < 6 x "
+            f"{function['metadata']['name']} timeout {function['spec']['timeout']} s"
+        )
+
+
+def test_converter_reads_the_jobs_queue_and_the_dead_letter_consumer_the_dlq(rendered):
+    _, docs = rendered
+    by_function = {
+        consumer(docs, e)["metadata"]["name"]: queue_by_arn(docs, e["spec"]["eventSourceARN"])["metadata"]["name"]
+        for e in of_kind(docs, "EventSourceMapping")
+    }
+    assert by_function == {"pagepress-converter": "pagepress-jobs", "pagepress-dead-letter": "pagepress-jobs-dlq"}
+
+
+def test_every_event_source_mapping_reports_batch_item_failures(rendered):
+    _, docs = rendered
+    for esm in of_kind(docs, "EventSourceMapping"):
+        spec = esm["spec"]
+        assert spec["functionResponseTypes"] == ["ReportBatchItemFailures"], esm["metadata"]["name"]
+        assert 1 <= spec["batchSize"] <= 10
+        assert "maximumBatchingWindowInSeconds" in spec
+        assert spec["scalingConfig"]["maximumConcurrency"] >= 2  # the SQS minimum
+        assert spec.get("enabled", True) is True
+
+
+def test_jobs_queue_redrives_to_the_dlq_after_at_least_five_receives(rendered):
+    _, docs = rendered
+    jobs = one(docs, "Queue", "pagepress-jobs")
+    dlq = one(docs, "Queue", "pagepress-jobs-dlq")
+    policy = json.loads(jobs["spec"]["redrivePolicy"])
+    assert policy["deadLetterTargetArn"].startswith("arn:aws:sqs:")
+    assert policy["deadLetterTargetArn"].endswith(":" + dlq["spec"]["queueName"])
+    assert jobs["spec"]["redrivePolicy"].count(":") >= 5
+    assert int(policy["maxReceiveCount"]) >= 5
+    # The Functions are told the same number (JOBS_MAX_RECEIVE_COUNT).
+    for function in of_kind(docs, "Function"):
+        variables = function["spec"]["environment"]["variables"]
+        assert int(variables["JOBS_MAX_RECEIVE_COUNT"]) == int(policy["maxReceiveCount"])
+        assert variables["JOBS_QUEUE"] == jobs["spec"]["queueName"]
+        assert variables["JOBS_DLQ"] == dlq["spec"]["queueName"]
+
+
+def test_queues_are_standard_encrypted_and_string_typed(rendered):
+    _, docs = rendered
+    for q in of_kind(docs, "Queue"):
+        spec = q["spec"]
+        assert spec.get("fifoQueue", "false") == "false", "one FIFO group serialises everybody (defect 5)"
+        assert spec.get("sqsManagedSSEEnabled") == "true" or spec.get("kmsMasterKeyID")
+        for field, value in spec.items():
+            if field not in {"tags", "policyRef", "kmsMasterKeyRef"}:
+                assert isinstance(value, str), f"{q['metadata']['name']}.{field}: SQS attributes are strings"
+
+
+# --------------------------------------------------------------------------
+# IAM (original-app.md defect 8)
+# --------------------------------------------------------------------------
+def policy_documents(docs) -> list[tuple[str, dict]]:
+    out = [(p["metadata"]["name"], json.loads(p["spec"]["policyDocument"])) for p in of_kind(docs, "Policy")]
+    for role in of_kind(docs, "Role"):
+        for pname, text in (role["spec"].get("inlinePolicies") or {}).items():
+            out.append((f"{role['metadata']['name']}/{pname}", json.loads(text)))
+    return out
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def test_no_iam_statement_has_a_wildcard_action_or_an_unscoped_resource(rendered):
+    _, docs = rendered
+    documents = policy_documents(docs)
+    assert documents
+    for name, document in documents:
+        for statement in document["Statement"]:
+            assert "NotAction" not in statement and "NotResource" not in statement, name
+            if statement["Effect"] != "Allow":
+                continue
+            actions = as_list(statement["Action"])
+            for action in actions:
+                assert "*" not in action, f"{name}: wildcard action {action!r}"
+            for resource in as_list(statement["Resource"]):
+                if resource == "*":
+                    extra = set(actions) - WILDCARD_RESOURCE_EXCEPTIONS
+                    assert not extra, f"{name}: {sorted(extra)} on Resource '*'"
+                elif "*" in resource:
+                    assert any(p.match(resource) for p in SCOPED_WILDCARD_RESOURCES), (
+                        f"{name}: wildcard resource {resource!r}"
+                    )
+
+
+def test_each_role_grants_exactly_what_its_function_needs(rendered):
+    _, docs = rendered
+    documents = dict(policy_documents(docs))
+    for function in of_kind(docs, "Function"):
+        role = one(docs, "Role", function["spec"]["roleRef"]["from"]["name"])
+        granted = set()
+        for ref in role["spec"]["policyRefs"]:
+            for statement in documents[ref["from"]["name"]]["Statement"]:
+                if statement["Effect"] == "Allow":
+                    granted |= set(as_list(statement["Action"]))
+        assert granted == EXPECTED_ACTIONS[function["metadata"]["name"]], function["metadata"]["name"]
+        trust = json.loads(role["spec"]["assumeRolePolicyDocument"])
+        principals = {s["Principal"]["Service"] for s in trust["Statement"]}
+        assert principals == {"lambda.amazonaws.com"}
+
+
+def test_object_permissions_stop_at_the_users_prefix_of_our_bucket(rendered):
+    _, docs = rendered
+    bucket = one(docs, "Bucket", "pagepress-files")["spec"]["name"]
+    table = one(docs, "Table", "pagepress-files")["spec"]["tableName"]
+    for name, document in policy_documents(docs):
+        for statement in document["Statement"]:
+            for resource in as_list(statement["Resource"]):
+                if resource.startswith("arn:aws:s3:::"):
+                    assert resource == f"arn:aws:s3:::{bucket}/users/*", f"{name}: {resource}"
+                if resource.startswith("arn:aws:dynamodb:"):
+                    assert resource.endswith(f":table/{table}"), f"{name}: {resource}"
+
+
+# --------------------------------------------------------------------------
+# Storage
+# --------------------------------------------------------------------------
+def test_bucket_blocks_public_access_is_encrypted_and_refuses_plain_http(rendered):
+    _, docs = rendered
+    spec = one(docs, "Bucket", "pagepress-files")["spec"]
+    assert spec["publicAccessBlock"] == {
+        "blockPublicACLs": True,
+        "ignorePublicACLs": True,
+        "blockPublicPolicy": True,
+        "restrictPublicBuckets": True,
+    }
+    rules = spec["encryption"]["rules"]
+    assert rules and all(
+        r["applyServerSideEncryptionByDefault"]["sseAlgorithm"] in {"AES256", "aws:kms"} for r in rules
+    )
+    assert spec["ownershipControls"]["rules"] == [{"objectOwnership": "BucketOwnerEnforced"}]
+    assert "acl" not in spec and not any(k.startswith("grant") for k in spec)
+    policy = json.loads(spec["policy"])
+    deny_plain_http = [
+        s for s in policy["Statement"]
+        if s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+    ]
+    assert deny_plain_http
+    assert set(deny_plain_http[0]["Resource"]) == {f"arn:aws:s3:::{spec['name']}", f"arn:aws:s3:::{spec['name']}/*"}
+    assert not [s for s in policy["Statement"] if s["Effect"] == "Allow"], "the bucket policy grants nothing"
+
+
+def test_table_is_on_demand_keyed_by_user_and_sort_key_with_ttl_pitr_and_sse(rendered):
+    _, docs = rendered
+    spec = one(docs, "Table", "pagepress-files")["spec"]
+    assert spec["billingMode"] == "PAY_PER_REQUEST"
+    assert "provisionedThroughput" not in spec
+    assert spec["keySchema"] == [
+        {"attributeName": "user_id", "keyType": "HASH"},
+        {"attributeName": "sk", "keyType": "RANGE"},
+    ]
+    assert {(a["attributeName"], a["attributeType"]) for a in spec["attributeDefinitions"]} == {
+        ("user_id", "S"), ("sk", "S"),
+    }
+    assert spec["timeToLive"] == {"attributeName": "expires_at", "enabled": True}
+    assert spec["continuousBackups"]["pointInTimeRecoveryEnabled"] is True
+    assert spec["sseSpecification"]["enabled"] is True
+
+
+def test_prod_keeps_its_data_when_the_resources_go_away():
+    docs = render(MANIFESTS / "overlays" / "prod")
+    for kind in ("Table", "Bucket"):
+        meta = one(docs, kind, "pagepress-files")["metadata"]
+        assert meta["annotations"]["services.k8s.aws/deletion-policy"] == "retain"
+        assert "Prune=false" in meta["annotations"]["argocd.argoproj.io/sync-options"]
+    assert one(docs, "Table", "pagepress-files")["spec"]["deletionProtectionEnabled"] is True
+
+
+# --------------------------------------------------------------------------
+# Functions
+# --------------------------------------------------------------------------
+def config_variable_names() -> set[str]:
+    source = CONFIG_PY.read_text()
+    names = set(re.findall(r'get\(\s*"([A-Z][A-Z0-9_]*)"', source))
+    names |= set(re.findall(r'_(?:int|float)\(\s*env,\s*"([A-Z][A-Z0-9_]*)"', source))
+    assert "FILES_BUCKET" in names, "could not read chalicelib/config.py"
+    return names
+
+
+def test_functions_set_only_variables_chalicelib_config_reads(rendered):
+    _, docs = rendered
+    known = config_variable_names()
+    for function in of_kind(docs, "Function"):
+        variables = set(function["spec"]["environment"]["variables"])
+        assert not variables - known, f"{function['metadata']['name']}: {sorted(variables - known)} unknown to config.py"
+        # Lambda reserves these; setting them fails the deployment.
+        assert not variables & {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME"}
+        assert all(isinstance(v, str) for v in function["spec"]["environment"]["variables"].values())
+
+
+def test_functions_point_at_the_table_bucket_and_queues_of_their_overlay(rendered):
+    _, docs = rendered
+    bucket = one(docs, "Bucket", "pagepress-files")["spec"]["name"]
+    table = one(docs, "Table", "pagepress-files")["spec"]["tableName"]
+    for function in of_kind(docs, "Function"):
+        variables = function["spec"]["environment"]["variables"]
+        assert variables["FILES_BUCKET"] == bucket
+        assert variables["FILES_TABLE"] == table
+
+
+def test_function_packaging_handlers_and_placement(rendered):
+    env, docs = rendered
+    api = one(docs, "Function", "pagepress-api")["spec"]
+    assert api["packageType"] == "Zip" and api["handler"] == "app.app"
+    assert api["runtime"].startswith("python3.")
+    assert set(api["code"]) == {"s3Bucket", "s3Key", "sha256"}
+    assert api["vpcConfig"]["subnetIDs"] and api["vpcConfig"]["securityGroupIDs"], "the API must reach RDS"
+    assert api["timeout"] < 30, "API Gateway gives up at 30 s"
+    assert api["environment"]["variables"]["JWT_SECRET_PARAMETER"].startswith("/pagepress/")
+
+    converter = one(docs, "Function", "pagepress-converter")["spec"]
+    dead_letter = one(docs, "Function", "pagepress-dead-letter")["spec"]
+    for spec, handler in (
+        (converter, "converter.handler.lambda_handler"),
+        (dead_letter, "converter.handler.dead_letter_handler"),
+    ):
+        assert spec["packageType"] == "Image"
+        assert spec["imageConfig"]["command"] == [handler]
+        assert "@sha256:" in spec["code"]["imageURI"], "pin images by digest"
+        assert "vpcConfig" not in spec, "outside any VPC (see lambda-converter.yaml)"
+        assert "handler" not in spec and "runtime" not in spec
+    assert converter["code"]["imageURI"] == dead_letter["code"]["imageURI"], "one image, two handlers"
+    assert 2048 <= converter["memorySize"] <= 3008
+    assert converter["timeout"] == 120
+
+
+# --------------------------------------------------------------------------
+# API Gateway
+# --------------------------------------------------------------------------
+def openapi_route_keys() -> set[str]:
+    spec = load_docs(OPENAPI)[0]
+    prefix = spec["servers"][0]["url"].rstrip("/")
+    methods = {"get", "put", "post", "delete", "patch", "head", "options"}
+    return {
+        f"{method.upper()} {prefix}{path}"
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in methods
+    }
+
+
+def test_api_routes_equal_the_openapi_paths(rendered):
+    if not OPENAPI.is_file():
+        pytest.skip("api/openapi.yaml does not exist yet (it is being written); nothing to compare with")
+    _, docs = rendered
+    routes = {r["spec"]["routeKey"] for r in of_kind(docs, "Route")}
+    assert routes == openapi_route_keys()
+
+
+def test_api_routes_are_explicit_templates_for_chalice(rendered):
+    _, docs = rendered
+    routes = of_kind(docs, "Route")
+    keys = [r["spec"]["routeKey"] for r in routes]
+    assert len(keys) == len(set(keys)) == 13
+    for route in routes:
+        method, path = route["spec"]["routeKey"].split(" ")
+        assert path.startswith("/api/v1/")
+        assert "+}" not in path and method != "ANY", "Chalice routes on the template; no greedy proxy"
+        assert route["spec"]["apiRef"]["from"]["name"] == "pagepress-api"
+        assert route["spec"]["targetRef"]["from"]["name"] == "pagepress-api-lambda"
+
+
+def test_integration_is_a_lambda_proxy_with_payload_1_0_to_the_live_alias(rendered):
+    _, docs = rendered
+    integration = one(docs, "Integration", "pagepress-api-lambda")["spec"]
+    function = one(docs, "Function", "pagepress-api")["spec"]["name"]
+    alias = one(docs, "Alias", "pagepress-api-live")["spec"]
+    assert integration["integrationType"] == "AWS_PROXY"
+    assert integration["payloadFormatVersion"] == "1.0"
+    assert integration["integrationURI"].endswith(f":function:{function}:{alias['name']}")
+    assert integration["timeoutInMillis"] <= 30000
+    assert one(docs, "API", "pagepress-api")["spec"]["protocolType"] == "HTTP"
+
+
+def test_only_api_gateway_may_invoke_the_api_alias_for_this_account(rendered):
+    env, docs = rendered
+    alias = one(docs, "Alias", "pagepress-api-live")["spec"]
+    assert alias["functionRef"]["from"]["name"] == "pagepress-api"
+    (permission,) = alias["permissions"]
+    assert permission["principal"] == "apigateway.amazonaws.com"
+    assert permission["action"] == "lambda:InvokeFunction"
+    region, account = re.match(r"arn:aws:execute-api:([a-z0-9-]+):(\d{12}):", permission["sourceARN"]).groups()
+    assert permission["sourceAccount"] == account
+    assert permission["sourceARN"].endswith("/api/v1/*")
+    if env != "base":
+        assert (account, region) == overlay_account_region(env)
+
+
+def test_stage_auto_deploys_and_throttles(rendered):
+    _, docs = rendered
+    stage = one(docs, "Stage", "pagepress-api-default")["spec"]
+    assert stage["stageName"] == "$default", "a named stage would prefix every path Chalice sees"
+    assert stage["autoDeploy"] is True
+    assert stage["defaultRouteSettings"]["throttlingRateLimit"] > 0
+    assert stage["defaultRouteSettings"]["throttlingBurstLimit"] > 0
+    routes = {r["spec"]["routeKey"] for r in of_kind(docs, "Route")}
+    assert set(stage.get("routeSettings", {})) <= routes
+
+
+# --------------------------------------------------------------------------
+# The SPA on EKS
+# --------------------------------------------------------------------------
+def test_frontend_deployment_is_hardened(rendered):
+    _, docs = rendered
+    deployment = one(docs, "Deployment", "pagepress-frontend")
+    pod = deployment["spec"]["template"]["spec"]
+    assert deployment["spec"]["replicas"] >= 2
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    sc = container["securityContext"]
+    assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+    assert sc["capabilities"]["drop"] == ["ALL"]
+    assert container["ports"][0]["containerPort"] == 8080
+    assert container["resources"]["requests"] and container["resources"]["limits"]["memory"]
+    assert container["readinessProbe"] and container["livenessProbe"]
+    assert {"configMapRef": {"name": "pagepress-frontend-config"}} in container["envFrom"]
+    assert "API_ORIGIN" in one(docs, "ConfigMap", "pagepress-frontend-config")["data"]
+    hpa = one(docs, "HorizontalPodAutoscaler", "pagepress-frontend")["spec"]
+    assert hpa["scaleTargetRef"]["name"] == "pagepress-frontend" and hpa["minReplicas"] >= 2
+
+
+def test_overlays_pin_the_frontend_image_in_their_own_registry(overlay):
+    env, docs = overlay
+    account, region = overlay_account_region(env)
+    image = one(docs, "Deployment", "pagepress-frontend")["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert image.startswith(f"{account}.dkr.ecr.{region}.amazonaws.com/pagepress-frontend@sha256:")
+
+
+def test_ingress_sends_api_to_api_gateway_and_the_rest_to_the_spa(rendered):
+    env, docs = rendered
+    frontend = one(docs, "Ingress", "pagepress-frontend")
+    api = one(docs, "Ingress", "pagepress-api")
+    gateway = one(docs, "Service", "pagepress-api-gateway")
+    for ingress in (frontend, api):
+        assert ingress["spec"]["ingressClassName"] == "nginx"
+    assert frontend["spec"]["rules"][0]["host"] == api["spec"]["rules"][0]["host"]
+    (api_path,) = api["spec"]["rules"][0]["http"]["paths"]
+    assert api_path["path"] == "/api"
+    assert api_path["backend"]["service"]["name"] == "pagepress-api-gateway"
+    assert gateway["spec"]["type"] == "ExternalName"
+    host = gateway["spec"]["externalName"]
+    annotations = api["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/backend-protocol"] == "HTTPS"
+    assert annotations["nginx.ingress.kubernetes.io/upstream-vhost"] == host
+    assert annotations["nginx.ingress.kubernetes.io/proxy-ssl-name"] == host
+    if env != "base":
+        _, region = overlay_account_region(env)
+        assert host.endswith(f".execute-api.{region}.amazonaws.com")
+        origin = one(docs, "ConfigMap", "pagepress-frontend-config")["data"]["API_ORIGIN"]
+        assert origin == "https://" + frontend["spec"]["rules"][0]["host"]
+
+
+# --------------------------------------------------------------------------
+# Argo CD
+# --------------------------------------------------------------------------
+def test_argocd_has_a_health_check_for_every_ack_kind_we_use():
+    (cm,) = load_docs(MANIFESTS / "argocd" / "argocd-cm-ack-health.yaml")
+    assert cm["metadata"]["name"] == "argocd-cm"
+    for doc in render(BASE):
+        group = doc["apiVersion"].split("/")[0]
+        if not group.endswith(".services.k8s.aws"):
+            continue
+        lua = cm["data"].get(f"resource.customizations.health.{group}_{doc['kind']}")
+        assert lua, f"no Argo CD health check for {group}/{doc['kind']}"
+        assert "ACK.ResourceSynced" in lua and "ACK.Terminal" in lua and "return hs" in lua
+
+
+def test_one_argocd_application_per_overlay_with_automated_prune_and_self_heal():
+    apps = [d for d in load_docs(MANIFESTS / "argocd" / "applications.yaml") if d["kind"] == "Application"]
+    assert sorted(a["spec"]["source"]["path"] for a in apps) == [f"ack-manifests/overlays/{e}" for e in OVERLAYS]
+    for app in apps:
+        env = app["spec"]["source"]["path"].rsplit("/", 1)[1]
+        assert (ROOT / app["spec"]["source"]["path"] / "kustomization.yaml").is_file()
+        automated = app["spec"]["syncPolicy"]["automated"]
+        assert automated["prune"] is True and automated["selfHeal"] is True
+        namespace = kustomization(MANIFESTS / "overlays" / env)["namespace"]
+        assert app["spec"]["destination"]["namespace"] == namespace
+        region = kustomization(MANIFESTS / "overlays" / env)["commonAnnotations"]["services.k8s.aws/region"]
+        assert overlay_account_region(env)[1] == region
+
+
+# --------------------------------------------------------------------------
+# The release workflow
+# --------------------------------------------------------------------------
+def test_release_workflow_uses_oidc_and_builds_everything():
+    workflow = load_docs(WORKFLOW)[0]
+    text = WORKFLOW.read_text()
+    triggers = workflow.get("on", workflow.get(True))  # PyYAML reads a bare `on:` as True
+    assert "main" in triggers["push"]["branches"]
+    assert "make test" in text and "make package" in text
+    assert "converter/Dockerfile" in text and "frontend-build/Dockerfile" in text
+    assert "aws-actions/configure-aws-credentials" in text and "role-to-assume" in text
+    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
+    assert any(
+        (job.get("permissions") or workflow.get("permissions") or {}).get("id-token") == "write"
+        for job in workflow["jobs"].values()
+    )
+    assert "--provenance=false" in text, "Lambda rejects image indexes with attestations"
+    assert "base64" in text, "Lambda's CodeSha256 is the base64 digest"
+
+
+def test_release_workflow_writes_fields_that_exist_in_every_overlay():
+    text = WORKFLOW.read_text()
+    for patch in set(re.findall(r"patches/([a-z0-9-]+\.yaml)", text)):
+        for env in OVERLAYS:
+            assert (MANIFESTS / "overlays" / env / "patches" / patch).is_file(), patch
+    for env in OVERLAYS:
+        docs = render(MANIFESTS / "overlays" / env)
+        assert one(docs, "Function", "pagepress-api")["spec"]["code"]["sha256"]
+        assert kustomization(MANIFESTS / "overlays" / env)["images"][0]["name"] == "pagepress-frontend"
