@@ -1,0 +1,110 @@
+"""Turning what went wrong while loading a page into a ``ConversionFailed`` a person can read.
+
+``permanent`` decides whether SQS retries the job: a 404 or an unknown host will not heal
+in a minute, a 503 or a refused connection may.
+"""
+from __future__ import annotations
+
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+from chalicelib.domain.errors import ConversionFailed
+
+#: Statuses that mean "try again later" rather than "this page is wrong".
+TRANSIENT_HTTP_STATUSES = frozenset({408, 425, 429, 502, 503, 504})
+
+# Chromium net error -> (code, message, permanent). Matched as substrings of the error text.
+_NET_ERRORS: tuple[tuple[str, str, str, bool], ...] = (
+    ("net::ERR_NAME_NOT_RESOLVED", "dns_failure", "The site's name could not be found (DNS lookup failed)", True),
+    ("net::ERR_NAME_RESOLUTION_FAILED", "dns_failure", "The site's name could not be found (DNS lookup failed)", True),
+    ("net::ERR_CONNECTION_REFUSED", "connection_failed", "The site refused the connection", False),
+    ("net::ERR_CONNECTION_RESET", "connection_failed", "The connection to the site was reset", False),
+    ("net::ERR_CONNECTION_CLOSED", "connection_failed", "The site closed the connection unexpectedly", False),
+    ("net::ERR_EMPTY_RESPONSE", "connection_failed", "The site closed the connection without answering", False),
+    ("net::ERR_CONNECTION_TIMED_OUT", "connection_failed", "The connection to the site timed out", False),
+    ("net::ERR_TUNNEL_CONNECTION_FAILED", "connection_failed", "The site could not be reached", False),
+    ("net::ERR_ADDRESS_UNREACHABLE", "connection_failed", "The site's address could not be reached", False),
+    ("net::ERR_CERT_", "tls_error", "The site's HTTPS certificate is not valid", True),
+    ("net::ERR_SSL_", "tls_error", "A secure (HTTPS) connection to the site could not be made", True),
+    ("net::ERR_TOO_MANY_REDIRECTS", "too_many_redirects", "The page redirects in a loop", True),
+    ("net::ERR_INVALID_URL", "invalid_url", "The address is not a valid web address", True),
+    ("net::ERR_UNSAFE_REDIRECT", "blocked", "The page redirected to an address that is not a web page", True),
+    ("net::ERR_UNSAFE_PORT", "blocked", "The address uses a port browsers refuse to connect to", True),
+    ("Download is starting", "not_a_page", "The address leads to a file download, not a web page", True),
+)
+
+
+def http_status_failure(status: int, status_text: str = "") -> ConversionFailed:
+    """The main document answered ``status`` (>= 400)."""
+    reason = status_text.strip()
+    if not reason:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+    label = f"HTTP {status} {reason}".strip()
+    return ConversionFailed(
+        "http_error", f"The page answered {label}", permanent=status not in TRANSIENT_HTTP_STATUSES
+    )
+
+
+def navigation_failure(error_text: str) -> ConversionFailed:
+    """Classify a failed ``page.goto`` from Chromium's error text."""
+    for marker, code, message, permanent in _NET_ERRORS:
+        if marker in error_text:
+            return ConversionFailed(code, message, permanent=permanent)
+    first_line = error_text.strip().splitlines()[0] if error_text.strip() else "unknown error"
+    return ConversionFailed("navigation_failed", f"The page could not be loaded ({first_line})", permanent=False)
+
+
+def egress_refusal(reason: str) -> ConversionFailed:
+    """The egress guard refused the page itself. A name that does not resolve is refused
+    there (the guard resolves, Chromium never does), so it is told apart by the reason."""
+    if "does not resolve" in reason:
+        return ConversionFailed("dns_failure", f"The site's name could not be found ({reason})", permanent=True)
+    if "did not resolve" in reason:
+        return ConversionFailed("dns_failure", f"The site's name could not be looked up ({reason})", permanent=False)
+    return ConversionFailed("blocked", f"The page cannot be converted: {reason}", permanent=True)
+
+
+def proxy_could_not_connect(status: int, headers: dict[str, str]) -> bool:
+    """True for the egress proxy's own "502 Bad Gateway" (it could not reach the site).
+
+    Every response the proxy relays carries ``proxy-connection``; its own refusals carry
+    only ``content-length`` and ``connection``. A real 502 from the site has more headers.
+    """
+    return status == 502 and "proxy-connection" not in headers and set(headers) <= {"content-length", "connection"}
+
+
+def connection_failed() -> ConversionFailed:
+    return ConversionFailed("connection_failed", "The site refused the connection or could not be reached", permanent=False)
+
+
+def navigation_timeout(seconds: float) -> ConversionFailed:
+    return ConversionFailed("timeout", f"The page did not load within {seconds:g} seconds", permanent=True)
+
+
+def render_timeout(seconds: float) -> ConversionFailed:
+    return ConversionFailed(
+        "timeout", f"The conversion did not finish within {seconds:g} seconds", permanent=True
+    )
+
+
+def renderer_crashed() -> ConversionFailed:
+    return ConversionFailed(
+        "renderer_crashed", "The browser crashed while rendering the page; it will be retried", permanent=False
+    )
+
+
+def blocked_scheme(final_url: str) -> ConversionFailed | None:
+    """A page that ended up on something other than http(s) (file:, data:, chrome:...)."""
+    scheme = urlsplit(final_url).scheme.lower()
+    if scheme in ("http", "https"):
+        return None
+    return ConversionFailed(
+        "blocked", f"The page led to a {scheme or 'non-web'}: address, which is not allowed", permanent=True
+    )
+
+
+def too_large(what: str) -> ConversionFailed:
+    return ConversionFailed("too_large", f"The PDF would be too large: {what}", permanent=True)

@@ -1,0 +1,28 @@
+"""Finishing Chromium's PDF: a real title and the source address in its metadata, and a page count.
+
+Chromium titles the PDF after the document and leaves the source out; readers and search
+tools show the metadata, so we set /Title (the page title, or the URL when it has none)
+and /Subject (where it came from).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from pypdf import PdfReader, PdfWriter
+
+
+@dataclass(frozen=True)
+class FinishedPdf:
+    content: bytes
+    pages: int
+
+
+def stamp_metadata(content: bytes, title: str, source_url: str) -> FinishedPdf:
+    """Rewrite ``content`` with /Title and /Subject set; also report its page count."""
+    reader = PdfReader(io.BytesIO(content))
+    writer = PdfWriter(clone_from=reader)
+    writer.add_metadata({"/Title": title or source_url, "/Subject": source_url})
+    out = io.BytesIO()
+    writer.write(out)
+    return FinishedPdf(content=out.getvalue(), pages=len(reader.pages))
