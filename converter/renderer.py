@@ -1,0 +1,412 @@
+"""``Renderer`` implemented with Playwright and headless Chromium.
+
+The SQS handler calls ``render`` from several threads at once. Playwright's async API
+wants one event loop, so every call is handed to a dedicated loop thread; there one warm
+browser (``BrowserSupervisor``) serves all jobs, each job gets a fresh browser context
+behind its own egress guard, and a semaphore keeps at most ``render_concurrency`` pages
+rendering at a time. Every wait is bounded; the job as a whole by
+``render_timeout_seconds``.
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import threading
+import time
+from typing import Any, AsyncContextManager, Callable, Optional, Protocol
+from urllib.parse import urlsplit
+
+from aws_lambda_powertools import Logger
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Error as PlaywrightError,
+    Page,
+    Response,
+    TimeoutError as PlaywrightTimeoutError,
+)
+
+from chalicelib.config import Settings
+from chalicelib.domain.errors import ConversionFailed
+from chalicelib.domain.models import ConversionOptions, RenderedPdf
+from chalicelib.domain.ports import Renderer
+from chalicelib.egress import EgressPolicy
+from converter import failures
+from converter.browser import BrowserGeneration, BrowserSupervisor
+from converter.chromium_process import ChromiumProcess
+from converter.egress_guard import EgressGuard
+from converter.loop_thread import LoopThread
+from converter.pdf_metadata import stamp_metadata
+from converter.print_options import pdf_arguments
+from converter.readiness import NetworkActivity, settle
+
+logger = Logger(service="pagepress-converter", child=True)
+
+#: Browser start-up and shutdown bounds; separate from the per-job budget so a cold
+#: start does not eat into the page's time and a launch is never cancelled half-way.
+LAUNCH_TIMEOUT_SECONDS = 30.0
+CLOSE_TIMEOUT_SECONDS = 5.0
+
+_CONTEXT_DEFAULTS: dict[str, Any] = {
+    "accept_downloads": False,
+    "service_workers": "block",  # a worker could answer requests the guard never sees
+    "viewport": {"width": 1280, "height": 900},
+}
+
+
+class _Guard(Protocol):
+    context_options: dict
+    blocked: list
+
+    async def attach(self, context: BrowserContext) -> None: ...
+
+    def blocked_navigation(self, url: str) -> Any: ...
+
+
+class PlaywrightRenderer(Renderer):
+    """Thread-safe, synchronous facade over one warm Chromium. Call ``close()`` when done."""
+
+    def __init__(
+        self,
+        egress_policy: EgressPolicy,
+        *,
+        chromium_path: Optional[str] = None,
+        render_timeout_seconds: float = 45.0,
+        settle_timeout_seconds: float = 10.0,
+        max_pdf_bytes: int = 50 * 1024 * 1024,
+        max_pdf_pages: int = 500,
+        render_concurrency: int = 2,
+        browser_recycle_after: int = 50,
+        launch_timeout_seconds: float = LAUNCH_TIMEOUT_SECONDS,
+        close_timeout_seconds: float = CLOSE_TIMEOUT_SECONDS,
+        guard_factory: Optional[Callable[[], AsyncContextManager[_Guard]]] = None,
+    ) -> None:
+        if settle_timeout_seconds >= render_timeout_seconds:
+            raise ValueError("settle_timeout_seconds must be below render_timeout_seconds")
+        self._render_timeout = render_timeout_seconds
+        self._settle_timeout = settle_timeout_seconds
+        # Navigation gets what settling and printing do not need, but never under a third.
+        self._navigation_timeout = max(
+            render_timeout_seconds - 2 * settle_timeout_seconds, render_timeout_seconds / 3
+        )
+        self._max_pdf_bytes = max_pdf_bytes
+        self._max_pdf_pages = max_pdf_pages
+        self._close_timeout = close_timeout_seconds
+        self._guard_factory = guard_factory or (lambda: EgressGuard(egress_policy))
+        self._slots = asyncio.Semaphore(render_concurrency)
+        self._supervisor = BrowserSupervisor(
+            executable_path=chromium_path,
+            recycle_after=browser_recycle_after,
+            launch_timeout_seconds=launch_timeout_seconds,
+            close_timeout_seconds=close_timeout_seconds,
+            extra_args=EgressGuard.LAUNCH_ARGS,
+            logger=logger,
+        )
+        # Slot wait + launch + the job + closing its context and maybe its browser.
+        self.worst_case_seconds = (
+            2 * render_timeout_seconds + launch_timeout_seconds + 3 * close_timeout_seconds
+        )
+        self._loop = LoopThread("pagepress-renderer")
+        self._close_lock = threading.Lock()
+        self._closed = False
+        atexit.register(self.close)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PlaywrightRenderer":
+        return cls(
+            EgressPolicy.from_settings(settings),
+            chromium_path=settings.chromium_path,
+            render_timeout_seconds=settings.render_timeout_seconds,
+            settle_timeout_seconds=settings.settle_timeout_seconds,
+            max_pdf_bytes=settings.max_pdf_bytes,
+            max_pdf_pages=settings.max_pdf_pages,
+            render_concurrency=settings.render_concurrency,
+            browser_recycle_after=settings.browser_recycle_after,
+        )
+
+    # --- the synchronous face -------------------------------------------------------------
+
+    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        if self._closed:
+            raise ConversionFailed("renderer_unavailable", "The converter is shutting down", permanent=False)
+        try:
+            return self._loop.run(self._job(url, options, correlation_id), self.worst_case_seconds)
+        except concurrent.futures.TimeoutError:
+            raise failures.render_timeout(self._render_timeout) from None
+
+    def close(self) -> None:
+        """Close the browser and stop the loop thread. Idempotent; registered with atexit."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        try:
+            self._loop.run(self._supervisor.close(), 4 * self._close_timeout)
+        except Exception:  # shutting down: log and carry on
+            logger.exception("Renderer did not shut down cleanly")
+        finally:
+            self._loop.stop(self._close_timeout)
+            atexit.unregister(self.close)
+
+    @property
+    def browser_launches(self) -> int:
+        return self._supervisor.launches
+
+    @property
+    def browser_processes(self) -> tuple[ChromiumProcess, ...]:
+        """Recent browsers' pids and profile directories (diagnostics and tests)."""
+        return self._supervisor.processes
+
+    # --- one job, on the loop thread ------------------------------------------------------
+
+    async def _job(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        log_extra = {"correlation_id": correlation_id, "host": urlsplit(url).hostname}
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self._render_timeout)
+        except asyncio.TimeoutError:
+            raise ConversionFailed(
+                "busy", "The converter was too busy to start this page; it will be retried", permanent=False
+            ) from None
+        try:
+            for attempt in (1, 2):
+                generation = await self._acquire_browser(log_extra)
+                try:
+                    result = await asyncio.wait_for(
+                        self._render_in(generation, url, options, log_extra), self._render_timeout
+                    )
+                    break
+                except _BrowserAlreadyGone:
+                    # It died between jobs (the disconnect was not yet noticed): the page
+                    # was never touched, so one more try on a fresh browser is safe.
+                    if attempt == 2:
+                        raise failures.renderer_crashed() from None
+                except asyncio.TimeoutError:
+                    generation.mark_broken()  # a job that overran may have wedged the browser
+                    raise failures.render_timeout(self._render_timeout) from None
+                except (PlaywrightError, OSError) as exc:  # not classified further down
+                    logger.exception("Rendering failed", extra={**log_extra, "error": str(exc)})
+                    raise ConversionFailed(
+                        "render_failed", "The page could not be rendered; it will be retried", permanent=False
+                    ) from None
+                finally:
+                    await self._supervisor.release(generation)
+        except ConversionFailed as failure:
+            logger.warning(
+                "Conversion failed",
+                extra={**log_extra, "code": failure.code, "permanent": failure.permanent,
+                       "duration_ms": _ms_since(started)},
+            )
+            raise
+        finally:
+            self._slots.release()
+        logger.info(
+            "Conversion finished",
+            extra={**log_extra, "pages": result.pages, "bytes": len(result.content),
+                   "warnings": len(result.warnings), "duration_ms": _ms_since(started)},
+        )
+        return result
+
+    async def _acquire_browser(self, log_extra: dict) -> BrowserGeneration:
+        try:
+            return await self._supervisor.acquire()
+        except (PlaywrightError, asyncio.TimeoutError, OSError) as exc:
+            logger.error("Chromium could not start", extra={**log_extra, "error": str(exc)})
+            raise ConversionFailed(
+                "renderer_unavailable", "The PDF engine could not start; it will be retried", permanent=False
+            ) from None
+
+    async def _render_in(
+        self, generation: BrowserGeneration, url: str, options: ConversionOptions, log_extra: dict
+    ) -> RenderedPdf:
+        watch: Optional[_PageWatch] = None
+        context: Optional[BrowserContext] = None
+        async with self._guard_factory() as guard:
+            try:
+                context = await generation.browser.new_context(**{**_CONTEXT_DEFAULTS, **guard.context_options})
+            except PlaywrightError:
+                generation.mark_broken()  # a browser that cannot open a context is no use
+                raise _BrowserAlreadyGone() from None
+            try:
+                await guard.attach(context)
+                watch = _PageWatch(generation.browser, await context.new_page())
+                return await self._render_page(watch, guard, url, options, log_extra)
+            except PlaywrightError as exc:
+                if watch is None or watch.broken:
+                    generation.mark_broken()
+                    logger.error("Chromium crashed", extra={**log_extra, "error": str(exc)})
+                    raise failures.renderer_crashed() from None
+                raise
+            finally:
+                if context is not None:
+                    await self._close_context(context, generation, log_extra)
+
+    async def _render_page(
+        self, watch: "_PageWatch", guard: _Guard, url: str, options: ConversionOptions, log_extra: dict
+    ) -> RenderedPdf:
+        page = watch.page
+        timings: dict[str, int] = {}
+        warnings: list[str] = []
+        activity = NetworkActivity(page)
+        await page.emulate_media(media=options.media)
+
+        mark = time.monotonic()
+        await self._navigate(watch, guard, url)
+        timings["navigate_ms"] = _ms_since(mark)
+
+        mark = time.monotonic()
+        if not await settle(page, activity, self._settle_timeout, logger):
+            warnings.append(
+                f"The page was still loading after {self._settle_timeout:g} seconds; "
+                "the PDF shows what had arrived by then"
+            )
+        timings["settle_ms"] = _ms_since(mark)
+
+        if options.wait_for_selector:
+            await self._wait_for_selector(watch, options.wait_for_selector)
+        if options.delay_ms:
+            await asyncio.sleep(options.delay_ms / 1000)  # asked for by the user
+
+        mark = time.monotonic()
+        title = " ".join((await page.title()).split()) or url
+        raw = await page.pdf(**pdf_arguments(options))
+        timings["print_ms"] = _ms_since(mark)
+
+        if guard.blocked:
+            warnings.append(_blocked_warning(len(guard.blocked)))
+            for blocked in guard.blocked:
+                logger.info(
+                    "Request to a non-public address blocked",
+                    extra={**log_extra, "blocked_host": blocked.host, "blocked_port": blocked.port,
+                           "reason": blocked.reason},
+                )
+        result = await self._finish(raw, title, url, warnings)
+        logger.info("Page rendered", extra={**log_extra, **timings})
+        return result
+
+    async def _navigate(self, watch: "_PageWatch", guard: _Guard, url: str) -> None:
+        page = watch.page
+        documents = _MainDocumentResponses(page)
+        try:
+            response = await page.goto(url, wait_until="load", timeout=self._navigation_timeout * 1000)
+        except PlaywrightTimeoutError:
+            raise failures.navigation_timeout(self._navigation_timeout) from None
+        except PlaywrightError as exc:
+            _raise_if_blocked(guard, url, page.url)
+            if watch.broken:
+                raise
+            # Chromium fails an error status with an empty body (ERR_HTTP_RESPONSE_CODE_FAILURE);
+            # the response it received still says what happened.
+            response = documents.last
+            if response is None or response.status < 400:
+                raise failures.navigation_failure(str(exc)) from None
+        else:
+            blocked_scheme = failures.blocked_scheme(page.url)
+            if blocked_scheme is not None:
+                raise blocked_scheme
+        if response is not None and response.status >= 400:
+            _raise_if_blocked(guard, url, page.url)
+            headers = await response.all_headers()
+            if failures.proxy_could_not_connect(response.status, headers):
+                raise failures.connection_failed()
+            raise failures.http_status_failure(response.status, response.status_text)
+
+    async def _wait_for_selector(self, watch: "_PageWatch", selector: str) -> None:
+        try:
+            await watch.page.wait_for_selector(selector, state="attached", timeout=self._settle_timeout * 1000)
+        except PlaywrightTimeoutError:
+            raise ConversionFailed(
+                "selector_not_found",
+                f"No element matching {selector!r} appeared within {self._settle_timeout:g} seconds",
+                permanent=True,
+            ) from None
+        except PlaywrightError:
+            if watch.broken:
+                raise
+            raise ConversionFailed(
+                "invalid_selector", f"{selector!r} is not a valid CSS selector", permanent=True
+            ) from None
+
+    async def _finish(self, raw: bytes, title: str, url: str, warnings: list[str]) -> RenderedPdf:
+        self._check_size(len(raw))
+        # Parsing a big PDF takes a while; keep the loop free for the other jobs.
+        finished = await asyncio.get_running_loop().run_in_executor(None, stamp_metadata, raw, title, url)
+        if finished.pages > self._max_pdf_pages:
+            raise failures.too_large(
+                f"{finished.pages} pages, over the limit of {self._max_pdf_pages} pages"
+            )
+        self._check_size(len(finished.content))
+        return RenderedPdf(content=finished.content, title=title, pages=finished.pages, warnings=tuple(warnings))
+
+    def _check_size(self, size: int) -> None:
+        if size > self._max_pdf_bytes:
+            raise failures.too_large(
+                f"{_megabytes(size)} MB, over the limit of {_megabytes(self._max_pdf_bytes)} MB"
+            )
+
+    async def _close_context(self, context: BrowserContext, generation: BrowserGeneration, log_extra: dict) -> None:
+        try:
+            await asyncio.wait_for(context.close(), self._close_timeout)
+        except (asyncio.TimeoutError, PlaywrightError) as exc:
+            generation.mark_broken()  # let the supervisor kill the browser rather than leak pages
+            logger.warning("Browser context did not close", extra={**log_extra, "error": str(exc)})
+
+
+def _raise_if_blocked(guard: _Guard, *urls: str) -> None:
+    """Raise when the guard refused the navigation to any of ``urls`` (http(s) ones only:
+    after a failure the page sits on about:blank or an error page)."""
+    for url in urls:
+        if not url.lower().startswith(("http://", "https://")):
+            continue
+        blocked = guard.blocked_navigation(url)
+        if blocked is not None:
+            raise failures.egress_refusal(blocked.reason)
+
+
+class _BrowserAlreadyGone(Exception):
+    """The browser was dead before this job could open a context in it."""
+
+
+class _MainDocumentResponses:
+    """Remembers the last response to a main-frame navigation (goto may fail after one)."""
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+        self.last: Optional[Response] = None
+        page.on("response", self._seen)
+
+    def _seen(self, response: Response) -> None:
+        if response.request.is_navigation_request() and response.frame == self._page.main_frame:
+            self.last = response
+
+
+class _PageWatch:
+    """A job's page plus whether it (or the whole browser) has died under us."""
+
+    def __init__(self, browser: Browser, page: Page) -> None:
+        self.browser = browser
+        self.page = page
+        self.crashed = False
+        page.on("crash", self._on_crash)
+
+    def _on_crash(self, _page: Page) -> None:
+        self.crashed = True
+
+    @property
+    def broken(self) -> bool:
+        return self.crashed or self.page.is_closed() or not self.browser.is_connected()
+
+
+def _blocked_warning(count: int) -> str:
+    if count == 1:
+        return "1 request to a non-public address was blocked"
+    return f"{count} requests to non-public addresses were blocked"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
