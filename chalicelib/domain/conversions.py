@@ -41,7 +41,11 @@ class ConversionService:
         """Validate, record the job as pending, then queue it; the entry is the user's receipt."""
         if not isinstance(url, str) or not url.strip():
             raise InvalidInput("Enter the URL of the page to convert.", "invalid_url", field="url")
-        checked_url = self._vet_url(url.strip())
+        try:
+            checked_url = self._vet_url(url.strip())
+        except InvalidInput as refused:
+            refused.field = refused.field or "url"
+            raise
         parsed_options = parse_options(options)
         if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
             raise InvalidInput("Idempotency-Key must be 1 to 128 characters.", field="Idempotency-Key")
