@@ -23,8 +23,9 @@ from chalicelib.wiring import container
 from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record
 
 logger = Logger(service="pagepress-converter")
-_jobs = AsyncBatchProcessor(event_type=EventType.SQS)
-_dead_letters = BatchProcessor(event_type=EventType.SQS)
+# A wholly failed batch is reported item by item too, rather than raised (same retry, clearer logs).
+_jobs = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+_dead_letters = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _renderer(settings):

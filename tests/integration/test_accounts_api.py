@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
-import logging
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -12,6 +10,7 @@ import jwt
 import pytest
 
 from tests.support.http import JsonApi
+from tests.support.logs import captured
 
 
 @pytest.fixture
@@ -169,16 +168,10 @@ def test_repeated_failures_per_client_are_throttled_across_accounts(wired, http)
 def test_passwords_and_tokens_never_reach_the_logs(http):
     from api.log import logger
 
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    logger._logger.addHandler(handler)
-    try:
+    with captured(logger) as stream:
         token = http.token("logged@example.com", "secret-password-1")
         http.call("GET", "/me", token=token)
         http.call("POST", "/sign-in", {"email": "logged@example.com", "password": "other-password-2"})
-    finally:
-        logger._logger.removeHandler(handler)
     logs = stream.getvalue()
     assert "secret-password-1" not in logs and "other-password-2" not in logs
     assert token not in logs

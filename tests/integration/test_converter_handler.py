@@ -1,0 +1,283 @@
+"""The converter Lambda's handlers on real SQS messages (moto), real Chromium and real S3/DynamoDB.
+
+Each fault ends in exactly one correct outcome: one object and one entry, ready or failed.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+
+import pytest
+
+from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key
+from chalicelib.domain.ports import Renderer
+from chalicelib.egress import EgressPolicy
+from chalicelib.wiring import Container, reset_container
+from converter import handler
+from converter.renderer import PlaywrightRenderer
+from devstack.worker import LambdaContextStub, sqs_event
+from tests.support.http import JsonApi
+from tests.support.logs import captured
+from tests.support.pages import PageServer, Reply
+from tests.support.pdf import pdf_text
+
+
+class Borrowed(Renderer):
+    """Lends the module's warm renderer to one test's container without letting it close it."""
+
+    def __init__(self, inner: Renderer, crash_on: str | None = None) -> None:
+        self.inner = inner
+        self.crash_on = crash_on
+
+    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        if self.crash_on and self.crash_on in url:
+            raise SystemExit("the container died mid-batch")
+        return self.inner.render(url, options, correlation_id)
+
+
+class FlakyPut:
+    """An S3 store whose first put fails, as a throttled or unreachable S3 would."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.failures_left = 1
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def put_pdf(self, key, content, metadata):
+        if self.failures_left:
+            self.failures_left -= 1
+            raise DependencyUnavailable("S3 does not answer: injected fault")
+        self.inner.put_pdf(key, content, metadata)
+
+
+@pytest.fixture(scope="module")
+def page_server():
+    server = PageServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def warm_renderer(page_server):
+    renderer = PlaywrightRenderer(EgressPolicy(allow=f"127.0.0.1:{page_server.port}"),
+                                  chromium_path=shutil.which("chromium"), render_timeout_seconds=15,
+                                  settle_timeout_seconds=3, render_concurrency=2)
+    yield renderer
+    renderer.close()
+
+
+@pytest.fixture
+def settings(make_settings, page_server):
+    return make_settings(egress_allow=f"127.0.0.1:{page_server.port}")
+
+
+@pytest.fixture
+def lent(warm_renderer):
+    return Borrowed(warm_renderer)
+
+
+@pytest.fixture
+def stack(settings, lent):
+    container = Container(settings, lambda _: lent)
+    container.database.migrate()
+    reset_container(container)
+    yield container
+    reset_container(None)
+    container.close()
+
+
+@pytest.fixture
+def http(stack):
+    from chalice.test import Client
+
+    import app as application
+
+    with Client(application.app, stage_name="test") as client:
+        yield JsonApi(client)
+
+
+@pytest.fixture
+def token(http):
+    return http.token(f"user{id(http)}@example.com")
+
+
+def receive(stack, queue_name=None, wait=0) -> list[dict]:
+    sqs = stack.client("sqs")
+    url = stack.queue_urls.url(queue_name or stack.settings.jobs_queue_name)
+    return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait, AttributeNames=["All"],
+                               MessageAttributeNames=["All"], VisibilityTimeout=0).get("Messages", [])
+
+
+def invoke(stack, messages, fn=None):
+    event = sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:jobs", stack.settings.aws_region)
+    return (fn or handler.lambda_handler)(event, LambdaContextStub(function_name="converter"))
+
+
+def failed_ids(result) -> set[str]:
+    return {item["itemIdentifier"] for item in result["batchItemFailures"]}
+
+
+def entry(stack, user_id, name):
+    return stack.file_index.get(user_id, name)
+
+
+def request(http, token, url, **options):
+    response = http.call("POST", "/request", {"url": url, "options": options} if options else {"url": url},
+                         token=token, headers={"X-Correlation-Id": "corr-e2e-1"})
+    assert response.status_code == 202, response.json
+    return response.json["name"]
+
+
+def user_id(http, token):
+    return http.call("GET", "/me", token=token).json["id"]
+
+
+def test_a_job_becomes_a_ready_pdf_with_its_text_and_correlation_id(stack, http, token, page_server):
+    url = page_server.page("/hello", "<title>Hello Title</title><h1>Hello from the page server</h1>")
+    name = request(http, token, url)
+    result = invoke(stack, receive(stack))
+    assert failed_ids(result) == set()
+    done = entry(stack, user_id(http, token), name)
+    assert done.status is FileStatus.READY and done.title == "Hello Title" and done.pages == 1
+    obj = stack.client("s3").get_object(Bucket=stack.settings.files_bucket, Key=object_key(done.user_id, name))
+    content = obj["Body"].read()
+    assert "Hello from the page server" in pdf_text(content)
+    assert obj["Metadata"]["correlation-id"] == "corr-e2e-1"
+    assert obj["ContentType"] == "application/pdf" and obj.get("ServerSideEncryption") == "AES256"
+    assert done.size == len(content)
+
+
+def test_duplicate_delivery_yields_one_object_and_one_entry(stack, http, token, page_server):
+    name = request(http, token, page_server.page("/dup", "<h1>dup</h1>"))
+    messages = receive(stack)
+    assert failed_ids(invoke(stack, messages)) == set()
+    first = entry(stack, user_id(http, token), name)
+    assert failed_ids(invoke(stack, messages)) == set()
+    second = entry(stack, user_id(http, token), name)
+    assert first == second  # nothing changed the second time
+    listed = stack.client("s3").list_objects_v2(Bucket=stack.settings.files_bucket)["Contents"]
+    assert [o["Key"] for o in listed] == [object_key(first.user_id, name)]
+
+
+def test_an_s3_put_failure_is_retried_and_then_succeeds(stack, http, token, page_server):
+    flaky = FlakyPut(stack.object_store)
+    stack.__dict__["object_store"] = flaky
+    stack.__dict__.pop("jobs", None)
+    name = request(http, token, page_server.page("/flaky", "<h1>flaky</h1>"))
+    messages = receive(stack)
+    assert failed_ids(invoke(stack, messages)) == {messages[0]["MessageId"]}
+    assert entry(stack, user_id(http, token), name).status is FileStatus.PROCESSING  # not ready without its PDF
+    assert failed_ids(invoke(stack, receive(stack))) == set()
+    assert entry(stack, user_id(http, token), name).status is FileStatus.READY
+
+
+def test_a_crash_mid_batch_redelivers_and_each_job_ends_once(stack, http, token, page_server, lent):
+    names = [request(http, token, page_server.page(f"/batch{i}", f"<h1>batch {i}</h1>")) for i in range(3)]
+    messages = receive(stack)
+    assert len(messages) == 3
+    lent.crash_on = "/batch1"
+    with pytest.raises(SystemExit):
+        invoke(stack, messages)
+    lent.crash_on = None
+    assert failed_ids(invoke(stack, messages)) == set()  # SQS delivers the whole batch again
+    owner = user_id(http, token)
+    assert all(entry(stack, owner, n).status is FileStatus.READY for n in names)
+    keys = sorted(o["Key"] for o in stack.client("s3").list_objects_v2(Bucket=stack.settings.files_bucket)["Contents"])
+    assert keys == sorted(object_key(owner, n) for n in names)
+
+
+def test_a_page_answering_500_fails_at_once_with_a_reason(stack, http, token, page_server):
+    page_server.routes["/broken"] = Reply(500, "<h1>oops</h1>")
+    name = request(http, token, page_server.origin + "/broken")
+    assert failed_ids(invoke(stack, receive(stack))) == set()  # permanent: not retried
+    failed = entry(stack, user_id(http, token), name)
+    assert failed.status is FileStatus.FAILED and failed.error_code == "http_error"
+    assert "500" in failed.error_message
+
+
+def test_a_transient_503_is_retried_through_sqs(stack, http, token, page_server):
+    answers = iter([Reply(503, "busy"), Reply(200, "<title>Back</title><h1>back again</h1>")])
+    page_server.routes["/busy"] = lambda: next(answers)
+    name = request(http, token, page_server.origin + "/busy")
+    messages = receive(stack)
+    assert failed_ids(invoke(stack, messages)) == {messages[0]["MessageId"]}
+    assert failed_ids(invoke(stack, receive(stack))) == set()
+    assert entry(stack, user_id(http, token), name).title == "Back"
+
+
+def test_a_page_that_never_stops_loading_still_ends_within_the_bound(stack, http, token, page_server):
+    release = threading.Event()
+
+    def hanging() -> Reply:
+        release.wait(30)
+        return Reply(200, "late")
+
+    page_server.routes["/slow.js"] = hanging
+    url = page_server.page("/never", "<title>Never quiet</title><h1>visible text</h1>"
+                                     "<script>fetch('/slow.js')</script>")
+    try:
+        name = request(http, token, url)
+        assert failed_ids(invoke(stack, receive(stack))) == set()
+    finally:
+        release.set()
+    done = entry(stack, user_id(http, token), name)
+    assert done.status is FileStatus.READY
+    assert any("loading" in warning for warning in done.warnings)
+
+
+def test_a_poison_message_fails_once_visibly(stack, http, token, page_server):
+    sqs = stack.client("sqs")
+    queue = stack.queue_urls.url(stack.settings.jobs_queue_name)
+    name = request(http, token, page_server.page("/p", "x"))
+    owner = user_id(http, token)
+    for message in receive(stack):  # take the good message out of the way
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    sqs.send_message(QueueUrl=queue, MessageBody="{this is not json")
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"user_id": owner, "file_id": name}))
+    poison = receive(stack)
+    assert len(poison) == 2
+    with captured(handler.logger) as logs:
+        assert failed_ids(invoke(stack, poison)) == set()  # never retried
+    failed = entry(stack, owner, name)
+    assert failed.status is FileStatus.FAILED and failed.error_code == "invalid_job"
+    assert logs.getvalue().count("poison message dropped") == 2
+
+
+def test_the_dead_letter_consumer_marks_the_job_failed_with_the_attempts(stack, http, token, page_server):
+    name = request(http, token, page_server.page("/p", "x"))
+    messages = receive(stack)
+    owner = user_id(http, token)
+    stack.file_index.mark_processing(owner, name, 5)
+    result = invoke(stack, messages, handler.dead_letter_handler)
+    assert failed_ids(result) == set()
+    failed = entry(stack, owner, name)
+    assert failed.status is FileStatus.FAILED and failed.error_code == "gave_up"
+    assert "5 attempts" in failed.error_message
+
+
+def test_a_file_deleted_while_rendering_leaves_no_object(stack, http, token, page_server):
+    name = request(http, token, page_server.page("/gone", "<h1>gone</h1>"))
+    messages = receive(stack)
+    assert http.call("DELETE", f"/file/{name}", token=token).status_code == 204
+    assert failed_ids(invoke(stack, messages)) == set()
+    assert stack.client("s3").list_objects_v2(Bucket=stack.settings.files_bucket).get("KeyCount") == 0
+
+
+def test_sqs_redrive_sends_a_job_to_the_dead_letter_queue_after_max_receives(stack, http, token, page_server):
+    page_server.routes["/down"] = Reply(503, "down")
+    name = request(http, token, page_server.origin + "/down")
+    limit = stack.settings.jobs_max_receive_count
+    for _ in range(limit):
+        messages = receive(stack)
+        assert len(messages) == 1
+        assert failed_ids(invoke(stack, messages)) == {messages[0]["MessageId"]}
+    assert receive(stack) == []  # moto moved it on the next receive
+    dead = receive(stack, stack.settings.jobs_dlq_name)
+    assert len(dead) == 1
+    invoke(stack, dead, handler.dead_letter_handler)
+    failed = entry(stack, user_id(http, token), name)
+    assert failed.status is FileStatus.FAILED and f"{limit} attempts" in failed.error_message
