@@ -63,8 +63,9 @@ class Settings:
 
     stage: str = "local"
     log_level: str = "INFO"
-    # PostgreSQL (accounts)
-    database_url: Optional[str] = None
+    # PostgreSQL (accounts): a URL, or the Secrets Manager secret holding it (on AWS)
+    database_url: Optional[str] = field(default=None, repr=False)
+    database_secret_id: Optional[str] = None
     # AWS (or moto's server locally)
     aws_region: str = "us-east-1"
     aws_endpoint_url: Optional[str] = None
@@ -105,6 +106,7 @@ class Settings:
             stage=get("PAGEPRESS_STAGE", "local"),
             log_level=get("LOG_LEVEL", "INFO"),
             database_url=get("DATABASE_URL"),
+            database_secret_id=get("DATABASE_SECRET_ID"),
             aws_region=get("AWS_REGION", get("AWS_DEFAULT_REGION", "us-east-1")),
             aws_endpoint_url=get("AWS_ENDPOINT_URL"),
             files_bucket=get("FILES_BUCKET", "pagepress-files"),

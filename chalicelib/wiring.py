@@ -15,7 +15,7 @@ from botocore.config import Config as BotoConfig
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
 from chalicelib.adapters.postgres import Database, PostgresAttemptLimiter, PostgresUsers
 from chalicelib.adapters.s3_store import S3ObjectStore
-from chalicelib.adapters.secrets import jwt_secret
+from chalicelib.adapters.secrets import database_url, jwt_secret
 from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
 from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.accounts import AccountService, SignInLimits
@@ -47,9 +47,7 @@ class Container:
 
     @functools.cached_property
     def database(self) -> Database:
-        if not self.settings.database_url:
-            raise ConfigError("DATABASE_URL is not set.")
-        return Database(self.settings.database_url)
+        return Database(database_url(self.settings))
 
     # -- adapters -------------------------------------------------------------------------
     @functools.cached_property
