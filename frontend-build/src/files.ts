@@ -75,8 +75,17 @@ export function hostOf(url: string): string {
   }
 }
 
+/** The page title, else the address without its scheme (host and path). */
 export function displayTitle(f: FileEntry): string {
-  return f.title?.trim() || hostOf(f.url) || f.url;
+  const title = f.title?.trim();
+  if (title) return title;
+  try {
+    const u = new URL(f.url);
+    const path = u.pathname === '/' ? '' : u.pathname;
+    return `${u.host}${path}` || f.url;
+  } catch {
+    return f.url;
+  }
 }
 
 export function formatBytes(bytes: number): string {
@@ -101,27 +110,23 @@ export function formatDateTime(iso: string): string {
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
+// Used only when the server sent no message (the converter's own messages are
+// already written for people, e.g. "The site's name could not be found").
 const FAILURE_TEXT: Record<string, string> = {
+  dns_failure: "The site's name could not be found. Check the address for typos.",
+  connection_failed: 'The site could not be reached.',
+  tls_error: "The site's HTTPS certificate is not valid.",
+  too_many_redirects: 'The page redirects in a loop.',
+  blocked: 'PagePress is not allowed to open that address.',
+  not_a_page: 'The address leads to a file download, not a web page.',
+  http_error: 'The site answered with an error instead of the page.',
   timeout: 'The page took too long to load.',
-  navigation_timeout: 'The page took too long to load.',
-  selector_timeout: 'The element you asked to wait for never appeared on the page.',
-  wait_for_selector_timeout: 'The element you asked to wait for never appeared on the page.',
-  dns_error: 'The address could not be found. Check the URL for typos.',
-  name_not_resolved: 'The address could not be found. Check the URL for typos.',
-  connection_failed: 'The website could not be reached.',
-  connection_refused: 'The website refused the connection.',
-  blocked_destination: 'PagePress is not allowed to open that address.',
-  http_error: 'The website answered with an error instead of the page.',
-  too_large: 'The PDF would be too large.',
-  renderer_crashed: 'The browser that makes the PDF crashed on this page.',
-  internal_error: 'Something went wrong on our side.',
+  navigation_failed: 'The page could not be loaded.',
 };
 
 /** A failed job's reason, in plain words. */
 export function failureText(f: FileEntry): string {
-  const code = f.error?.code ?? '';
-  const known = FAILURE_TEXT[code];
   const message = f.error?.message?.trim();
-  if (known && message && message !== known) return `${known} (${message})`;
-  return known ?? message ?? 'The conversion failed for an unknown reason.';
+  if (message) return /[.!?)]$/.test(message) ? message : `${message}.`;
+  return FAILURE_TEXT[f.error?.code ?? ''] ?? 'The conversion failed for an unknown reason.';
 }

@@ -38,6 +38,18 @@ function defaultOpenUrl(url: string, filename: string) {
   a.remove();
 }
 
+function deleteConsequence(file: FileEntry): string {
+  const title = `“${displayTitle(file)}”`;
+  switch (file.status) {
+    case 'ready':
+      return `${title} and its PDF will be deleted for good.`;
+    case 'failed':
+      return `${title} will be removed from your list.`;
+    default:
+      return `${title} is still being made. If you delete it now, you will not get this PDF.`;
+  }
+}
+
 type Busy = Record<string, 'download' | 'retry' | 'delete' | undefined>;
 
 export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: FileListProps) {
@@ -284,11 +296,7 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
           }}
           onConfirm={() => void confirmDelete()}
         >
-          <p>
-            “{displayTitle(confirm.file)}” will be removed from your list and its PDF deleted for good. This cannot be
-            undone.
-          </p>
-          {isActive(confirm.file) && <p>It is still being made; if you delete it now, you will not get this PDF.</p>}
+          <p>{deleteConsequence(confirm.file)} This cannot be undone.</p>
         </ConfirmDialog>
       )}
     </section>

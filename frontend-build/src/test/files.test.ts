@@ -49,9 +49,12 @@ describe('formatting', () => {
   });
 
   it('explains a failure in plain words, falling back to the server message', () => {
-    expect(failureText(entry({ status: 'failed', error: { code: 'timeout', message: 'timeout' } }))).toMatch(
+    expect(failureText(entry({ status: 'failed', error: { code: 'timeout', message: '' } }))).toMatch(
       /took too long/,
     );
+    expect(
+      failureText(entry({ status: 'failed', error: { code: 'dns_failure', message: "The site's name could not be found" } })),
+    ).toBe("The site's name could not be found.");
     expect(
       failureText(entry({ status: 'failed', error: { code: 'weird', message: 'The page could not be printed.' } })),
     ).toBe('The page could not be printed.');

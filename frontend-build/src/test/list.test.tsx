@@ -33,7 +33,7 @@ describe('the file list', () => {
         status: 'failed',
         size: null,
         pages: null,
-        error: { code: 'timeout', message: 'Navigation timeout of 30000 ms exceeded' },
+        error: { code: 'http_error', message: 'The page answered HTTP 404 Not Found' },
       }),
     ];
     render(
@@ -58,9 +58,9 @@ describe('the file list', () => {
     expect(done.querySelector('time')).toHaveAttribute('dateTime', files[2]!.created_at);
     expect(within(done).getByRole('button', { name: 'Download' })).toBeInTheDocument();
 
-    const failed = item('broken.example.net');
+    const failed = item('broken.example.net/x');
     expect(within(failed).getByText('Failed')).toBeInTheDocument();
-    expect(within(failed).getByText(/the page took too long to load/i)).toBeInTheDocument();
+    expect(within(failed).getByText('The page answered HTTP 404 Not Found.')).toBeInTheDocument();
     expect(within(failed).getByRole('button', { name: 'Retry' })).toBeInTheDocument();
   });
 
@@ -137,7 +137,7 @@ describe('the file list', () => {
 
     await user.click(within(item('Remove me')).getByRole('button', { name: 'Delete' }));
     let dialog = screen.getByRole('dialog', { name: /delete this pdf/i });
-    expect(dialog).toHaveTextContent(/remove me/i);
+    expect(dialog).toHaveTextContent('“Remove me” and its PDF will be deleted for good. This cannot be undone.');
     expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).toBeNull();

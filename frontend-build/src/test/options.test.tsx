@@ -63,7 +63,7 @@ describe('conversion options', () => {
     await user.selectOptions(screen.getByLabelText('Page size'), 'A3');
     await user.type(screen.getByLabelText('Page URL'), 'example.com/a');
     await user.click(screen.getByRole('button', { name: 'Convert' }));
-    await screen.findByRole('heading', { name: 'example.com' });
+    await screen.findByRole('heading', { name: 'example.com/a' });
     await user.type(screen.getByLabelText('Page URL'), 'https://example.com/b');
     await user.click(screen.getByRole('button', { name: 'Convert' }));
     await waitFor(() => expect(s.calls.filter((c) => c.path === '/request')).toHaveLength(2));
