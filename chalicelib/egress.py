@@ -335,6 +335,17 @@ class EgressPolicy:
         port_part = "" if port == DEFAULT_PORTS[scheme] else f":{port}"
         return Target(scheme, host, port, f"{scheme}://{_url_host(host)}{port_part}{tail}")
 
+    def parse_origin(self, url: str) -> Target:
+        """``parse_url`` for URLs a browser produced: judged on scheme and authority only, so
+        a long path or query (often longer than a user would type) does not matter."""
+        if not isinstance(url, str):
+            raise InvalidInput("the URL is not text")
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            return self.parse_url(url)  # no authority: let parse_url say what is wrong
+        end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+        return self.parse_url(f"{scheme}://{rest[:end]}/")
+
     @staticmethod
     def _split_authority(authority: str, scheme: str) -> tuple[str, int]:
         if authority.startswith("["):
@@ -370,9 +381,10 @@ class EgressPolicy:
                 and self._port_matches(entry, port)
             ):
                 return None
-        if port not in self._ports:
-            return f"port {port} is not allowed (allowed: {', '.join(map(str, sorted(self._ports)))})"
-        return non_public_reason(address)
+        reason = non_public_reason(address)
+        if reason is None and port not in self._ports:
+            reason = f"port {port} is not allowed (allowed: {', '.join(map(str, sorted(self._ports)))})"
+        return reason
 
     def resolve(self, host: str, port: int) -> list:
         """The addresses to dial for host:port: every A/AAAA, all allowed, or Blocked (fail closed)."""

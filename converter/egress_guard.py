@@ -1,0 +1,203 @@
+"""Everything that keeps one job's browser context away from non-public destinations.
+
+Two layers, so that one mistake is not enough:
+
+1. ``PinningProxy`` (converter/egress_proxy.py): the context's only way out. It vets and
+   pins every connection, including redirect hops, which Playwright routing never sees.
+2. Playwright routing: refuses requests, WebSockets and navigations early, keeps a blocked
+   script navigation from replacing the page, closes pop-ups, and refuses schemes that
+   are not http(s) (``file:``, ``data:`` navigations...).
+
+Service workers are blocked (their fetches would skip routing) and WebRTC may only use
+proxied transports.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, ClassVar, Optional
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.egress import Blocked, EgressPolicy
+from converter.egress_proxy import BlockedRequest, PinningProxy
+
+__all__ = ["BlockedRequest", "EgressGuard"]
+
+log = logging.getLogger(__name__)
+
+# Subresources with these schemes never touch the network; navigations to them are refused.
+_LOCAL_SCHEMES = ("data:", "blob:")
+_WS_TO_HTTP = {"ws": "http", "wss": "https"}
+
+# WebRTC could reach addresses over UDP outside the proxy; a PDF never needs it.
+_NO_WEBRTC = """
+for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel"]) {
+  try { Object.defineProperty(globalThis, name, { value: undefined, configurable: false }); } catch (e) {}
+}
+"""
+
+
+class EgressGuard:
+    """One per browser context (per job): a loopback forward proxy that resolves, checks and
+    dials only the checked IP, plus Playwright routing as a second layer."""
+
+    #: Chromium flags the guard relies on; add them to the browser's launch arguments.
+    LAUNCH_ARGS: ClassVar[list[str]] = [
+        # Loopback and link-local must go through the proxy too (Chromium bypasses them
+        # implicitly). Per-context proxies carry this as well; this covers a global one.
+        "--proxy-bypass-list=<-loopback>",
+        # WebRTC may only use UDP it can proxy (i.e. none): no direct UDP to anywhere.
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        # QUIC is UDP; everything must be TCP through the proxy.
+        "--disable-quic",
+        # Chromium must never resolve names itself: the proxy does, and pins the answer.
+        # The proxy is reached by IP literal, which these rules exclude.
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    ]
+
+    def __init__(self, policy: EgressPolicy) -> None:
+        self._policy = policy
+        self.blocked: list[BlockedRequest] = []
+        self._proxy = PinningProxy(policy, self._record)
+        self._verdicts: dict[tuple[str, int], Optional[str]] = {}
+        # (host, port) of a main-frame navigation's first request -> every hop it went to.
+        self._navigation_hops: set[tuple[str, int]] = set()
+        self._main_page = None  # the first page of the context: the one being printed
+
+    async def __aenter__(self) -> "EgressGuard":
+        await self._proxy.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self._proxy.close()
+
+    @property
+    def dialled(self) -> list[tuple[str, str, int]]:
+        """(host, address, port) of every connection the proxy attempted."""
+        return self._proxy.dialled
+
+    @property
+    def context_options(self) -> dict:
+        return {
+            # An explicit <-loopback> so this holds even if Playwright stops adding it.
+            "proxy": {"server": f"http://127.0.0.1:{self._proxy.port}", "bypass": "<-loopback>"},
+            "service_workers": "block",
+            "accept_downloads": False,
+        }
+
+    async def attach(self, context) -> None:
+        await context.add_init_script(_NO_WEBRTC)
+        await context.route("**/*", self._route)
+        await context.route_web_socket(re.compile(r".*"), self._route_web_socket)
+        context.on("page", self._watch_page)
+        context.on("request", self._track_navigation)
+        for page in context.pages:
+            self._watch_page(page)
+
+    def blocked_navigation(self, url: str) -> Optional[BlockedRequest]:
+        """Why the main document was refused, if it was: url itself, or any place the main
+        frame went to on the way (redirect hops, meta refresh, script navigations)."""
+        try:
+            target = self._policy.parse_origin(url)
+        except InvalidInput as exc:
+            return BlockedRequest(url, "", 0, exc.message)
+        hops = {(target.host, target.port)} | self._navigation_hops
+        return next((b for b in self.blocked if (b.host, b.port) in hops), None)
+
+    # --- bookkeeping ------------------------------------------------------------------
+
+    def _record(self, refused: BlockedRequest) -> None:
+        self.blocked.append(refused)
+        log.info("egress blocked %s: %s", refused.url[:200], refused.reason)
+
+    def _in_main_frame(self, request) -> bool:
+        try:
+            frame = request.frame
+        except Exception:  # a pop-up's first request has no frame yet; it is not the main one
+            return False
+        return self._main_page is not None and frame == self._main_page.main_frame
+
+    def _track_navigation(self, request) -> None:
+        """Remember every origin the main frame navigated to, redirect hops included (the
+        proxy refuses those hops; routing never sees them)."""
+        if request.is_navigation_request() and self._in_main_frame(request):
+            hop = _origin(self._policy, request.url)
+            if hop:
+                self._navigation_hops.add(hop)
+
+    def _watch_page(self, page) -> None:
+        if self._main_page is None:
+            self._main_page = page
+        page.on("popup", self._close_popup)
+
+    async def _close_popup(self, popup) -> None:
+        self._record(BlockedRequest(popup.url, "", 0, "pop-up windows are not rendered"))
+        try:
+            await popup.close()
+        except Exception as exc:  # already gone with its opener: nothing left to close
+            log.debug("closing pop-up failed: %r", exc)
+
+    # --- the routing layer --------------------------------------------------------------
+
+    async def _verdict(self, url: str) -> tuple[str, int, Optional[str]]:
+        """(host, port, reason-or-None) for an http(s) URL, cached per origin for this job."""
+        try:
+            target = self._policy.parse_origin(url)
+        except InvalidInput as exc:
+            return "", 0, exc.message
+        key = (target.host, target.port)
+        if key not in self._verdicts:
+            loop = asyncio.get_running_loop()
+            try:
+                await asyncio.wait_for(
+                    loop.run_in_executor(None, self._policy.resolve, target.host, target.port), 5.0
+                )
+                self._verdicts[key] = None
+            except Blocked as exc:
+                self._verdicts[key] = exc.reason
+            except asyncio.TimeoutError:
+                self._verdicts[key] = f"{target.host} did not resolve in time"
+        return target.host, target.port, self._verdicts[key]
+
+    async def _route(self, route) -> None:
+        request = route.request
+        url = request.url
+        navigation = request.is_navigation_request()
+        if url.startswith(_LOCAL_SCHEMES) and not navigation:
+            await route.fallback()
+            return
+        if await request.header_value("service-worker"):
+            # A service worker's fetches would skip routing; Playwright's own blocking is a
+            # JavaScript patch a page could get around, so refuse the worker's script too.
+            host, port, reason = "", 0, "service workers are not allowed"
+        else:
+            host, port, reason = await self._verdict(url)
+        if reason is None:
+            await route.fallback()
+            return
+        self._record(BlockedRequest(url, host, port, reason))
+        if navigation and not self._in_main_frame(request):
+            # "No Content" ends a frame's navigation and leaves the frame as it was.
+            await route.fulfill(status=204, body="")
+        else:
+            # The main frame leaving for a refused place is a refused main document: the
+            # navigation fails and blocked_navigation() says why.
+            await route.abort("blockedbyclient")
+
+    async def _route_web_socket(self, ws) -> None:
+        scheme, sep, rest = ws.url.partition(":")
+        host, port, reason = await self._verdict(_WS_TO_HTTP.get(scheme.lower(), scheme) + sep + rest)
+        if reason is None:
+            ws.connect_to_server()
+            return
+        self._record(BlockedRequest(ws.url, host, port, reason))
+        await ws.close(code=1008, reason="blocked")
+
+
+def _origin(policy: EgressPolicy, url: str) -> Optional[tuple[str, int]]:
+    try:
+        target = policy.parse_origin(url)
+    except InvalidInput:
+        return None
+    return target.host, target.port
