@@ -20,6 +20,7 @@ from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
 from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.accounts import AccountService, SignInLimits
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
+from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import Renderer
 from chalicelib.egress import EgressPolicy
@@ -33,6 +34,7 @@ class Container:
         self._renderer_factory = renderer_factory
         self._renderer: Optional[Renderer] = None
         self._renderer_lock = threading.Lock()
+        self._renderer_closed = False
 
     # -- clients --------------------------------------------------------------------------
     def client(self, service: str) -> Any:
@@ -98,18 +100,26 @@ class Container:
 
     def renderer(self) -> Renderer:
         with self._renderer_lock:
+            if self._renderer_closed:
+                raise ConversionFailed("shutting_down", "The converter is stopping; the job will be retried.",
+                                       permanent=False)
             if self._renderer is None:
                 if self._renderer_factory is None:
                     raise ConfigError("This entry point has no renderer.")
                 self._renderer = self._renderer_factory(self.settings)
             return self._renderer
 
-    def close(self) -> None:
-        """Release the browser and the database connections (the local stack's graceful stop)."""
+    def close_renderer(self) -> None:
+        """Close the browser; renders in flight end as transient failures, to be retried."""
         with self._renderer_lock:
             renderer, self._renderer = self._renderer, None
+            self._renderer_closed = True
         if renderer is not None and hasattr(renderer, "close"):
             renderer.close()
+
+    def close(self) -> None:
+        """Release the browser and the database connections (the local stack's graceful stop)."""
+        self.close_renderer()
         if "database" in vars(self):
             self.database.close()
 

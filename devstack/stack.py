@@ -127,15 +127,18 @@ class LocalStack:
                 logger.exception("periodic snapshot failed")
 
     def stop(self) -> None:
-        """Reverse order: stop taking work, finish or release it, save, then stop the stores."""
+        """Stop taking work, end what is in flight (it stays unfinished and is re-queued at the next
+        start), save, then stop the stores."""
         self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
         for poller in self._pollers:
             poller.stop()
+        if self._container is not None:
+            self._container.close_renderer()
         for poller in self._pollers:
-            poller.join(timeout=120)
+            poller.join(timeout=60)
         if self._snapshotter is not None:
             saved = self._snapshotter.save()
             logger.info("state saved", extra=saved)
