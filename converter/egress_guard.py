@@ -64,6 +64,7 @@ class EgressGuard:
         # (host, port) of a main-frame navigation's first request -> every hop it went to.
         self._navigation_hops: set[tuple[str, int]] = set()
         self._main_page = None  # the first page of the context: the one being printed
+        self._main_loaded = False  # once it has loaded, leaving it is refused by staying
 
     async def __aenter__(self) -> "EgressGuard":
         await self._proxy.start()
@@ -121,7 +122,7 @@ class EgressGuard:
     def _track_navigation(self, request) -> None:
         """Remember every origin the main frame navigated to, redirect hops included (the
         proxy refuses those hops; routing never sees them)."""
-        if request.is_navigation_request() and self._in_main_frame(request):
+        if request.is_navigation_request() and not self._main_loaded and self._in_main_frame(request):
             hop = _origin(self._policy, request.url)
             if hop:
                 self._navigation_hops.add(hop)
@@ -129,7 +130,11 @@ class EgressGuard:
     def _watch_page(self, page) -> None:
         if self._main_page is None:
             self._main_page = page
+            page.once("load", self._on_main_load)
         page.on("popup", self._close_popup)
+
+    def _on_main_load(self, _page) -> None:
+        self._main_loaded = True
 
     async def _close_popup(self, popup) -> None:
         self._record(BlockedRequest(popup.url, "", 0, "pop-up windows are not rendered"))
@@ -177,12 +182,13 @@ class EgressGuard:
             await route.fallback()
             return
         self._record(BlockedRequest(url, host, port, reason))
-        if navigation and not self._in_main_frame(request):
-            # "No Content" ends a frame's navigation and leaves the frame as it was.
+        if navigation and (self._main_loaded or not self._in_main_frame(request)):
+            # "No Content" ends the navigation and leaves the frame, or the loaded page, as
+            # it was: a page that later tries to leave (meta refresh...) is still printed.
             await route.fulfill(status=204, body="")
         else:
-            # The main frame leaving for a refused place is a refused main document: the
-            # navigation fails and blocked_navigation() says why.
+            # The main document, or the page leaving while it loads (a script redirect), is
+            # refused: the navigation fails and blocked_navigation() says why.
             await route.abort("blockedbyclient")
 
     async def _route_web_socket(self, ws) -> None:

@@ -167,9 +167,10 @@ _SW_ATTEMPT = """<script>(async () => {
   document.title = registrations.length ? "sw-registered" : "sw-refused";
 })();</script>"""
 
-#: Vectors where the main frame itself tries to leave for the canary: a refused main
-#: document (the job fails as blocked), not a missing resource.
-MAIN_FRAME_LEAVES = {"location-change", "form-post", "meta-refresh"}
+#: Vectors where the main frame itself tries to leave for the canary while loading: a
+#: refused main document (the job fails as blocked), not a missing resource. (A page that
+#: leaves after loading, like meta-refresh, stays where it is and is printed.)
+MAIN_FRAME_LEAVES = {"location-change", "form-post"}
 
 
 #: Vectors whose attempt leaves no trace in the guard's refusals (the browser refuses them
@@ -632,3 +633,56 @@ def test_mixed_answer_is_refused_whole() -> None:
     assert dialled == []
     assert reply == b""  # hung up: Chromium sees a network error, not a page
     assert refused and "127.0.0.1" in refused[0].reason
+
+
+# --- the whole renderer ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def renderer(pages):
+    from converter.renderer import PlaywrightRenderer  # the full converter path, guard included
+
+    instance = PlaywrightRenderer(
+        EgressPolicy(allow=f"127.0.0.1:{pages.port}"), chromium_path=CHROMIUM,
+        render_timeout_seconds=30.0, settle_timeout_seconds=5.0, render_concurrency=1,
+    )
+    yield instance
+    instance.close()
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param("canary", id="main-document"),
+    pytest.param("/redirect?hops=302", id="redirect-302"),
+    pytest.param("/redirect?hops=301,307,308", id="redirect-chain"),
+    pytest.param("/attack/location-change", id="script-navigation"),
+])
+def test_renderer_fails_refused_navigation_as_blocked(renderer, canary, pages, path) -> None:
+    from chalicelib.domain.errors import ConversionFailed
+    from chalicelib.domain.models import ConversionOptions
+
+    url = canary.url + "/" if path == "canary" else pages.url + path
+    with pytest.raises(ConversionFailed) as caught:
+        renderer.render(url, ConversionOptions(), "egress-test")
+    assert caught.value.code == "blocked", caught.value.message
+    if "location" not in path:  # the renderer names the chrome-error page there, not the reason
+        assert "loopback" in caught.value.message
+    assert canary.hits == []
+
+
+def test_renderer_prints_page_whose_meta_refresh_is_refused(renderer, canary, pages) -> None:
+    """The refresh fires after load; the page stays and is printed, not Chromium's error page."""
+    from chalicelib.domain.models import ConversionOptions
+
+    result = renderer.render(f"{pages.url}/attack/meta-refresh", ConversionOptions(), "egress-test")
+    text = _pdf_text(result.content)
+    assert f"{PAGE_TEXT} meta-refresh" in text and CANARY_SECRET not in text
+    assert canary.hits == []
+
+
+def test_renderer_renders_page_without_refused_resources(renderer, canary, pages) -> None:
+    from chalicelib.domain.models import ConversionOptions
+
+    result = renderer.render(f"{pages.url}/attack/iframe", ConversionOptions(), "egress-test")
+    text = _pdf_text(result.content)
+    assert f"{PAGE_TEXT} iframe" in text
+    assert CANARY_SECRET not in text
+    assert canary.hits == []
