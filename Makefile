@@ -49,7 +49,7 @@ package: $(VENV)/.installed
 	rm -rf vendor build/chalice && mkdir -p vendor build
 	cp -r api vendor/api
 	find vendor -name __pycache__ -prune -exec rm -rf {} +
-	$(VENV)/bin/chalice package --stage $(STAGE) build/chalice
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage $(STAGE) build/chalice
 	cp build/chalice/deployment.zip build/api-$(STAGE).zip
 	sha256sum build/api-$(STAGE).zip | tee build/api-$(STAGE).zip.sha256
 	rm -rf vendor
