@@ -86,7 +86,6 @@ class Settings:
     # HTTP
     max_body_bytes: int = 16 * 1024
     download_url_ttl_seconds: int = 60
-    cors_allow_origin: Optional[str] = None
     # Converter
     chromium_path: Optional[str] = None
     egress_allow: str = ""
@@ -124,7 +123,6 @@ class Settings:
             signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
-            cors_allow_origin=get("CORS_ALLOW_ORIGIN"),
             chromium_path=get("CHROMIUM_PATH") or _default_chromium(),
             egress_allow=get("CONVERTER_EGRESS_ALLOW", ""),
             egress_ports=_ports(get("CONVERTER_EGRESS_PORTS", "80,443")),
