@@ -302,6 +302,7 @@ class PlaywrightRenderer(Renderer):
             if response is None or response.status < 400:
                 raise failures.navigation_failure(str(exc)) from None
         else:
+            _raise_if_blocked(guard, url, page.url)  # the guard's reason beats "chrome-error:"
             blocked_scheme = failures.blocked_scheme(page.url)
             if blocked_scheme is not None:
                 raise blocked_scheme
