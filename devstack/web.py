@@ -58,7 +58,15 @@ class PagePressRequestHandler(ChaliceRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
         """Access lines are left to the API's structured logs."""
 
-    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _generic_handle
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (an unknown method, a bad request line) in JSON, not HTML."""
+        self.close_connection = True
+        if code == 501:  # a method http.server has no handler for: like any method a route does not take
+            self._send_json(405, "method_not_allowed", f"{self.command} is not allowed here.")
+            return
+        self._send_json(code, "bad_request" if code < 500 else "error", message or self.responses.get(code, ("",))[0])
 
     def _send_json(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
