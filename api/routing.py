@@ -16,8 +16,12 @@ from chalicelib.wiring import container
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def route(blueprint: Blueprint, path: str, methods: list[str]) -> Callable:
-    """Like ``blueprint.route``, but domain errors become JSON 4xx/503 and bugs a logged JSON 500."""
+def route(blueprint: Blueprint, path: str, methods: list[str], takes_body: bool = True) -> Callable:
+    """Like ``blueprint.route``, but domain errors become JSON 4xx/503 and bugs a logged JSON 500.
+
+    A route that ``takes_body`` only accepts application/json (else 415); one that reads no
+    body ignores the request's Content-Type, so a stray header on a GET is not refused.
+    """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -36,7 +40,7 @@ def route(blueprint: Blueprint, path: str, methods: list[str]) -> Callable:
                 return result
             return Response(body=result, status_code=200, headers=dict(JSON_HEADERS))
 
-        blueprint.route(path, methods=methods)(guarded)
+        blueprint.route(path, methods=methods, **({} if takes_body else {"content_types": []}))(guarded)
         return view
 
     return register

@@ -37,12 +37,12 @@ route(accounts, "/sing-up", methods=["POST"])(sign_up)
 route(accounts, "/sing-in", methods=["POST"])(sign_in)
 
 
-@route(accounts, "/sign-out", methods=["POST"])
+@route(accounts, "/sign-out", methods=["POST"], takes_body=False)
 def sign_out():
     container().accounts.sign_out(signed_in_user(accounts.current_request))
     return json_response(None, 204)
 
 
-@route(accounts, "/me", methods=["GET"])
+@route(accounts, "/me", methods=["GET"], takes_body=False)
 def me():
     return json_response(schemas.account(signed_in_user(accounts.current_request)))

@@ -23,7 +23,7 @@ def request_conversion():
     return json_response(schemas.file_entry(entry), 202)
 
 
-@route(files, "/files", methods=["GET"])
+@route(files, "/files", methods=["GET"], takes_body=False)
 def list_files():
     request = files.current_request
     user = signed_in_user(request)
@@ -35,26 +35,26 @@ def list_files():
     return json_response(body)
 
 
-@route(files, "/file/{name}", methods=["GET"])
+@route(files, "/file/{name}", methods=["GET"], takes_body=False)
 def download(name: str):
     url, _ = container().conversions.download_link(signed_in_user(files.current_request), name)
     return Response(body="", status_code=302, headers={"Location": url, "Cache-Control": "no-store"})
 
 
-@route(files, "/file/{name}/link", methods=["GET"])
+@route(files, "/file/{name}/link", methods=["GET"], takes_body=False)
 def download_link(name: str):
     conversions = container().conversions
     url, filename = conversions.download_link(signed_in_user(files.current_request), name)
     return json_response({"url": url, "filename": filename, "expires_in": conversions.download_ttl_seconds})
 
 
-@route(files, "/file/{name}/retry", methods=["POST"])
+@route(files, "/file/{name}/retry", methods=["POST"], takes_body=False)
 def retry(name: str):
     entry = container().conversions.retry(signed_in_user(files.current_request), name)
     return json_response(schemas.file_entry(entry), 202)
 
 
-@route(files, "/file/{name}", methods=["DELETE"])
+@route(files, "/file/{name}", methods=["DELETE"], takes_body=False)
 def delete(name: str):
     container().conversions.delete(signed_in_user(files.current_request), name)
     return json_response(None, 204)

@@ -9,7 +9,7 @@ from chalicelib.wiring import container
 health = Blueprint(__name__)
 
 
-@route(health, "/health", methods=["GET"])
+@route(health, "/health", methods=["GET"], takes_body=False)
 def check_health():
     checks = container().health()
     healthy = all(value == "ok" for value in checks.values())
