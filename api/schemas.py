@@ -27,18 +27,41 @@ def json_object(request: Request, max_bytes: int, allowed: frozenset[str]) -> di
         body = json.loads(raw.decode("utf-8")) if raw else None
     except (UnicodeDecodeError, ValueError):
         raise InvalidInput("The request body is not valid JSON.", "invalid_json") from None
+    except RecursionError:  # thousands of nested [ or { fit in the size limit
+        raise InvalidInput("The request body is nested too deeply.", "invalid_json") from None
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.", "invalid_json")
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise InvalidInput(f"Unknown field: {unknown[0]}.", field=unknown[0])
+    broken = _unpaired_surrogate_at(body)
+    if broken:
+        raise InvalidInput(f"{broken} is not valid text: it has an unpaired UTF-16 surrogate.", field=broken)
     return body
+
+
+def _unpaired_surrogate_at(body: dict[str, Any]) -> Optional[str]:
+    """The dotted path of a string JSON decoded from a lone ``\\udXXX`` escape: no UTF-8 can carry it further."""
+    pending: list[tuple[str, Any]] = list(body.items())
+    while pending:
+        path, value = pending.pop(0)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return path
+        elif isinstance(value, dict):
+            pending.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+    return None
 
 
 def list_limit(raw: Optional[str]) -> int:
     if raw is None:
         return DEFAULT_LIST_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST_LIMIT:
+    # isdigit() alone also takes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIST_LIMIT:
         raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIST_LIMIT}.", field="limit")
     return int(raw)
 

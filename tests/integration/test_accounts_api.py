@@ -40,6 +40,7 @@ def test_sign_up_twice_with_other_case_is_a_conflict(http):
     ("ada@example.com", "short", "password"),
     ("ada@example.com", "x" * 129, "password"),
     ("ada@example.com", None, "password"),
+    ("ada@example.com", "correct horse \ud800", "password"),
 ])
 def test_sign_up_rejects_bad_fields_with_a_400_naming_the_field(http, email, password, field):
     response = http.call("POST", "/sign-up", {"email": email, "password": password})
@@ -54,11 +55,20 @@ def test_sign_up_rejects_bad_fields_with_a_400_naming_the_field(http, email, pas
     (b"x" * 20000, {}, 413),
     (b'{"email": "a@b.co"}', {"Content-Type": "text/plain"}, 415),
     (b"\xff\xfe", {}, 400),
+    (b'{"email": ' + b"[" * 6000 + b"]" * 6000 + b"}", {}, 400),
 ])
 def test_malformed_bodies_get_a_json_4xx(http, raw, headers, status):
     response = http.call("POST", "/sign-up", raw=raw, headers=headers)
     assert response.status_code == status
     assert set(response.json["error"]) >= {"code", "message"}
+
+
+def test_routes_without_a_body_ignore_the_content_type(http):
+    token = http.token()
+    for content_type in ("text/plain", "multipart/form-data"):
+        response = http.call("GET", "/me", token=token, headers={"Content-Type": content_type})
+        assert response.status_code == 200, response.json
+    assert http.call("POST", "/sign-out", token=token, headers={"Content-Type": "text/plain"}).status_code == 204
 
 
 def test_long_passwords_count_in_full_beyond_bcrypts_72_bytes(http):

@@ -125,7 +125,8 @@ def test_the_list_is_newest_first_and_pages_with_a_cursor(http, token, page_serv
     assert seen == names[::-1]
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=abc", "cursor=%25%25%25", "cursor=eyJzayI6MX0"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=abc", "limit=%C2%B2", "cursor=%25%25%25",
+                                   "cursor=eyJzayI6MX0"])
 def test_bad_list_parameters_are_a_400(http, token, query):
     assert http.call("GET", f"/files?{query}", token=token).status_code == 400
 
