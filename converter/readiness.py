@@ -16,6 +16,9 @@ from playwright.async_api import Error as PlaywrightError, Page, Request
 
 #: How long the page must have no request in flight to count as quiet.
 NETWORK_QUIET_SECONDS = 0.5
+#: The closing quiet window when the readiness steps started no request at all: long
+#: enough for a scroll handler's usual debounce, without paying the full window twice.
+CONFIRM_QUIET_SECONDS = 0.2
 
 _FONTS_READY_JS = "() => document.fonts.ready.then(() => true)"
 
@@ -52,6 +55,7 @@ class NetworkActivity:
     def __init__(self, page: Page) -> None:
         self._in_flight: set[Request] = set()
         self._changed = asyncio.Event()
+        self.started = 0  # requests seen so far, to tell whether a step caused any
         page.on("request", self._started)
         page.on("requestfinished", self._ended)
         page.on("requestfailed", self._ended)
@@ -61,6 +65,7 @@ class NetworkActivity:
         return len(self._in_flight)
 
     def _started(self, request: Request) -> None:
+        self.started += 1
         self._in_flight.add(request)
         self._changed.set()
 
@@ -100,7 +105,9 @@ async def settle(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_seconds
     first_quiet_deadline = loop.time() + timeout_seconds / 2
-    await activity.wait_quiet(quiet_seconds, first_quiet_deadline)  # best effort: scripts fetch content
+    # best effort: scripts fetch content
+    quiet_before = await activity.wait_quiet(quiet_seconds, first_quiet_deadline)
+    requests_before = activity.started
     settled = True
     for name, script in (
         ("fonts", _FONTS_READY_JS),
@@ -108,7 +115,9 @@ async def settle(
         ("images", _IMAGES_DECODED_JS),
     ):
         settled = await _bounded(page.evaluate(script), deadline, name, logger) and settled
-    return await activity.wait_quiet(quiet_seconds, deadline) and settled
+    untouched = quiet_before and activity.started == requests_before
+    closing_window = min(quiet_seconds, CONFIRM_QUIET_SECONDS) if untouched else quiet_seconds
+    return await activity.wait_quiet(closing_window, deadline) and settled
 
 
 async def _bounded(step: Awaitable[Any], deadline: float, name: str, logger: logging.Logger) -> bool:
