@@ -20,5 +20,6 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     restoreMocks: true,
+    testTimeout: 20000,
   },
 });
