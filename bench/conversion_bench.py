@@ -36,7 +36,6 @@ import multiprocessing
 import os
 import platform
 import random
-import re
 import shlex
 import statistics
 import struct

@@ -69,9 +69,15 @@ def settings(make_settings):
 
 
 @pytest.fixture
-def wired(settings):
+def renderer_factory():
+    """No browser unless a test module lends one (see test_converter_handler.py)."""
+    return None
+
+
+@pytest.fixture
+def wired(settings, renderer_factory):
     """The process-wide container the API and the converter use, built from these settings."""
-    container = Container(settings)
+    container = Container(settings, renderer_factory)
     container.database.migrate()
     with container.database.transaction() as cur:
         cur.execute("TRUNCATE users, sign_in_failures")
@@ -89,6 +95,14 @@ def api(wired):
 
     with Client(application.app, stage_name="test") as client:
         yield client
+
+
+@pytest.fixture
+def http(api):
+    """JSON in and out of the API, with sign-up and sign-in shortcuts."""
+    from tests.support.http import JsonApi
+
+    return JsonApi(api)
 
 
 @pytest.fixture

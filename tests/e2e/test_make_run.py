@@ -1,42 +1,17 @@
 """End to end through `make run`: accounts, a conversion of a loopback page, and a graceful restart."""
 from __future__ import annotations
 
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.support.pages import PageServer, Reply
+from tests.support.pages import Reply
 from tests.support.pdf import pdf_text
 from tests.support.polling import poll_until
 from tests.support.stack import RunningApp
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def pages():
-    server = PageServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def data_dir():
-    # short: PostgreSQL's unix socket path has a length limit
-    return Path(tempfile.mkdtemp(prefix="pp-e2e-", dir="/tmp"))
-
-
-@pytest.fixture(scope="module")
-def app(pages, data_dir, tmp_path_factory):
-    running = RunningApp(data_dir, tmp_path_factory.mktemp("logs") / "make-run.log",
-                         CONVERTER_EGRESS_ALLOW=f"127.0.0.1:{pages.port}", RENDER_TIMEOUT_SECONDS="40",
-                         SETTLE_TIMEOUT_SECONDS="5", LOCAL_SNAPSHOT_INTERVAL_SECONDS="3600")
-    running.start()
-    yield running
-    running.stop()
 
 
 class Client:

@@ -7,7 +7,6 @@ The screenshots in docs/screenshots/ are written by `test_screenshots` on every 
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sy
 
 from tests.support.pages import PageServer
 from tests.support.pdf import pdf_text
-from tests.support.stack import REPO, RunningApp
+from tests.support.stack import REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -31,25 +30,10 @@ PHONE = {"width": 390, "height": 844}
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="module")
-def pages():
-    server = PageServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def app(pages, tmp_path_factory):
+@pytest.fixture(scope="module", autouse=True)
+def built_spa():
     if not (REPO / "frontend-build" / "dist" / "index.html").exists():
         pytest.fail("frontend-build/dist is missing: run `make spa` first")
-    # short: PostgreSQL's unix socket path has a length limit
-    data_dir = Path(tempfile.mkdtemp(prefix="pp-spa-", dir="/tmp"))
-    running = RunningApp(data_dir, tmp_path_factory.mktemp("logs") / "make-run.log",
-                         CONVERTER_EGRESS_ALLOW=f"127.0.0.1:{pages.port}", RENDER_TIMEOUT_SECONDS="40",
-                         SETTLE_TIMEOUT_SECONDS="5", LOCAL_SNAPSHOT_INTERVAL_SECONDS="3600")
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")

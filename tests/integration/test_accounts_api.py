@@ -13,11 +13,6 @@ from tests.support.http import JsonApi
 from tests.support.logs import captured
 
 
-@pytest.fixture
-def http(api):
-    return JsonApi(api)
-
-
 def test_sign_up_returns_the_account_and_normalises_the_email(http):
     response = http.sign_up("Ada@Example.COM", "correct horse")
     assert response.status_code == 201

@@ -14,11 +14,9 @@ from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key
 from chalicelib.domain.ports import Renderer
 from chalicelib.egress import EgressPolicy
-from chalicelib.wiring import Container, reset_container
 from converter import handler
 from converter.renderer import PlaywrightRenderer
 from devstack.worker import LambdaContextStub, sqs_event
-from tests.support.http import JsonApi
 from tests.support.logs import captured
 from tests.support.pages import PageServer, Reply
 from tests.support.pdf import pdf_text
@@ -81,23 +79,13 @@ def lent(warm_renderer):
 
 
 @pytest.fixture
-def stack(settings, lent):
-    container = Container(settings, lambda _: lent)
-    container.database.migrate()
-    reset_container(container)
-    yield container
-    reset_container(None)
-    container.close()
+def renderer_factory(lent):
+    return lambda _settings: lent
 
 
 @pytest.fixture
-def http(stack):
-    from chalice.test import Client
-
-    import app as application
-
-    with Client(application.app, stage_name="test") as client:
-        yield JsonApi(client)
+def stack(wired):
+    return wired
 
 
 @pytest.fixture

@@ -8,17 +8,11 @@ import pytest
 import requests
 
 from chalicelib.domain.models import object_key
-from tests.support.http import JsonApi
 
 
 @pytest.fixture
 def settings(make_settings, page_server):
     return make_settings(egress_allow=f"127.0.0.1:{page_server.port}")
-
-
-@pytest.fixture
-def http(api):
-    return JsonApi(api)
 
 
 @pytest.fixture
