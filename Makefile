@@ -8,7 +8,7 @@ PORT ?= 8000
 DATA_DIR ?= .local
 STAGE ?= dev
 SPA_DIR := frontend-build
-SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
+SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/public $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
 
 .PHONY: run test test-python test-spa spa package bench clean help
 
