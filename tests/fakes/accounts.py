@@ -1,0 +1,50 @@
+"""In-memory UserRepository and AttemptLimiter, typed against the ports they stand in for."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from typing import Optional
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.models import User
+from chalicelib.domain.ports import AttemptLimiter, UserRepository
+
+
+class MemoryUsers(UserRepository):
+    def __init__(self) -> None:
+        self.users: dict[str, User] = {}
+
+    def add(self, email: str, password_hash: str) -> User:
+        if self.by_email(email):
+            raise Conflict("taken", "email_taken", field="email")
+        user = User(str(uuid.uuid4()), email, password_hash)
+        self.users[user.id] = user
+        return user
+
+    def by_email(self, email: str) -> Optional[User]:
+        return next((u for u in self.users.values() if u.email.lower() == email.lower()), None)
+
+    def by_id(self, user_id: str) -> Optional[User]:
+        return self.users.get(user_id)
+
+    def set_session(self, user_id: str, session_id: Optional[str]) -> None:
+        self.users[user_id] = replace(self.users[user_id], session_id=session_id)
+
+    def ping(self) -> None:
+        return None
+
+
+class MemoryLimiter(AttemptLimiter):
+    def __init__(self) -> None:
+        self.failed: dict[str, list[datetime]] = {}
+
+    def failures(self, key: str, since: datetime) -> tuple[int, Optional[datetime]]:
+        recent = [at for at in self.failed.get(key, []) if at > since]
+        return len(recent), min(recent) if recent else None
+
+    def record_failure(self, key: str, at: datetime) -> None:
+        self.failed.setdefault(key, []).append(at)
+
+    def clear(self, key: str) -> None:
+        self.failed.pop(key, None)

@@ -1,0 +1,74 @@
+"""The account rules on in-memory ports: no database needed to state them."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain import passwords
+from chalicelib.domain.accounts import AccountService, SignInLimits
+from chalicelib.domain.errors import AuthenticationFailed, TooManyAttempts
+from tests.fakes.accounts import MemoryLimiter, MemoryUsers
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(timezone.utc)  # tokens are checked against the real clock
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def service(clock):
+    return AccountService(MemoryUsers(), MemoryLimiter(), lambda: "k" * 40, token_ttl_seconds=600,
+                          bcrypt_rounds=4, limits=SignInLimits(3, 10, 60), now=clock)
+
+
+def test_an_unknown_email_still_costs_a_bcrypt_check_of_the_same_cost(service, monkeypatch):
+    checked = []
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password", lambda pw, digest: checked.append(digest) or real(pw, digest))
+    with pytest.raises(AuthenticationFailed):
+        service.sign_in("nobody@example.com", "whatever-1", client="c")
+    assert checked == [passwords.dummy_hash(4)]
+    assert checked[0].startswith("$2b$04$")  # same cost as real hashes
+
+
+def test_throttling_lifts_when_the_window_passes(service, clock):
+    service.sign_up("ada@example.com", "correct horse")
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed):
+            service.sign_in("ada@example.com", "wrong", client="c")
+    with pytest.raises(TooManyAttempts) as throttled:
+        service.sign_in("ada@example.com", "correct horse", client="c")
+    assert throttled.value.retry_after_seconds == 61
+    clock.now += timedelta(seconds=61)
+    assert service.sign_in("ada@example.com", "correct horse", client="c").token
+
+
+def test_a_successful_sign_in_forgets_the_accounts_failures(service):
+    service.sign_up("ada@example.com", "correct horse")
+    for _ in range(2):
+        with pytest.raises(AuthenticationFailed):
+            service.sign_in("ada@example.com", "wrong", client="c")
+    service.sign_in("ada@example.com", "correct horse", client="c")
+    for _ in range(2):  # the count starts again from zero
+        with pytest.raises(AuthenticationFailed):
+            service.sign_in("ada@example.com", "wrong", client="c")
+    assert service.sign_in("ada@example.com", "correct horse", client="c").token
+
+
+def test_each_sign_in_replaces_the_session(service):
+    service.sign_up("ada@example.com", "correct horse")
+    first = service.sign_in("ada@example.com", "correct horse", client="c").token
+    second = service.sign_in("ada@example.com", "correct horse", client="c").token
+    assert service.authenticate(f"Bearer {second}").email == "ada@example.com"
+    with pytest.raises(AuthenticationFailed) as replaced:
+        service.authenticate(f"Bearer {first}")
+    assert replaced.value.code == "session_replaced"
