@@ -58,7 +58,7 @@ from chalicelib.domain.models import ConversionOptions  # noqa: E402
 from chalicelib.egress import EgressPolicy  # noqa: E402
 from converter.egress_guard import EgressGuard  # noqa: E402
 from converter.pdf_metadata import stamp_metadata  # noqa: E402
-from converter.readiness import NETWORK_QUIET_SECONDS  # noqa: E402
+from converter.readiness import CONFIRM_QUIET_SECONDS, NETWORK_QUIET_SECONDS  # noqa: E402
 from converter.renderer import PlaywrightRenderer  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -849,12 +849,12 @@ def render_report(results: dict, pages: list[dict]) -> dict:
     overhead = [
         f"- **Readiness waits (settle)**: median {median(settle_all):.0f} ms per page "
         f"(range {min(settle_all):.0f}-{max(settle_all):.0f} ms). `converter/readiness.settle` waits for "
-        f"{NETWORK_QUIET_SECONDS * 1000:.0f} ms of network quiet *twice* (before and after fonts/scroll/images), "
-        f"so every page, even a static one, pays at least {2 * NETWORK_QUIET_SECONDS * 1000:.0f} ms, plus the "
-        "scroll-through (two animation frames per screen: long pages pay more) and the image decode wait. "
-        "This is the bulk of the latency gap, and it is what buys the completeness below. The second window runs "
-        "even when fonts/scroll/images started no request at all (every static page here); skipping or shortening it "
-        "then would save up to 500 ms per page, at the risk of missing a fetch a script starts just after scrolling.",
+        f"{NETWORK_QUIET_SECONDS * 1000:.0f} ms of network quiet after `load`, runs fonts/scroll/images, then "
+        f"confirms the quiet: {CONFIRM_QUIET_SECONDS * 1000:.0f} ms when those steps started no request, the full "
+        f"{NETWORK_QUIET_SECONDS * 1000:.0f} ms otherwise. So every page, even a static one, pays at least "
+        f"{(NETWORK_QUIET_SECONDS + CONFIRM_QUIET_SECONDS) * 1000:.0f} ms, plus the scroll-through (two animation "
+        "frames per screen: long pages pay more) and the image decode wait. This is the bulk of the latency gap, "
+        "and it is what buys the completeness below.",
         f"- **Egress proxy hop + routing**: PagePress's `load` takes {median(nav_delta):+.0f} ms (median over pages) "
         "relative to the baseline's. Every request passes Playwright routing (a round trip to the Python side) and "
         "then the pinning proxy, which opens a new upstream connection per plain-HTTP request (`Connection: close`).",
