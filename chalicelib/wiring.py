@@ -15,7 +15,7 @@ from botocore.config import Config as BotoConfig
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
 from chalicelib.adapters.postgres import Database, PostgresAttemptLimiter, PostgresUsers
 from chalicelib.adapters.s3_store import S3ObjectStore
-from chalicelib.adapters.secrets import database_url, jwt_secret
+from chalicelib.adapters.secrets import SecretSource
 from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
 from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.accounts import AccountService, SignInLimits
@@ -48,8 +48,15 @@ class Container:
         )
 
     @functools.cached_property
+    def secrets(self) -> SecretSource:
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider, SSMProvider
+
+        return SecretSource(self.settings, SSMProvider(boto3_client=self.client("ssm")),
+                            SecretsProvider(boto3_client=self.client("secretsmanager")))
+
+    @functools.cached_property
     def database(self) -> Database:
-        return Database(database_url(self.settings))
+        return Database(self.secrets.database_url())
 
     # -- adapters -------------------------------------------------------------------------
     @functools.cached_property
@@ -81,7 +88,7 @@ class Container:
     def accounts(self) -> AccountService:
         s = self.settings
         return AccountService(
-            self.users, PostgresAttemptLimiter(self.database), functools.partial(jwt_secret, s),
+            self.users, PostgresAttemptLimiter(self.database), self.secrets.jwt_secret,
             token_ttl_seconds=s.token_ttl_seconds, bcrypt_rounds=s.bcrypt_rounds,
             limits=SignInLimits(s.signin_max_failures_per_account, s.signin_max_failures_per_client,
                                 s.signin_window_seconds),

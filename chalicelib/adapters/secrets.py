@@ -1,45 +1,50 @@
-"""Where secrets come from: the environment locally, SSM or Secrets Manager on AWS."""
+"""Where secrets come from: the environment locally, SSM or Secrets Manager on AWS.
+
+Powertools' providers cache each value for five minutes, so a rotated secret arrives
+without a redeploy, and a warm Lambda does not call SSM on every request.
+"""
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import quote
 
 from chalicelib.config import ConfigError, Settings
 
-_CACHE_SECONDS = 300
+CACHE_SECONDS = 300
 MIN_SECRET_LENGTH = 32
 
 
-def jwt_secret(settings: Settings) -> str:
-    """Powertools caches the fetched value, so a rotated secret arrives within five minutes."""
-    if settings.jwt_secret:
-        secret = settings.jwt_secret
-    elif settings.jwt_secret_parameter:
-        from aws_lambda_powertools.utilities import parameters
+class SecretSource:
+    """Reads the two secrets PagePress needs, from wherever the settings say."""
 
-        secret = parameters.get_parameter(settings.jwt_secret_parameter, decrypt=True, max_age=_CACHE_SECONDS)
-    elif settings.jwt_secret_arn:
-        from aws_lambda_powertools.utilities import parameters
+    def __init__(self, settings: Settings, ssm: Any, secrets_manager: Any) -> None:
+        self._settings = settings
+        self._ssm = ssm  # Powertools SSMProvider
+        self._secrets_manager = secrets_manager  # Powertools SecretsProvider
 
-        secret = parameters.get_secret(settings.jwt_secret_arn, max_age=_CACHE_SECONDS)
-    else:
-        raise ConfigError("No token-signing secret: set JWT_SECRET, JWT_SECRET_PARAMETER or JWT_SECRET_ARN.")
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise ConfigError(f"The token-signing secret must be at least {MIN_SECRET_LENGTH} characters.")
-    return secret
+    def jwt_secret(self) -> str:
+        settings = self._settings
+        if settings.jwt_secret:
+            secret = settings.jwt_secret
+        elif settings.jwt_secret_parameter:
+            secret = self._ssm.get(settings.jwt_secret_parameter, decrypt=True, max_age=CACHE_SECONDS)
+        elif settings.jwt_secret_arn:
+            secret = self._secrets_manager.get(settings.jwt_secret_arn, max_age=CACHE_SECONDS)
+        else:
+            raise ConfigError("No token-signing secret: set JWT_SECRET, JWT_SECRET_PARAMETER or JWT_SECRET_ARN.")
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"The token-signing secret must be at least {MIN_SECRET_LENGTH} characters.")
+        return secret
 
-
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL, or the secret DATABASE_SECRET_ID names: a URL, or RDS's JSON
-    (username, password, host, port, dbname)."""
-    if settings.database_url:
-        return settings.database_url
-    if not settings.database_secret_id:
-        raise ConfigError("No database: set DATABASE_URL or DATABASE_SECRET_ID.")
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(settings.database_secret_id, max_age=_CACHE_SECONDS)
-    return database_url_from_secret(value)
+    def database_url(self) -> str:
+        """DATABASE_URL, or the secret DATABASE_SECRET_ID names: a URL, or RDS's JSON."""
+        if self._settings.database_url:
+            return self._settings.database_url
+        if not self._settings.database_secret_id:
+            raise ConfigError("No database: set DATABASE_URL or DATABASE_SECRET_ID.")
+        return database_url_from_secret(self._secrets_manager.get(self._settings.database_secret_id,
+                                                                  max_age=CACHE_SECONDS))
 
 
 def database_url_from_secret(value: str) -> str:

@@ -212,3 +212,24 @@ def test_token_lifetime_is_the_configured_one(http, wired):
     expires_at = datetime.fromisoformat(response.json["expires_at"].replace("Z", "+00:00"))
     expected = datetime.now(timezone.utc) + timedelta(seconds=wired.settings.token_ttl_seconds)
     assert abs((expires_at - expected).total_seconds()) < 5
+
+
+def test_on_aws_the_signing_secret_comes_from_ssm(make_settings, http):
+    from chalicelib.wiring import Container, reset_container
+
+    settings = make_settings(jwt_secret=None, jwt_secret_parameter="/pagepress/test/jwt-secret")
+    container = Container(settings)
+    container.client("ssm").put_parameter(Name="/pagepress/test/jwt-secret", Value="from-ssm-" + "z" * 40,
+                                          Type="SecureString", Overwrite=True)
+    reset_container(container)
+    token = http.token("ssm@example.com")
+    assert jwt.decode(token, "from-ssm-" + "z" * 40, algorithms=["HS256"])["sub"]
+
+
+def test_on_aws_the_database_url_comes_from_secrets_manager(make_settings, postgres_url):
+    from chalicelib.wiring import Container
+
+    settings = make_settings(database_url=None, database_secret_id="pagepress/test/database")
+    container = Container(settings)
+    container.client("secretsmanager").create_secret(Name="pagepress/test/database", SecretString=postgres_url)
+    container.users.ping()
