@@ -57,22 +57,15 @@ from pypdf import PdfReader  # noqa: E402
 from chalicelib.domain.models import ConversionOptions  # noqa: E402
 from chalicelib.egress import EgressPolicy  # noqa: E402
 from converter.egress_guard import EgressGuard  # noqa: E402
+from converter.browser import CHROMIUM_ARGS  # noqa: E402
 from converter.pdf_metadata import stamp_metadata  # noqa: E402
 from converter.readiness import CONFIRM_QUIET_SECONDS, NETWORK_QUIET_SECONDS  # noqa: E402
 from converter.renderer import PlaywrightRenderer  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-#: The flags PagePress launches with (converter.browser.CHROMIUM_ARGS); the baseline uses
-#: exactly these. PagePress adds EgressGuard.LAUNCH_ARGS (proxy/QUIC/resolver rules).
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+#: The flags PagePress launches with; the baseline uses exactly these. PagePress adds
+#: EgressGuard.LAUNCH_ARGS (proxy/QUIC/resolver rules).
+CHROMIUM_FLAGS = list(CHROMIUM_ARGS)
 VIEWPORT = {"width": 1280, "height": 900}  # PagePress's context viewport
 #: page.pdf arguments equal to what PagePress derives from ConversionOptions() defaults.
 PDF_ARGS: dict[str, Any] = {

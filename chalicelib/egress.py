@@ -270,7 +270,12 @@ def parse_allow_list(raw: str) -> tuple[_AllowEntry, ...]:
 
 
 def system_resolver(host: str, port: int) -> list:
-    """Every A and AAAA answer for host; [] when it does not resolve."""
+    """Every A and AAAA answer for host; [] when it does not resolve.
+
+    ``.invalid`` names never resolve (RFC 6761 6.4), so they are answered here without a query.
+    """
+    if host == "invalid" or host.endswith(".invalid"):
+        return []
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
