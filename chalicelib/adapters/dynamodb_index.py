@@ -85,16 +85,8 @@ class DynamoFileIndex(FileIndex):
         return _from_item(item) if item else None
 
     def delete(self, user_id: str, file_id: str) -> bool:
-        try:
-            self._db.delete_item(TableName=self._table, Key=_key(user_id, file_id),
-                                 ConditionExpression="attribute_exists(sk)")
-            return True
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise _unavailable(exc) from exc
-        except BotoCoreError as exc:
-            raise _unavailable(exc) from exc
+        return self._conditionally("delete_item", TableName=self._table, Key=_key(user_id, file_id),
+                                   ConditionExpression="attribute_exists(sk)") is not None
 
     # -- reads --------------------------------------------------------------------------
     def get(self, user_id: str, file_id: str) -> Optional[FileEntry]:
@@ -140,19 +132,23 @@ class DynamoFileIndex(FileIndex):
         all_values = {":now": {"S": self._now_iso()}, **values}
         if with_unfinished:
             all_values.update({k: {"S": v} for k, v in _UNFINISHED.items()})
+        result = self._conditionally(
+            "update_item", TableName=self._table, Key=_key(user_id, file_id), UpdateExpression=expression,
+            ConditionExpression=condition, ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=all_values, ReturnValues="ALL_NEW",
+        )
+        return result["Attributes"] if result is not None else None
+
+    def _conditionally(self, operation: str, **kwargs: Any) -> Optional[dict]:
+        """The call's answer, or None when its ConditionExpression did not hold."""
         try:
-            result = self._db.update_item(
-                TableName=self._table, Key=_key(user_id, file_id), UpdateExpression=expression,
-                ConditionExpression=condition, ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=all_values, ReturnValues="ALL_NEW",
-            )
+            return getattr(self._db, operation)(**kwargs)
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return None
             raise _unavailable(exc) from exc
         except BotoCoreError as exc:
             raise _unavailable(exc) from exc
-        return result["Attributes"]
 
     def _call(self, operation: str, **kwargs: Any) -> dict:
         try:
