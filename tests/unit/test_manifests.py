@@ -76,13 +76,17 @@ EXPECTED_ACTIONS = {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
         "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable",  # the /health ping of the index
         "s3:GetObject", "s3:DeleteObject",
+        "s3:ListBucket",  # HeadBucket, the /health ping of the bucket
         "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
         "ssm:GetParameter", "secretsmanager:GetSecretValue",
     } | WILDCARD_RESOURCE_EXCEPTIONS,
     "pagepress-converter": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-        "s3:PutObject", "dynamodb:GetItem", "dynamodb:UpdateItem",
+        "s3:PutObject",
+        "s3:DeleteObject",  # the PDF of an entry deleted while it rendered
+        "dynamodb:GetItem", "dynamodb:UpdateItem",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
     },
     "pagepress-dead-letter": {
@@ -434,6 +438,11 @@ def test_each_role_grants_exactly_what_its_function_needs(rendered):
         assert principals == {"lambda.amazonaws.com"}
 
 
+# Bucket-level actions allowed on the bucket ARN itself: HeadBucket (the /health
+# ping) is authorised as s3:ListBucket. Every object action stops at users/*.
+BUCKET_LEVEL_ACTIONS = frozenset({"s3:ListBucket"})
+
+
 def test_object_permissions_stop_at_the_users_prefix_of_our_bucket(rendered):
     _, docs = rendered
     bucket = one(docs, "Bucket", "pagepress-files")["spec"]["name"]
@@ -442,7 +451,11 @@ def test_object_permissions_stop_at_the_users_prefix_of_our_bucket(rendered):
         for statement in document["Statement"]:
             for resource in as_list(statement["Resource"]):
                 if resource.startswith("arn:aws:s3:::"):
-                    assert resource == f"arn:aws:s3:::{bucket}/users/*", f"{name}: {resource}"
+                    if resource == f"arn:aws:s3:::{bucket}":
+                        extra = set(as_list(statement["Action"])) - BUCKET_LEVEL_ACTIONS
+                        assert not extra, f"{name}: {sorted(extra)} on the bucket itself"
+                    else:
+                        assert resource == f"arn:aws:s3:::{bucket}/users/*", f"{name}: {resource}"
                 if resource.startswith("arn:aws:dynamodb:"):
                     assert resource.endswith(f":table/{table}"), f"{name}: {resource}"
 
