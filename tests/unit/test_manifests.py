@@ -19,7 +19,8 @@ What is checked, and why:
 - IAM (original-app.md defect 8): no wildcard action anywhere and no "*"
   resource, with the exceptions listed in WILDCARD_RESOURCE_EXCEPTIONS; each
   role grants exactly the actions its Function needs;
-- the bucket blocks public access, is encrypted and refuses plain HTTP;
+- the bucket blocks public access, is encrypted, refuses plain HTTP and never
+  expires a current PDF (the index keeps it `ready` until its owner deletes it);
 - the API routes equal the paths of api/openapi.yaml;
 - Functions read only environment variables chalicelib/config.py knows;
 - Argo CD has a health check for every ACK kind we use;
@@ -486,6 +487,17 @@ def test_bucket_blocks_public_access_is_encrypted_and_refuses_plain_http(rendere
     assert deny_plain_http
     assert set(deny_plain_http[0]["Resource"]) == {f"arn:aws:s3:::{spec['name']}", f"arn:aws:s3:::{spec['name']}/*"}
     assert not [s for s in policy["Statement"] if s["Effect"] == "Allow"], "the bucket policy grants nothing"
+
+
+def test_bucket_lifecycle_never_expires_a_current_pdf(rendered):
+    """A PDF lives until its owner deletes it: the index keeps its entry `ready` until
+    then, so an expiring object would turn a listed file's download into a 404."""
+    _, docs = rendered
+    rules = one(docs, "Bucket", "pagepress-files")["spec"].get("lifecycle", {}).get("rules", [])
+    for rule in rules:
+        assert "expiration" not in rule, f"lifecycle rule {rule.get('id')!r} expires current objects"
+        assert "transitions" not in rule and "transition" not in rule, rule.get("id")
+    assert any(r.get("abortIncompleteMultipartUpload") for r in rules if r["status"] == "Enabled")
 
 
 def test_table_is_on_demand_keyed_by_user_and_sort_key_with_ttl_pitr_and_sse(rendered):
