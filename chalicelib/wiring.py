@@ -1,31 +1,36 @@
 """The one place that builds clients, adapters and services from ``Settings``.
 
 Everything is built lazily, once per container (per warm Lambda), so a cold start pays
-only for what its entry point uses: the dead-letter consumer never starts a browser.
+only for what its entry point uses: the dead-letter consumer never starts a browser, and
+the converter's image, which has no PostgreSQL driver or bcrypt, never imports the
+account side (those imports live inside the properties that need them).
 """
 from __future__ import annotations
 
 import functools
 import threading
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import boto3
 from botocore.config import Config as BotoConfig
 
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
-from chalicelib.adapters.postgres import Database, PostgresAttemptLimiter, PostgresUsers
 from chalicelib.adapters.s3_store import S3ObjectStore
 from chalicelib.adapters.secrets import SecretSource
 from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
 from chalicelib.config import ConfigError, Settings
-from chalicelib.domain.accounts import AccountService, SignInLimits
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import Renderer
 from chalicelib.egress import EgressPolicy
 
-_BOTO_CONFIG = BotoConfig(connect_timeout=5, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"})
+if TYPE_CHECKING:
+    from chalicelib.adapters.postgres import Database, PostgresUsers
+    from chalicelib.domain.accounts import AccountService
+
+# Worst case 2 x (3 s + 8 s): an AWS call gives up well inside API Gateway's 29 s.
+_BOTO_CONFIG = BotoConfig(connect_timeout=3, read_timeout=8, retries={"max_attempts": 2, "mode": "standard"})
 
 
 class Container:
@@ -55,12 +60,19 @@ class Container:
                             SecretsProvider(boto3_client=self.client("secretsmanager")))
 
     @functools.cached_property
-    def database(self) -> Database:
-        return Database(self.secrets.database_url())
+    def database(self) -> "Database":
+        """Migrated on first use, so a fresh RDS gets its tables (an advisory lock serialises cold starts)."""
+        from chalicelib.adapters.postgres import Database
+
+        database = Database(self.secrets.database_url())
+        database.migrate()
+        return database
 
     # -- adapters -------------------------------------------------------------------------
     @functools.cached_property
-    def users(self) -> PostgresUsers:
+    def users(self) -> "PostgresUsers":
+        from chalicelib.adapters.postgres import PostgresUsers
+
         return PostgresUsers(self.database)
 
     @functools.cached_property
@@ -85,7 +97,10 @@ class Container:
 
     # -- services -------------------------------------------------------------------------
     @functools.cached_property
-    def accounts(self) -> AccountService:
+    def accounts(self) -> "AccountService":
+        from chalicelib.adapters.postgres import PostgresAttemptLimiter
+        from chalicelib.domain.accounts import AccountService, SignInLimits
+
         s = self.settings
         return AccountService(
             self.users, PostgresAttemptLimiter(self.database), self.secrets.jwt_secret,
@@ -130,17 +145,17 @@ class Container:
         if "database" in vars(self):
             self.database.close()
 
-    def health(self) -> dict[str, str]:
-        """Ask each dependency once; a check's value is "ok" or what went wrong."""
+    def health(self) -> dict[str, Optional[str]]:
+        """Ask each dependency once: None where it answered, else what went wrong (for the logs only)."""
         checks: dict[str, Callable[[], None]] = {
-            "database": self.users.ping, "index": self.file_index.ping,
-            "storage": self.object_store.ping, "queue": self.job_queue.ping,
+            "database": lambda: self.users.ping(), "index": lambda: self.file_index.ping(),
+            "storage": lambda: self.object_store.ping(), "queue": lambda: self.job_queue.ping(),
         }
         results = {}
         for name, check in checks.items():
             try:
                 check()
-                results[name] = "ok"
+                results[name] = None
             except Exception as exc:  # noqa: BLE001 - health reports every failure, whatever it is
                 results[name] = str(getattr(exc, "message", exc)).splitlines()[0][:200] or type(exc).__name__
         return results

@@ -78,7 +78,6 @@ def renderer_factory():
 def wired(settings, renderer_factory):
     """The process-wide container the API and the converter use, built from these settings."""
     container = Container(settings, renderer_factory)
-    container.database.migrate()
     with container.database.transaction() as cur:
         cur.execute("TRUNCATE users, sign_in_failures")
     reset_container(container)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from api.log import logger
 from api.routing import json_response, route
 from chalicelib.wiring import container
 
@@ -11,6 +12,10 @@ health = Blueprint(__name__)
 
 @route(health, "/health", methods=["GET"], takes_body=False)
 def check_health():
-    checks = container().health()
-    healthy = all(value == "ok" for value in checks.values())
+    problems = container().health()
+    failing = {name: detail for name, detail in problems.items() if detail is not None}
+    if failing:  # the details name hosts and addresses: logged, not shown to anonymous callers
+        logger.warning("dependencies unavailable", extra={"failing": failing})
+    checks = {name: "unavailable" if name in failing else "ok" for name in problems}
+    healthy = not failing
     return json_response({"status": "ok" if healthy else "unavailable", "checks": checks}, 200 if healthy else 503)
