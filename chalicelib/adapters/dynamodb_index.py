@@ -21,6 +21,7 @@ from chalicelib.domain.ports import FileIndex
 FILE_PREFIX = "file#"
 IDEMPOTENCY_PREFIX = "idem#"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+MAX_CURSOR = 1024  # as api/openapi.yaml says
 _UNFINISHED = {":pending": FileStatus.PENDING.value, ":processing": FileStatus.PROCESSING.value}
 _IS_UNFINISHED = "attribute_exists(sk) AND #status IN (:pending, :processing)"
 
@@ -198,11 +199,13 @@ def _encode_cursor(key: dict) -> str:
 def _decode_cursor(cursor: str, user_id: str) -> dict:
     """The cursor names only a sort key; the partition is always the caller's own."""
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("too long")
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         sk = data["sk"]
         if not isinstance(sk, str) or not sk.startswith(FILE_PREFIX):
             raise ValueError(sk)
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise InvalidInput("The cursor is not valid; start from the first page.", "invalid_cursor",
                            field="cursor") from None
     return {"user_id": {"S": user_id}, "sk": {"S": sk}}

@@ -43,7 +43,7 @@ class Database:
         pool = self._get_pool()
         try:
             conn = pool.getconn()
-        except psycopg2.OperationalError as exc:
+        except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:  # down, or every connection busy
             raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
         broken = False
         try:
@@ -146,8 +146,7 @@ class PostgresAttemptLimiter(AttemptLimiter):
         with self._db.transaction() as cur:
             cur.execute("INSERT INTO sign_in_failures (key, failed_at) VALUES (%s, %s)", (key, at))
             # Keep the table small: what is older than a day can no longer throttle anyone.
-            cur.execute("DELETE FROM sign_in_failures WHERE key = %s AND failed_at < %s - interval '1 day'",
-                        (key, at))
+            cur.execute("DELETE FROM sign_in_failures WHERE failed_at < %s - interval '1 day'", (at,))
 
     def clear(self, key: str) -> None:
         with self._db.transaction() as cur:

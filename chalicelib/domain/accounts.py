@@ -78,7 +78,10 @@ class AccountService:
 
     def sign_in(self, email: object, password: object, client: str) -> IssuedSession:
         """Same answer, and about the same time, for an unknown e-mail and a wrong password."""
-        address = email.strip().lower() if isinstance(email, str) else ""
+        try:
+            address = normalise_email(email)  # the same spelling sign-up stored (IDNA, Unicode forms, case)
+        except InvalidInput:
+            address = ""  # not an address: answered like an unknown one, dummy check included
         secret = password if isinstance(password, str) else ""
         keys = {f"account:{address}": self._limits.per_account, f"client:{client}": self._limits.per_client}
         self._refuse_if_throttled(keys)

@@ -233,3 +233,13 @@ def test_on_aws_the_database_url_comes_from_secrets_manager(make_settings, postg
     container = Container(settings)
     container.client("secretsmanager").create_secret(Name="pagepress/test/database", SecretString=postgres_url)
     container.users.ping()
+
+
+@pytest.mark.parametrize("stored, typed", [
+    ("bob@xn--bcher-kva.de", "bob@xn--bcher-kva.de"),
+    ("jose\u0301@example.com", "jos\u00e9@example.com"),
+    ("Carol@Example.com", "  carol@EXAMPLE.com "),
+])
+def test_sign_in_reads_the_email_as_sign_up_stored_it(http, stored, typed):
+    assert http.sign_up(stored, "correct horse").status_code == 201
+    assert http.call("POST", "/sign-in", {"email": typed, "password": "correct horse"}).status_code == 200

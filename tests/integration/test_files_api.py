@@ -194,3 +194,11 @@ def test_file_routes_need_a_token(http):
     for method, path in [("POST", "/request"), ("GET", "/files"), ("GET", "/file/x"), ("DELETE", "/file/x")]:
         response = http.call(method, path, {"url": "http://example.com/"} if method == "POST" else None)
         assert response.status_code == 401
+
+
+def test_a_deeply_nested_or_overlong_cursor_is_a_400(http, token):
+    import base64
+
+    nested = base64.urlsafe_b64encode(b"[" * 3000).decode().rstrip("=")
+    assert http.call("GET", f"/files?cursor={nested}", token=token).status_code == 400
+    assert http.call("GET", f"/files?cursor={'A' * 1100}", token=token).status_code == 400
