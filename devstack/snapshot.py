@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,16 @@ class Snapshotter:
         self._dynamodb = dynamodb
         self._bucket = bucket
         self._table = table
+        # The periodic save and the final one in LocalStack.stop() may overlap; both write the
+        # same temporary files and prune the same directory, so one save runs at a time.
+        self._save_lock = threading.Lock()
 
     def save(self) -> dict[str, int]:
-        manifest = self._save_objects()
-        items = self._scan_items()
-        _write_atomically(self._dir / _STATE_FILE, json.dumps({"objects": manifest, "items": items}).encode())
-        return {"objects": len(manifest), "items": len(items)}
+        with self._save_lock:
+            manifest = self._save_objects()
+            items = self._scan_items()
+            _write_atomically(self._dir / _STATE_FILE, json.dumps({"objects": manifest, "items": items}).encode())
+            return {"objects": len(manifest), "items": len(items)}
 
     def restore(self) -> dict[str, int]:
         state_path = self._dir / _STATE_FILE

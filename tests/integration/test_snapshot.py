@@ -1,0 +1,103 @@
+"""devstack's snapshots of moto's bucket and table, against moto's server with real boto3 clients."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from devstack.snapshot import Snapshotter
+
+USER = "user-1"
+
+
+def file_item(file_id: str, status: str, **extra: dict) -> dict:
+    return {"user_id": {"S": USER}, "sk": {"S": f"file#{file_id}"}, "file_id": {"S": file_id},
+            "status": {"S": status}, "url": {"S": f"https://example.com/{file_id}"}, **extra}
+
+
+def pdf_key(file_id: str) -> str:
+    return f"users/{USER}/{file_id}.pdf"
+
+
+@pytest.fixture
+def aws(moto_aws, make_settings):
+    """A bucket and a table of their own, and a way to make fresh ones to restore into."""
+
+    class Aws:
+        def __init__(self) -> None:
+            self.settings = make_settings()
+            region = self.settings.aws_region
+            self.s3 = moto_aws.client("s3", region)
+            self.dynamodb = moto_aws.client("dynamodb", region)
+
+        def snapshotter(self, directory, settings=None) -> Snapshotter:
+            settings = settings or self.settings
+            return Snapshotter(directory, self.s3, self.dynamodb, settings.files_bucket, settings.files_table)
+
+        def put_pdf(self, settings, file_id: str) -> None:
+            self.s3.put_object(Bucket=settings.files_bucket, Key=pdf_key(file_id), Body=b"%PDF-1.7 " + file_id.encode(),
+                               ContentType="application/pdf")
+
+        def item(self, settings, file_id: str) -> dict:
+            return self.dynamodb.get_item(TableName=settings.files_table, ConsistentRead=True,
+                                          Key={"user_id": {"S": USER}, "sk": {"S": f"file#{file_id}"}})["Item"]
+
+        def keys(self, settings) -> set[str]:
+            listed = self.s3.list_objects_v2(Bucket=settings.files_bucket).get("Contents", [])
+            return {o["Key"] for o in listed}
+
+    return Aws()
+
+
+def test_two_saves_at_once_both_succeed_one_after_the_other(aws, make_settings, tmp_path):
+    """The periodic save and the final save of stop() may overlap; they write the same files."""
+    settings = aws.settings
+    file_ids = [f"f{i:02d}" for i in range(20)]
+    for file_id in file_ids:
+        aws.put_pdf(settings, file_id)
+        aws.dynamodb.put_item(TableName=settings.files_table, Item=file_item(file_id, "ready"))
+    snapshotter = aws.snapshotter(tmp_path)
+
+    active, overlapped = [0], []
+    guard = threading.Lock()
+    save_objects = snapshotter._save_objects
+
+    def watched_save_objects():
+        with guard:
+            active[0] += 1
+            overlapped.append(active[0] > 1)
+        try:
+            time.sleep(0.2)  # widen the window a second save would race through
+            return save_objects()
+        finally:
+            with guard:
+                active[0] -= 1
+
+    snapshotter._save_objects = watched_save_objects
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def save():
+        start.wait()
+        try:
+            results.append(snapshotter.save())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    assert results == [{"objects": 20, "items": 20}] * 2
+    assert overlapped == [False, False], "the two saves ran at the same time"
+    assert not list(tmp_path.rglob("*.tmp"))
+    state = json.loads((tmp_path / "aws-state.json").read_text())
+    assert set(state["objects"]) == {pdf_key(f) for f in file_ids}
+
+    fresh = make_settings()
+    assert aws.snapshotter(tmp_path, fresh).restore() == {"objects": 20, "items": 20}
