@@ -3,6 +3,11 @@
 Queued messages are not saved: the index is the record of every unfinished job, so after a
 restart each pending or processing entry is queued again (the converter is idempotent, so
 a job queued twice still yields one PDF and one entry).
+
+A save copies the objects first and scans the table second, so a save that is cut short
+(a hard kill) can record a ``ready`` entry whose PDF it never copied. ``restore`` puts such
+an entry back to ``pending``: the stack then queues it again and the PDF is rendered anew,
+instead of the entry staying ``ready`` with a download that 404s.
 """
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.models import FileStatus, object_key
+
+_FILE_PREFIX = "file#"
 _STATE_FILE = "aws-state.json"
 
 
@@ -44,20 +52,24 @@ class Snapshotter:
     def restore(self) -> dict[str, int]:
         state_path = self._dir / _STATE_FILE
         if not state_path.exists():
-            return {"objects": 0, "items": 0}
+            return {"objects": 0, "items": 0, "ready_without_pdf": 0}
         state = json.loads(state_path.read_text())
-        restored = 0
+        restored: set[str] = set()
         for key, meta in state["objects"].items():
             stored = self._objects / meta["file"]
             if not stored.exists():  # a save interrupted mid-way; the next save rewrites the manifest
                 continue
             body = stored.read_bytes()
-            restored += 1
+            restored.add(key)
             self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=meta["content_type"],
                                 Metadata=meta["metadata"], ServerSideEncryption="AES256")
+        requeued = 0
         for item in state["items"]:
+            if _ready_without_pdf(item, restored):
+                item = {**item, "status": {"S": FileStatus.PENDING.value}}
+                requeued += 1
             self._dynamodb.put_item(TableName=self._table, Item=item)
-        return {"objects": restored, "items": len(state["items"])}
+        return {"objects": len(restored), "items": len(state["items"]), "ready_without_pdf": requeued}
 
     def _save_objects(self) -> dict[str, dict]:
         previous = self._previous_manifest()
@@ -90,3 +102,12 @@ class Snapshotter:
         for page in self._dynamodb.get_paginator("scan").paginate(TableName=self._table, ConsistentRead=True):
             items.extend(page.get("Items", []))
         return items
+
+
+def _ready_without_pdf(item: dict, restored_keys: set[str]) -> bool:
+    """A file entry the index calls ready whose PDF is not among the restored objects."""
+    if not item.get("sk", {}).get("S", "").startswith(_FILE_PREFIX):
+        return False
+    if item.get("status", {}).get("S") != FileStatus.READY.value:
+        return False
+    return object_key(item["user_id"]["S"], item["file_id"]["S"]) not in restored_keys

@@ -51,6 +51,59 @@ def aws(moto_aws, make_settings):
     return Aws()
 
 
+def test_a_ready_entry_whose_pdf_the_save_missed_comes_back_pending(aws, make_settings, tmp_path):
+    """Objects are copied before the table is scanned: a job that finishes in between is saved
+    `ready` without its PDF. Restored, it must be unfinished again so the stack re-queues it."""
+    settings = aws.settings
+    aws.put_pdf(settings, "done")
+    aws.dynamodb.put_item(TableName=settings.files_table,
+                          Item=file_item("done", "ready", title={"S": "Done"}, size_bytes={"N": "9"}))
+    aws.dynamodb.put_item(TableName=settings.files_table, Item=file_item("late", "processing"))
+    aws.dynamodb.put_item(TableName=settings.files_table,
+                          Item={"user_id": {"S": USER}, "sk": {"S": "idem#abc"}, "file_id": {"S": "late"},
+                                "status": {"S": "ready"}})  # not a file entry: never touched
+    snapshotter = aws.snapshotter(tmp_path)
+
+    save_objects = snapshotter._save_objects
+
+    def objects_then_the_converter_finishes():
+        manifest = save_objects()
+        aws.put_pdf(settings, "late")  # the converter writes the PDF and marks the entry ready
+        aws.dynamodb.put_item(TableName=settings.files_table,
+                              Item=file_item("late", "ready", title={"S": "Late"}, size_bytes={"N": "9"}))
+        return manifest
+
+    snapshotter._save_objects = objects_then_the_converter_finishes
+    assert snapshotter.save() == {"objects": 1, "items": 3}  # the hard kill: no later save fixes it
+
+    fresh = make_settings()
+    restored = aws.snapshotter(tmp_path, fresh).restore()
+
+    assert restored == {"objects": 1, "items": 3, "ready_without_pdf": 1}
+    assert aws.keys(fresh) == {pdf_key("done")}
+    assert aws.item(fresh, "done")["status"] == {"S": "ready"}
+    late = aws.item(fresh, "late")
+    assert late["status"] == {"S": "pending"}
+    assert late["title"] == {"S": "Late"}  # only the status changes; the next render overwrites the rest
+    idem = aws.dynamodb.get_item(TableName=fresh.files_table,
+                                 Key={"user_id": {"S": USER}, "sk": {"S": "idem#abc"}})["Item"]
+    assert idem["status"] == {"S": "ready"}
+
+
+def test_a_consistent_save_restores_ready_entries_as_ready(aws, make_settings, tmp_path):
+    settings = aws.settings
+    for file_id in ("a", "b"):
+        aws.put_pdf(settings, file_id)
+        aws.dynamodb.put_item(TableName=settings.files_table, Item=file_item(file_id, "ready"))
+    aws.dynamodb.put_item(TableName=settings.files_table, Item=file_item("c", "failed"))
+    aws.snapshotter(tmp_path).save()
+
+    fresh = make_settings()
+    assert aws.snapshotter(tmp_path, fresh).restore() == {"objects": 2, "items": 3, "ready_without_pdf": 0}
+    assert {f: aws.item(fresh, f)["status"]["S"] for f in "abc"} == {"a": "ready", "b": "ready", "c": "failed"}
+    assert aws.keys(fresh) == {pdf_key("a"), pdf_key("b")}
+
+
 def test_two_saves_at_once_both_succeed_one_after_the_other(aws, make_settings, tmp_path):
     """The periodic save and the final save of stop() may overlap; they write the same files."""
     settings = aws.settings
@@ -100,4 +153,4 @@ def test_two_saves_at_once_both_succeed_one_after_the_other(aws, make_settings, 
     assert set(state["objects"]) == {pdf_key(f) for f in file_ids}
 
     fresh = make_settings()
-    assert aws.snapshotter(tmp_path, fresh).restore() == {"objects": 20, "items": 20}
+    assert aws.snapshotter(tmp_path, fresh).restore() == {"objects": 20, "items": 20, "ready_without_pdf": 0}
