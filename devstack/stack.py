@@ -52,6 +52,7 @@ class LocalStack:
         self._pollers: list[QueuePoller] = []
         self._server: Optional[Any] = None
         self._snapshotter: Optional[Snapshotter] = None
+        self._snapshot_thread: Optional[threading.Thread] = None
         self._stopping = threading.Event()
 
     def start(self) -> None:
@@ -86,7 +87,8 @@ class LocalStack:
         logger.info("state restored", extra={**restored, "requeued": requeued})
         self._start_workers(settings)
         self._start_web()
-        threading.Thread(target=self._snapshot_periodically, name="snapshots", daemon=True).start()
+        self._snapshot_thread = threading.Thread(target=self._snapshot_periodically, name="snapshots", daemon=True)
+        self._snapshot_thread.start()
 
     def _requeue_unfinished(self) -> int:
         from chalicelib.domain.models import ConversionJob
@@ -139,6 +141,8 @@ class LocalStack:
             self._container.close_renderer()
         for poller in self._pollers:
             poller.join(timeout=60)
+        if self._snapshot_thread is not None:
+            self._snapshot_thread.join(timeout=60)  # it wakes on _stopping; a save in flight ends first
         if self._snapshotter is not None:
             saved = self._snapshotter.save()
             logger.info("state saved", extra=saved)

@@ -154,3 +154,35 @@ def test_two_saves_at_once_both_succeed_one_after_the_other(aws, make_settings, 
 
     fresh = make_settings()
     assert aws.snapshotter(tmp_path, fresh).restore() == {"objects": 20, "items": 20, "ready_without_pdf": 0}
+
+
+def test_stop_lets_a_periodic_save_in_flight_end_before_the_final_save(tmp_path):
+    """LocalStack.stop() joins the snapshot thread, so the final save never overlaps it."""
+    from chalicelib.config import LocalStackSettings
+    from devstack.stack import LocalStack
+
+    class RecordingSnapshotter:
+        def __init__(self) -> None:
+            self.events: list[str] = []
+            self.periodic_started = threading.Event()
+
+        def save(self) -> dict[str, int]:
+            periodic = threading.current_thread().name == "snapshots"
+            self.events.append("start periodic" if periodic else "start final")
+            if periodic:
+                self.periodic_started.set()
+                time.sleep(0.3)
+            self.events.append("end periodic" if periodic else "end final")
+            return {"objects": 0, "items": 0}
+
+    stack = LocalStack(LocalStackSettings(data_dir=str(tmp_path), snapshot_interval_seconds=0.01))
+    snapshotter = stack._snapshotter = RecordingSnapshotter()
+    stack._snapshot_thread = threading.Thread(target=stack._snapshot_periodically, name="snapshots", daemon=True)
+    stack._snapshot_thread.start()
+    assert snapshotter.periodic_started.wait(5)
+
+    stack.stop()
+
+    assert not stack._snapshot_thread.is_alive()
+    assert snapshotter.events[-2:] == ["start final", "end final"]
+    assert snapshotter.events[-3] == "end periodic"
