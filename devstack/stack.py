@@ -105,8 +105,10 @@ class LocalStack:
         sqs = self._container.client("sqs")
         urls = self._container.queue_urls
         self._pollers = [
+            # As on AWS (batchSize = RENDER_CONCURRENCY): a larger batch only fails the records
+            # waiting for a render slot as `busy`, and each such failure costs a receive count.
             QueuePoller(sqs, urls.url(settings.jobs_queue_name), lambda_handler, "converter", settings.aws_region,
-                        retry_backoff_seconds=self.local.retry_backoff_seconds),
+                        batch_size=settings.render_concurrency, retry_backoff_seconds=self.local.retry_backoff_seconds),
             QueuePoller(sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters",
                         settings.aws_region),
         ]

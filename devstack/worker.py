@@ -54,7 +54,7 @@ class QueuePoller(threading.Thread):
         self._url = queue_url
         self._handler = handler
         self._region = region
-        self._batch_size = batch_size
+        self._batch_size = max(1, min(batch_size, 10))  # ReceiveMessage takes 1 to 10 messages
         self._backoff = retry_backoff_seconds
         self._stopping = threading.Event()
         self._arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

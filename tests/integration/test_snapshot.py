@@ -186,3 +186,39 @@ def test_stop_lets_a_periodic_save_in_flight_end_before_the_final_save(tmp_path)
     assert not stack._snapshot_thread.is_alive()
     assert snapshotter.events[-2:] == ["start final", "end final"]
     assert snapshotter.events[-3] == "end periodic"
+
+
+# --------------------------------------------------------------------------
+# The rest of the local stack's wiring (devstack/stack.py)
+# --------------------------------------------------------------------------
+def test_the_local_converter_takes_no_more_jobs_at_once_than_it_renders(make_settings, monkeypatch, tmp_path):
+    """Like the event source mapping on AWS (batchSize = RENDER_CONCURRENCY): extra records in a
+    batch would only fail as `busy` while they wait for a slot, each costing a receive count."""
+    import devstack.stack as stack_module
+    from chalicelib.config import LocalStackSettings
+
+    built: dict[str, int] = {}
+
+    class RecordingPoller:
+        def __init__(self, sqs, url, handler, name, region, batch_size=10, retry_backoff_seconds=5) -> None:
+            built[name] = batch_size
+
+        def start(self) -> None:
+            pass
+
+    class Urls:
+        def url(self, name: str) -> str:
+            return f"http://queues/{name}"
+
+    class FakeContainer:
+        queue_urls = Urls()
+
+        def client(self, service: str):
+            return object()
+
+    monkeypatch.setattr(stack_module, "QueuePoller", RecordingPoller)
+    stack = stack_module.LocalStack(LocalStackSettings(data_dir=str(tmp_path)))
+    stack._container = FakeContainer()
+    stack._start_workers(make_settings(render_concurrency=3))
+
+    assert built == {"converter": 3, "dead-letters": 10}  # the dead-letter mapping on AWS takes 10 too
