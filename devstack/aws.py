@@ -1,6 +1,7 @@
 """AWS on loopback: moto's server with the bucket, table and queues PagePress uses."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import socket
@@ -11,6 +12,10 @@ from moto.server import ThreadedMotoServer
 
 from chalicelib.config import Settings
 from devstack.postgres import StartupError
+
+# moto answers every call without checking credentials and holds every user's PDFs, so it
+# listens on loopback whatever HOST says: HOST=0.0.0.0 exposes the app, never the emulator.
+LOOPBACK = "127.0.0.1"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -32,6 +37,8 @@ class MotoAws:
     """moto in server mode on a loopback port; the app reaches it through AWS_ENDPOINT_URL."""
 
     def __init__(self, host: str, port: int) -> None:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError(f"moto must listen on loopback, not {host}: it serves everything unauthenticated")
         self.host = host
         self.port = port or free_port(host)
         self._server = ThreadedMotoServer(ip_address=host, port=self.port, verbose=False)

@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 
 from chalicelib.config import LocalStackSettings, Settings
 from chalicelib.wiring import Container, reset_container
-from devstack.aws import MotoAws, create_resources, ensure_port_free
+from devstack.aws import LOOPBACK, MotoAws, create_resources, ensure_port_free
 from devstack.postgres import StartupError, check_database_url, embedded_database_url
 from devstack.snapshot import Snapshotter
 from devstack.worker import QueuePoller
@@ -64,7 +64,7 @@ class LocalStack:
             check_database_url(database_url)
         else:
             database_url, self._postgres = embedded_database_url(self.data_dir)
-        self._aws = MotoAws(self.local.host, self.local.moto_port)
+        self._aws = MotoAws(LOOPBACK, self.local.moto_port)  # never HOST: moto is unauthenticated
         self._aws.start()
         env.update({
             "DATABASE_URL": database_url, "AWS_ENDPOINT_URL": self._aws.endpoint_url,
