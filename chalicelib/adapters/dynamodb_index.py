@@ -39,25 +39,24 @@ class DynamoFileIndex(FileIndex):
             self._call("put_item", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
             return entry
         idem_sk = IDEMPOTENCY_PREFIX + hashlib.sha256(idempotency_key.encode()).hexdigest()
-        marker = {"user_id": {"S": entry.user_id}, "sk": {"S": idem_sk}, "file_id": {"S": entry.file_id},
+        marker_key = {"user_id": {"S": entry.user_id}, "sk": {"S": idem_sk}}
+        marker = {**marker_key, "file_id": {"S": entry.file_id},
                   "expires_at": {"N": str(int(time.time()) + IDEMPOTENCY_TTL_SECONDS)}}
-        try:
-            self._db.transact_write_items(TransactItems=[
+        for _ in range(2):
+            if self._conditionally("transact_write_items", TransactItems=[
                 {"Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}},
                 {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}},
-            ])
-            return entry
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                raise _unavailable(exc) from exc
-        except BotoCoreError as exc:
-            raise _unavailable(exc) from exc
-        existing = self._call("get_item", TableName=self._table, ConsistentRead=True,
-                              Key={"user_id": {"S": entry.user_id}, "sk": {"S": idem_sk}}).get("Item")
-        first = self.get(entry.user_id, existing["file_id"]["S"]) if existing else None
-        if first is None:
-            raise DependencyUnavailable("The request could not be recorded; please retry.")
-        return first
+            ]) is not None:
+                return entry
+            existing = self._call("get_item", TableName=self._table, ConsistentRead=True, Key=marker_key).get("Item")
+            first = self.get(entry.user_id, existing["file_id"]["S"]) if existing else None
+            if first is not None:
+                return first
+            if existing:  # its file was deleted since: the key is free again
+                self._conditionally("delete_item", TableName=self._table, Key=marker_key,
+                                    ConditionExpression="file_id = :old",
+                                    ExpressionAttributeValues={":old": existing["file_id"]})
+        raise DependencyUnavailable("The request could not be recorded; please retry.")
 
     def mark_processing(self, user_id: str, file_id: str, attempts: int) -> Optional[FileEntry]:
         item = self._update(user_id, file_id, "SET #status = :processing, attempts = :attempts, updated_at = :now",
@@ -141,11 +140,11 @@ class DynamoFileIndex(FileIndex):
         return result["Attributes"] if result is not None else None
 
     def _conditionally(self, operation: str, **kwargs: Any) -> Optional[dict]:
-        """The call's answer, or None when its ConditionExpression did not hold."""
+        """The call's answer, or None when its ConditionExpression (any, for a transaction) did not hold."""
         try:
             return getattr(self._db, operation)(**kwargs)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if exc.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):
                 return None
             raise _unavailable(exc) from exc
         except BotoCoreError as exc:

@@ -12,6 +12,14 @@ from chalicelib.domain.options import parse_options
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
 
 MAX_IDEMPOTENCY_KEY = 128
+QUEUE_UNAVAILABLE = "queue_unavailable"
+#: A job still pending after this long never reached the converter (the API died between
+#: recording and queueing it); a retry or a replayed request queues it again.
+STALE_PENDING_SECONDS = 60
+
+
+def _parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def utc_now_iso() -> str:
@@ -56,7 +64,7 @@ class ConversionService:
         )
         stored = self._index.create(entry, idempotency_key)
         if stored.file_id != entry.file_id:
-            return stored
+            return self._requeue_if_stuck(stored)
         return self._enqueue(stored)
 
     def list(self, user: User, limit: int, cursor: Optional[str]) -> Page:
@@ -75,7 +83,10 @@ class ConversionService:
         return self._ttl
 
     def retry(self, user: User, name: str) -> FileEntry:
+        """Queue a failed job again, or one still pending long after it should have started."""
         entry = self._owned(user, name)
+        if entry.status is FileStatus.PENDING and self._stale(entry):
+            return self._enqueue(entry)
         if entry.status is not FileStatus.FAILED:
             raise Conflict("Only a failed conversion can be retried.", "not_failed")
         reset = self._index.reset_for_retry(user.id, entry.file_id)
@@ -84,8 +95,11 @@ class ConversionService:
         return self._enqueue(reset)
 
     def delete(self, user: User, name: str) -> None:
-        """Index first, then the object: a converter finishing meanwhile finds no entry and cleans up."""
+        """Object, entry, object again. If S3 fails first, nothing is gone and the user can retry; a
+        converter finishing between the steps finds no entry and removes its PDF, and the last
+        delete catches one that was written just before the entry went."""
         entry = self._owned(user, name)
+        self._store.delete(entry.object_key)
         if not self._index.delete(user.id, entry.file_id):
             raise NotFound("No such file.", "not_found")
         self._store.delete(entry.object_key)
@@ -96,12 +110,25 @@ class ConversionService:
             raise NotFound("No such file.", "not_found")
         return entry
 
+    def _requeue_if_stuck(self, entry: FileEntry) -> FileEntry:
+        """A replayed request whose first attempt never reached the queue is queued now."""
+        if entry.status is FileStatus.FAILED and entry.error_code == QUEUE_UNAVAILABLE:
+            reset = self._index.reset_for_retry(entry.user_id, entry.file_id)
+            return self._enqueue(reset) if reset is not None else entry
+        if entry.status is FileStatus.PENDING and self._stale(entry):
+            return self._enqueue(entry)  # a second message is harmless: jobs are idempotent
+        return entry
+
+    def _stale(self, entry: FileEntry) -> bool:
+        age = _parse_iso(self._now_iso()) - _parse_iso(entry.updated_at)
+        return age.total_seconds() > STALE_PENDING_SECONDS
+
     def _enqueue(self, entry: FileEntry) -> FileEntry:
         job = ConversionJob(entry.user_id, entry.file_id, entry.url, entry.options, entry.correlation_id or "")
         try:
             self._queue.send(job)
         except DependencyUnavailable as exc:
-            self._index.mark_failed(entry.user_id, entry.file_id, code="queue_unavailable",
+            self._index.mark_failed(entry.user_id, entry.file_id, code=QUEUE_UNAVAILABLE,
                                     message="The conversion could not be queued. Please retry.")
             raise DependencyUnavailable(f"The job queue does not answer: {exc.message}") from exc
         return entry

@@ -14,6 +14,10 @@ from chalicelib.domain.models import ConversionJob, object_key
 from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer
 
 
+MAX_METADATA_URL = 1024
+MAX_TITLE = 1000
+
+
 class RetryLater(Exception):
     """A transient failure: let the queue deliver the job again."""
 
@@ -42,12 +46,13 @@ class JobProcessor:
             self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message)
             return Outcome("failed", failure.code)
         key = object_key(job.user_id, job.file_id)
-        self._store.put_pdf(key, pdf.content, {
+        self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
             "correlation-id": job.correlation_id,
-            "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]"),
+            "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
             "file-id": job.file_id,
         })
-        if self._index.mark_ready(job.user_id, job.file_id, title=pdf.title, size=len(pdf.content),
+        title = pdf.title[:MAX_TITLE]  # a page's title is unbounded; an index item is not
+        if self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
                                   pages=pdf.pages, warnings=pdf.warnings):
             return Outcome("ready")
         current = self._index.get(job.user_id, job.file_id)

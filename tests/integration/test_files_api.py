@@ -202,3 +202,60 @@ def test_a_deeply_nested_or_overlong_cursor_is_a_400(http, token):
     nested = base64.urlsafe_b64encode(b"[" * 3000).decode().rstrip("=")
     assert http.call("GET", f"/files?cursor={nested}", token=token).status_code == 400
     assert http.call("GET", f"/files?cursor={'A' * 1100}", token=token).status_code == 400
+
+
+def test_an_idempotency_key_is_free_again_once_its_file_is_deleted(http, token, page_server):
+    url = page_server.page("/p", "x")
+    first = http.call("POST", "/request", {"url": url}, token=token, headers={"Idempotency-Key": "again"})
+    assert http.call("DELETE", f"/file/{first.json['name']}", token=token).status_code == 204
+    second = http.call("POST", "/request", {"url": url}, token=token, headers={"Idempotency-Key": "again"})
+    assert second.status_code == 202 and second.json["name"] != first.json["name"]
+
+
+def test_a_replayed_request_queues_a_job_that_never_reached_the_queue(http, token, page_server, wired):
+    url = page_server.page("/p", "x")
+    sqs = wired.client("sqs")
+    queue_url = wired.queue_urls.url(wired.settings.jobs_queue_name)
+    sqs.delete_queue(QueueUrl=queue_url)
+    lost = http.call("POST", "/request", {"url": url}, token=token, headers={"Idempotency-Key": "replay"})
+    assert lost.status_code == 503
+    sqs.create_queue(QueueName=wired.settings.jobs_queue_name)  # the queue is back
+    replay = http.call("POST", "/request", {"url": url}, token=token, headers={"Idempotency-Key": "replay"})
+    assert replay.status_code == 202 and replay.json["status"] == "pending"
+    assert len(_queued(wired)) == 1
+
+
+def test_a_job_stuck_pending_can_be_retried(http, token, page_server, wired):
+    from chalicelib.domain import conversions
+
+    name = _request(http, token, page_server.page("/p", "x")).json["name"]
+    assert http.call("POST", f"/file/{name}/retry", token=token).status_code == 409  # just queued: not stuck
+    original = conversions.STALE_PENDING_SECONDS
+    conversions.STALE_PENDING_SECONDS = -1
+    try:
+        assert http.call("POST", f"/file/{name}/retry", token=token).status_code == 202
+    finally:
+        conversions.STALE_PENDING_SECONDS = original
+    assert len(_queued(wired)) == 2
+
+
+def test_a_failed_s3_delete_loses_nothing_and_can_be_retried(http, token, page_server, wired):
+    from chalicelib.domain.errors import DependencyUnavailable
+
+    name = _request(http, token, page_server.page("/p", "x")).json["name"]
+    user_id = http.call("GET", "/me", token=token).json["id"]
+    _finish(wired, user_id, name)
+    store = wired.object_store
+    real_delete = store.delete
+
+    def failing(key):
+        raise DependencyUnavailable("S3 does not answer: injected fault")
+
+    store.delete = failing
+    try:
+        assert http.call("DELETE", f"/file/{name}", token=token).status_code == 503
+    finally:
+        store.delete = real_delete
+    assert http.call("GET", f"/file/{name}/link", token=token).status_code == 200  # still whole
+    assert http.call("DELETE", f"/file/{name}", token=token).status_code == 204
+    assert not wired.object_store.exists(object_key(user_id, name))
