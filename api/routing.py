@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 import uuid
 from typing import Any, Callable
@@ -60,7 +61,30 @@ def correlation_id_for(request: Any) -> str:
 
 
 def client_address(request: Any) -> str:
-    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
+    """Who is signing in, for throttling: the gateway's source IP, or, when that is one of our
+    own proxies, the nearest X-Forwarded-For hop that is not (hops further left are the
+    client's to invent)."""
+    source = str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
+    trusted = container().settings.trusted_proxies
+    if not trusted or not _within(source, trusted):
+        return source
+    hops = [hop.strip() for hop in (request.headers.get("x-forwarded-for") or "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop if _is_ip(hop) else source
+    return source
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _within(text: str, networks: tuple) -> bool:
+    return _is_ip(text) and any(ipaddress.ip_address(text) in network for network in networks)
 
 
 def signed_in_user(request: Any) -> User:

@@ -5,6 +5,7 @@ Nothing else in the code base looks at ``os.environ``: entry points call
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -48,6 +49,13 @@ def _ports(raw: str) -> frozenset[int]:
     return ports
 
 
+def _networks(raw: str) -> tuple:
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"TRUSTED_PROXIES must list addresses or CIDR ranges, got {raw!r}") from None
+
+
 def _default_chromium() -> Optional[str]:
     """Debian's chromium when present; otherwise Playwright's own (``playwright install``)."""
     for candidate in ("chromium", "chromium-browser"):
@@ -85,6 +93,9 @@ class Settings:
     signin_window_seconds: int = 900
     # HTTP
     max_body_bytes: int = 16 * 1024
+    # Proxies in front of API Gateway (e.g. the cluster's NAT for the ingress): behind them the
+    # client is the last X-Forwarded-For hop they added, for per-client throttling.
+    trusted_proxies: tuple = ()
     download_url_ttl_seconds: int = 60
     # Converter
     chromium_path: Optional[str] = None
@@ -122,6 +133,7 @@ class Settings:
             signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1),
             signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
+            trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
             chromium_path=get("CHROMIUM_PATH") or _default_chromium(),
             egress_allow=get("CONVERTER_EGRESS_ALLOW", ""),

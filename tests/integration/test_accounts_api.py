@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from tests.support.http import JsonApi
+from tests.support.http import JsonApi
 from tests.support.logs import captured
 
 
@@ -243,3 +244,22 @@ def test_on_aws_the_database_url_comes_from_secrets_manager(make_settings, postg
 def test_sign_in_reads_the_email_as_sign_up_stored_it(http, stored, typed):
     assert http.sign_up(stored, "correct horse").status_code == 201
     assert http.call("POST", "/sign-in", {"email": typed, "password": "correct horse"}).status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_hop_it_added(make_settings, api):
+    from chalice.test import Client  # noqa: F401 - the api fixture's client
+    from chalicelib.wiring import Container, reset_container
+
+    container = Container(make_settings(trusted_proxies=(__import__("ipaddress").ip_network("127.0.0.0/8"),),
+                                        signin_max_failures_per_client=3))
+    reset_container(container)
+    http = JsonApi(api)
+
+    def fail_from(client_ip: str, spoofed: str = "") -> int:
+        chain = f"{spoofed}, {client_ip}" if spoofed else client_ip
+        return http.call("POST", "/sign-in", {"email": "x@example.com", "password": "wrong"},
+                         headers={"X-Forwarded-For": chain}).status_code
+
+    assert [fail_from("198.51.100.7", spoofed=f"10.0.0.{n}") for n in range(3)] == [401, 401, 401]
+    assert fail_from("198.51.100.7", spoofed="10.0.0.99") == 429  # spoofed left hops do not help
+    assert fail_from("198.51.100.8") == 401  # another client is not locked out
