@@ -10,7 +10,6 @@ import jwt
 import pytest
 
 from tests.support.http import JsonApi
-from tests.support.http import JsonApi
 from tests.support.logs import captured
 
 
@@ -247,7 +246,6 @@ def test_sign_in_reads_the_email_as_sign_up_stored_it(http, stored, typed):
 
 
 def test_behind_a_trusted_proxy_the_client_is_the_hop_it_added(make_settings, api):
-    from chalice.test import Client  # noqa: F401 - the api fixture's client
     from chalicelib.wiring import Container, reset_container
 
     container = Container(make_settings(trusted_proxies=(__import__("ipaddress").ip_network("127.0.0.0/8"),),
