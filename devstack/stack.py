@@ -78,7 +78,6 @@ class LocalStack:
 
         self._container = Container(settings, _renderer)
         reset_container(self._container)
-        self._container.database.migrate()
         create_resources(self._aws, settings, self.local.visibility_timeout_seconds)
         self._snapshotter = Snapshotter(self.data_dir / "aws", self._container.client("s3"),
                                         self._container.client("dynamodb"), settings.files_bucket, settings.files_table)

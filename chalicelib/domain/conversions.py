@@ -1,6 +1,7 @@
 """What a signed-in user does with conversions: request, list, download, retry, delete."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
@@ -11,7 +12,7 @@ from chalicelib.domain.models import ConversionJob, FileEntry, FileStatus, Page,
 from chalicelib.domain.options import parse_options
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
 
-MAX_IDEMPOTENCY_KEY = 128
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # as api/openapi.yaml says
 QUEUE_UNAVAILABLE = "queue_unavailable"
 #: A job still pending after this long never reached the converter (the API died between
 #: recording and queueing it); a retry or a replayed request queues it again.
@@ -55,8 +56,8 @@ class ConversionService:
             refused.field = refused.field or "url"
             raise
         parsed_options = parse_options(options)
-        if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
-            raise InvalidInput("Idempotency-Key must be 1 to 128 characters.", field="Idempotency-Key")
+        if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
         now = self._now_iso()
         entry = FileEntry(
             user_id=user.id, file_id=new_file_id(), url=checked_url, status=FileStatus.PENDING,

@@ -259,3 +259,10 @@ def test_a_failed_s3_delete_loses_nothing_and_can_be_retried(http, token, page_s
     assert http.call("GET", f"/file/{name}/link", token=token).status_code == 200  # still whole
     assert http.call("DELETE", f"/file/{name}", token=token).status_code == 204
     assert not wired.object_store.exists(object_key(user_id, name))
+
+
+@pytest.mark.parametrize("key", ["", "x" * 129, "has space", "tab\tkey", "ümlaut"])
+def test_a_malformed_idempotency_key_is_a_400(http, token, page_server, key):
+    response = http.call("POST", "/request", {"url": page_server.page("/p", "x")}, token=token,
+                         headers={"Idempotency-Key": key})
+    assert response.status_code == 400 and response.json["error"]["field"] == "Idempotency-Key"
