@@ -151,3 +151,8 @@ class PostgresAttemptLimiter(AttemptLimiter):
     def clear(self, key: str) -> None:
         with self._db.transaction() as cur:
             cur.execute("DELETE FROM sign_in_failures WHERE key = %s", (key,))
+
+    def forget(self, key: str, at: datetime) -> None:
+        with self._db.transaction() as cur:
+            cur.execute("DELETE FROM sign_in_failures WHERE ctid IN (SELECT ctid FROM sign_in_failures "
+                        "WHERE key = %s AND failed_at = %s LIMIT 1)", (key, at))

@@ -84,15 +84,18 @@ class AccountService:
             address = ""  # not an address: answered like an unknown one, dummy check included
         secret = password if isinstance(password, str) else ""
         keys = {f"account:{address}": self._limits.per_account, f"client:{client}": self._limits.per_client}
+        # The attempt counts as a failure until it succeeds, and is counted before the password
+        # is checked: parallel guesses cannot all slip in under the limit.
+        attempt_at = self._now()
+        for key in keys:
+            self._limiter.record_failure(key, attempt_at)
         self._refuse_if_throttled(keys)
         user = self._users.by_email(address) if address else None
         matches = passwords.verify_password(secret, user.password_hash if user else passwords.dummy_hash(self._rounds))
         if user is None or not matches:
-            now = self._now()
-            for key in keys:
-                self._limiter.record_failure(key, now)
             raise AuthenticationFailed(_WRONG_CREDENTIALS, "invalid_credentials")
         self._limiter.clear(f"account:{address}")
+        self._limiter.forget(f"client:{client}", attempt_at)
         session_id = str(uuid.uuid4())
         self._users.set_session(user.id, session_id)
         token, expires_at = tokens.issue(self._secret(), user.id, session_id, self._now(), self._ttl)
@@ -125,6 +128,6 @@ class AccountService:
         window = timedelta(seconds=self._limits.window_seconds)
         for key, limit in keys.items():
             count, oldest = self._limiter.failures(key, now - window)
-            if count >= limit and oldest is not None:
+            if count > limit and oldest is not None:  # this attempt is already among them
                 wait = (oldest + window - now).total_seconds()
                 raise TooManyAttempts("Too many failed sign-ins. Try again later.", retry_after_seconds=int(wait) + 1)

@@ -53,6 +53,10 @@ class AttemptLimiter(abc.ABC):
     @abc.abstractmethod
     def clear(self, key: str) -> None: ...
 
+    @abc.abstractmethod
+    def forget(self, key: str, at: datetime) -> None:
+        """Drop the one failure recorded for key at that moment (an attempt that succeeded)."""
+
 
 class FileIndex(abc.ABC):
     """One item per file, keyed by user id and a time-ordered file id."""

@@ -48,3 +48,7 @@ class MemoryLimiter(AttemptLimiter):
 
     def clear(self, key: str) -> None:
         self.failed.pop(key, None)
+
+    def forget(self, key: str, at: datetime) -> None:
+        if at in self.failed.get(key, []):
+            self.failed[key].remove(at)

@@ -72,3 +72,37 @@ def test_each_sign_in_replaces_the_session(service):
     with pytest.raises(AuthenticationFailed) as replaced:
         service.authenticate(f"Bearer {first}")
     assert replaced.value.code == "session_replaced"
+
+
+def test_parallel_guesses_cannot_slip_in_under_the_limit(clock):
+    import threading
+
+    users, limiter = MemoryUsers(), MemoryLimiter()
+    service = AccountService(users, limiter, lambda: "k" * 40, token_ttl_seconds=600, bcrypt_rounds=4,
+                             limits=SignInLimits(3, 100, 60), now=clock)
+    service.sign_up("ada@example.com", "correct horse")
+    checked = []
+    gate = threading.Barrier(8)
+    real = passwords.verify_password
+
+    def counting(pw, digest):
+        checked.append(pw)
+        return real(pw, digest)
+
+    def guess():
+        gate.wait()
+        try:
+            service.sign_in("ada@example.com", "wrong guess", client="c")
+        except (AuthenticationFailed, TooManyAttempts):
+            pass
+
+    original, passwords.verify_password = passwords.verify_password, counting
+    try:
+        threads = [threading.Thread(target=guess) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    finally:
+        passwords.verify_password = original
+    assert len(checked) <= 3
