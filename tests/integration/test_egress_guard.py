@@ -6,6 +6,7 @@ must hold nothing the canary serves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import shutil
 import socket
@@ -312,26 +313,33 @@ def _pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-async def _visit(harness: Harness, policy: EgressPolicy, url: str, *, expect_trace_port: Optional[int]):
-    """Load url in a guarded context; return (pdf text, guard, page title)."""
+@contextlib.asynccontextmanager
+async def guarded_page(harness: "Harness", policy: EgressPolicy, attach: bool = True):
+    """A page in a fresh context behind its own guard (routing layer too, unless attach=False)."""
     async with EgressGuard(policy) as guard:
         context = await harness.browser.new_context(**guard.context_options)
         try:
-            await guard.attach(context)
-            page = await context.new_page()
-            await page.goto(url, wait_until="load", timeout=15_000)
-            if expect_trace_port is not None:
-                await _poll(lambda: any(b.port == expect_trace_port or not b.port for b in guard.blocked))
-            await page.wait_for_load_state("networkidle", timeout=15_000)
-            if "service-worker" in url:  # the page reports what register() achieved
-                title = await page.wait_for_function("document.title.startsWith('sw-') && document.title",
-                                                     timeout=DEADLINE_SECONDS * 1000)
-                title = await title.json_value()
-            else:
-                title = await page.title()
-            text = _pdf_text(await page.pdf())
+            if attach:
+                await guard.attach(context)
+            yield guard, await context.new_page()
         finally:
             await context.close()
+
+
+async def _visit(harness: Harness, policy: EgressPolicy, url: str, *, expect_trace_port: Optional[int]):
+    """Load url in a guarded context; return (pdf text, guard, page title)."""
+    async with guarded_page(harness, policy) as (guard, page):
+        await page.goto(url, wait_until="load", timeout=15_000)
+        if expect_trace_port is not None:
+            await _poll(lambda: any(b.port == expect_trace_port or not b.port for b in guard.blocked))
+        await page.wait_for_load_state("networkidle", timeout=15_000)
+        if "service-worker" in url:  # the page reports what register() achieved
+            title = await page.wait_for_function("document.title.startsWith('sw-') && document.title",
+                                                 timeout=DEADLINE_SECONDS * 1000)
+            title = await title.json_value()
+        else:
+            title = await page.title()
+        text = _pdf_text(await page.pdf())
     return text, guard, title
 
 
@@ -363,19 +371,13 @@ def test_main_frame_leaving_for_canary_is_a_refused_navigation(harness, canary, 
     url = f"{pages.url}/attack/{vector}"
 
     async def scenario():
-        async with EgressGuard(policy) as guard:
-            context = await harness.browser.new_context(**guard.context_options)
+        async with guarded_page(harness, policy) as (guard, page):
             try:
-                await guard.attach(context)
-                page = await context.new_page()
-                try:
-                    await page.goto(url, wait_until="load", timeout=15_000)
-                except PlaywrightError:
-                    pass  # refused mid-load or after: either way the guard must say why
-                await _poll(lambda: guard.blocked_navigation(url) is not None)
-                content = await _settled_content(page)
-            finally:
-                await context.close()
+                await page.goto(url, wait_until="load", timeout=15_000)
+            except PlaywrightError:
+                pass  # refused mid-load or after: either way the guard must say why
+            await _poll(lambda: guard.blocked_navigation(url) is not None)
+            content = await _settled_content(page)
         return guard, content
 
     guard, content = harness.run(scenario())
@@ -396,14 +398,9 @@ def test_implicit_bypass_hosts_go_through_the_proxy(harness, policy, url, host) 
     routing layer left off, the refusal here can only have come from the proxy."""
 
     async def scenario():
-        async with EgressGuard(policy) as guard:
-            context = await harness.browser.new_context(**guard.context_options)
-            try:
-                page = await context.new_page()
-                with pytest.raises(PlaywrightError):
-                    await page.goto(url, timeout=15_000)
-            finally:
-                await context.close()
+        async with guarded_page(harness, policy, attach=False) as (guard, page):
+            with pytest.raises(PlaywrightError):
+                await page.goto(url, timeout=15_000)
         return guard
 
     guard = harness.run(scenario())
@@ -415,19 +412,14 @@ def test_proxy_alone_stops_subresources(harness, canary, pages, policy) -> None:
     """Without the routing layer, the proxy by itself keeps every fetch off the canary."""
 
     async def scenario():
-        async with EgressGuard(policy) as guard:
-            context = await harness.browser.new_context(**guard.context_options)
-            try:
-                page = await context.new_page()
-                await page.goto(f"{pages.url}/plain")
-                results = await page.evaluate(
-                    """async (urls) => Promise.all(urls.map(u => fetch(u, {mode: 'no-cors'})
-                        .then(() => 'loaded', () => 'failed')))""",
-                    [f"{canary.url}/a", f"http://localhost:{canary.port}/b", f"http://[::1]:{canary.port}/c",
-                     f"https://127.0.0.1:{canary.port}/d", f"{pages.url}/plain"],
-                )
-            finally:
-                await context.close()
+        async with guarded_page(harness, policy, attach=False) as (guard, page):
+            await page.goto(f"{pages.url}/plain")
+            results = await page.evaluate(
+                """async (urls) => Promise.all(urls.map(u => fetch(u, {mode: 'no-cors'})
+                    .then(() => 'loaded', () => 'failed')))""",
+                [f"{canary.url}/a", f"http://localhost:{canary.port}/b", f"http://[::1]:{canary.port}/c",
+                 f"https://127.0.0.1:{canary.port}/d", f"{pages.url}/plain"],
+            )
         return guard, results
 
     guard, results = harness.run(scenario())
@@ -450,15 +442,9 @@ MAIN_NAVIGATIONS = [
 @pytest.mark.parametrize("path", MAIN_NAVIGATIONS)
 def test_redirect_hop_to_canary_fails_navigation(harness, canary, pages, policy, path) -> None:
     async def scenario():
-        async with EgressGuard(policy) as guard:
-            context = await harness.browser.new_context(**guard.context_options)
-            try:
-                await guard.attach(context)
-                page = await context.new_page()
-                with pytest.raises(PlaywrightError):
-                    await page.goto(pages.url + path, timeout=15_000)
-            finally:
-                await context.close()
+        async with guarded_page(harness, policy) as (guard, page):
+            with pytest.raises(PlaywrightError):
+                await page.goto(pages.url + path, timeout=15_000)
         return guard
 
     guard = harness.run(scenario())
@@ -470,15 +456,9 @@ def test_redirect_hop_to_canary_fails_navigation(harness, canary, pages, policy,
 
 def test_blocked_main_document(harness, canary, pages, policy) -> None:
     async def scenario():
-        async with EgressGuard(policy) as guard:
-            context = await harness.browser.new_context(**guard.context_options)
-            try:
-                await guard.attach(context)
-                page = await context.new_page()
-                with pytest.raises(PlaywrightError):
-                    await page.goto(canary.url + "/", timeout=15_000)
-            finally:
-                await context.close()
+        async with guarded_page(harness, policy) as (guard, page):
+            with pytest.raises(PlaywrightError):
+                await page.goto(canary.url + "/", timeout=15_000)
         return guard
 
     guard = harness.run(scenario())
@@ -489,16 +469,10 @@ def test_blocked_main_document(harness, canary, pages, policy) -> None:
 
 def test_redirect_to_file_fails_navigation(harness, pages, policy) -> None:
     async def scenario():
-        async with EgressGuard(policy) as guard:
-            context = await harness.browser.new_context(**guard.context_options)
-            try:
-                await guard.attach(context)
-                page = await context.new_page()
-                with pytest.raises(PlaywrightError):
-                    await page.goto(pages.url + "/to-file", timeout=15_000)
-                content = await _settled_content(page)
-            finally:
-                await context.close()
+        async with guarded_page(harness, policy) as (guard, page):
+            with pytest.raises(PlaywrightError):
+                await page.goto(pages.url + "/to-file", timeout=15_000)
+            content = await _settled_content(page)
         return content
 
     assert "root:x:0:0" not in harness.run(scenario())
@@ -552,19 +526,13 @@ def test_dns_rebinding_in_browser(harness, pages, rebinding_canary) -> None:
     assert policy.vet_url(url).host == "rebind.test"  # what the API saw
 
     async def scenario():
-        async with EgressGuard(policy) as guard:
-            context = await harness.browser.new_context(**guard.context_options)
-            try:
-                await guard.attach(context)
-                page = await context.new_page()
-                await page.goto(url, timeout=15_000)
-                resolver.flipped = True  # the attacker's DNS now answers loopback-elsewhere
-                outcome = await page.evaluate(
-                    "() => fetch('/plain?again', {cache: 'no-store'}).then(r => r.status, () => 'failed')"
-                )
-                text = _pdf_text(await page.pdf())
-            finally:
-                await context.close()
+        async with guarded_page(harness, policy) as (guard, page):
+            await page.goto(url, timeout=15_000)
+            resolver.flipped = True  # the attacker's DNS now answers loopback-elsewhere
+            outcome = await page.evaluate(
+                "() => fetch('/plain?again', {cache: 'no-store'}).then(r => r.status, () => 'failed')"
+            )
+            text = _pdf_text(await page.pdf())
         return guard, outcome, text
 
     guard, outcome, text = harness.run(scenario())
