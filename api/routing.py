@@ -52,12 +52,16 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
 
 
 def correlation_id_for(request: Any) -> str:
+    """The correlation id of a Chalice request."""
+    return correlation_id_from(request.headers.get("x-correlation-id"), (request.context or {}).get("requestId"))
+
+
+def correlation_id_from(supplied: Any, request_id: Any = None) -> str:
     """The caller's X-Correlation-Id when well-formed, else the gateway's request id, else a new one."""
-    supplied = (request.headers.get("x-correlation-id") or "").strip()
-    if _CORRELATION_ID.match(supplied):
-        return supplied
-    request_id = (request.context or {}).get("requestId")
-    return request_id if isinstance(request_id, str) and _CORRELATION_ID.match(request_id) else str(uuid.uuid4())
+    for candidate in (supplied, request_id):
+        if isinstance(candidate, str) and _CORRELATION_ID.match(candidate.strip()):
+            return candidate.strip()
+    return str(uuid.uuid4())
 
 
 def client_address(request: Any) -> str:

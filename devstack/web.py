@@ -15,6 +15,8 @@ from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalChalice, LocalGatewayException, ThreadedHTTPServer
 
+from api.routing import correlation_id_from
+
 PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PagePress</title></head>
 <body><main><h1>PagePress</h1><p>The API is running under <a href="/api/v1/health">/api/v1</a>.
 The web app has not been built yet: run <code>make spa</code>.</p></main></body></html>"""
@@ -69,9 +71,11 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         self._send_json(code, "bad_request" if code < 500 else "error", message or self.responses.get(code, ("",))[0])
 
     def _send_json(self, status: int, code: str, message: str) -> None:
+        """What the server answers itself (before the app): the same error shape and correlation header."""
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("X-Correlation-Id", correlation_id_from(self.headers.get("x-correlation-id")))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

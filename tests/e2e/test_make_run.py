@@ -47,6 +47,10 @@ def test_accounts_over_http_and_an_old_token_is_refused(app):
     refused = client.call("GET", "/me", token=first)
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_replaced"
     assert requests.get(app.base + "/api/v1/nowhere", timeout=5).status_code == 404
+    too_big = requests.post(app.base + "/api/v1/sign-up", data=b"x" * 20_000, timeout=5,
+                            headers={"Content-Type": "application/json", "X-Correlation-Id": "big-1"})
+    assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "request_too_large"
+    assert too_big.headers["X-Correlation-Id"] == "big-1"
     home = requests.get(app.base + "/", timeout=5)
     assert home.status_code == 200 and "text/html" in home.headers["Content-Type"]
 

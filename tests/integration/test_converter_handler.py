@@ -127,8 +127,11 @@ def user_id(http, token):
 def test_a_job_becomes_a_ready_pdf_with_its_text_and_correlation_id(stack, http, token, page_server):
     url = page_server.page("/hello", "<title>Hello Title</title><h1>Hello from the page server</h1>")
     name = request(http, token, url)
-    result = invoke(stack, receive(stack))
+    with captured(handler.logger) as logs:
+        result = invoke(stack, receive(stack))
     assert failed_ids(result) == set()
+    finished = [json.loads(line) for line in logs.getvalue().splitlines() if '"job finished"' in line]
+    assert [entry["correlation_id"] for entry in finished] == ["corr-e2e-1"]  # the API's id, through SQS
     done = entry(stack, user_id(http, token), name)
     assert done.status is FileStatus.READY and done.title == "Hello Title" and done.pages == 1
     obj = stack.client("s3").get_object(Bucket=stack.settings.files_bucket, Key=object_key(done.user_id, name))
