@@ -24,6 +24,7 @@ from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import Renderer
 from chalicelib.egress import EgressPolicy
+from chalicelib.observability import apply_log_level
 
 if TYPE_CHECKING:
     from chalicelib.adapters.postgres import Database, PostgresUsers
@@ -170,7 +171,9 @@ def container(renderer_factory: Optional[Callable[[Settings], Renderer]] = None)
     global _container
     with _container_lock:
         if _container is None:
-            _container = Container(Settings.from_env(), renderer_factory)
+            settings = Settings.from_env()
+            apply_log_level(settings)
+            _container = Container(settings, renderer_factory)
         elif renderer_factory is not None and _container._renderer_factory is None:
             _container._renderer_factory = renderer_factory
         return _container

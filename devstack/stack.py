@@ -10,6 +10,7 @@ from typing import Any, Optional
 from aws_lambda_powertools import Logger
 
 from chalicelib.config import LocalStackSettings, Settings
+from chalicelib.observability import apply_log_level
 from chalicelib.wiring import Container, reset_container
 from devstack.aws import LOOPBACK, MotoAws, create_resources, ensure_port_free
 from devstack.postgres import StartupError, check_database_url, embedded_database_url
@@ -73,6 +74,7 @@ class LocalStack:
         })
         env.setdefault("JWT_SECRET", _jwt_secret(self.data_dir))
         settings = Settings.from_env()
+        apply_log_level(settings)
         _check_chromium(settings)
         from converter.handler import _renderer  # the same factory the Lambda uses
 

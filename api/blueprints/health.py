@@ -18,4 +18,5 @@ def check_health():
         logger.warning("dependencies unavailable", extra={"failing": failing})
     checks = {name: "unavailable" if name in failing else "ok" for name in problems}
     healthy = not failing
-    return json_response({"status": "ok" if healthy else "unavailable", "checks": checks}, 200 if healthy else 503)
+    body = {"status": "ok" if healthy else "unavailable", "stage": container().settings.stage, "checks": checks}
+    return json_response(body, 200 if healthy else 503)

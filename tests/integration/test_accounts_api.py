@@ -191,8 +191,8 @@ def test_every_response_carries_a_correlation_id(http):
 def test_health_reports_every_dependency(http):
     response = http.call("GET", "/health")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "checks": {"database": "ok", "index": "ok", "storage": "ok",
-                                                         "queue": "ok"}}
+    assert response.json == {"status": "ok", "stage": "test",
+                             "checks": {"database": "ok", "index": "ok", "storage": "ok", "queue": "ok"}}
 
 
 def test_health_names_the_dependency_that_does_not_answer(make_settings, api):

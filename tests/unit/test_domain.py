@@ -95,3 +95,14 @@ def test_settings_are_validated_once_with_clear_messages():
         Settings.from_env({"CONVERTER_EGRESS_PORTS": "80,99999"})
     assert "u:pw@h" not in repr(Settings(database_url="postgresql://u:pw@h/db"))
     assert "hunter2" not in repr(Settings(jwt_secret="hunter2" * 8))
+
+
+def test_the_log_level_setting_reaches_every_service_logger():
+    import logging
+
+    from chalicelib.observability import SERVICES, apply_log_level
+
+    apply_log_level(Settings(log_level="debug"))
+    assert {logging.getLogger(name).level for name in SERVICES} == {logging.DEBUG}
+    apply_log_level(Settings(log_level="INFO"))
+    assert {logging.getLogger(name).level for name in SERVICES} == {logging.INFO}
