@@ -5,7 +5,6 @@ import os
 import shutil
 import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,6 @@ from chalicelib.config import Settings  # noqa: E402
 from chalicelib.wiring import Container, reset_container  # noqa: E402
 from tests.support.pages import PageServer  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")

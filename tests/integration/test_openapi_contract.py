@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from chalicelib.domain.models import object_key
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 SPEC = REPO / "api" / "openapi.yaml"
 PASSWORD = "correct horse battery"

@@ -5,9 +5,9 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 
 PROBE = """
 import json, sys

@@ -6,11 +6,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 import pytest
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def start_stack(**env: str) -> subprocess.CompletedProcess:

@@ -10,9 +10,9 @@ from typing import Optional
 import requests
 
 from devstack.aws import free_port
+from tests.support.paths import REPO
 from tests.support.polling import poll_until
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 class RunningApp:
