@@ -172,8 +172,17 @@ class LocalStackRun:
         except OSError:
             return "(no log)"
 
-    def render_concurrency(self) -> Optional[int]:
-        """The converter's render concurrency if the stack logged it (any JSON key of that name)."""
+    def render_concurrency(self) -> tuple[Optional[int], str]:
+        """(the converter's render concurrency, where it was read): a ``render_concurrency`` key
+        in the stack's log lines or in /health's answer, else the stack's own Settings."""
         found = re.findall(r'"render_concurrency"\s*:\s*(\d+)', "\n".join(self.log_lines()))
-        return int(found[-1]) if found else None
+        if found:
+            return int(found[-1]), "stack log"
+        found = re.findall(r'"render_concurrency"\s*:\s*(\d+)', requests.get(self.api + "/health", timeout=5).text)
+        if found:
+            return int(found[-1]), "/health"
+        from chalicelib.config import Settings
+
+        value = Settings.from_env(self.env).render_concurrency
+        return (value, "Settings") if isinstance(value, int) and value > 0 else (None, "unknown")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import json
+import os
 import subprocess
 import sys
 import time
@@ -81,13 +82,14 @@ def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions
     tree every ``sample_every`` completions; then close it and look for what it left behind."""
     before_pids = memory.chromium_pids()
     before_tree = memory.descendants()
-    before_profiles = memory.profile_dirs()
+    profiles: set[str] = set()  # every profile directory the renderer's browsers used
     system = make_renderer()
     failures = []
     samples = []
     try:
         system.render(urls[0])  # launch the browser: "start" is a warm renderer
-        samples.append({"done": 0, **memory.rss_mib(before_tree)})
+        samples.append({"done": 0, **memory.footprint_mib(before_tree)})
+        profiles |= memory.profile_dirs(before_tree)
         mark = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
             futures = [pool.submit(system.render, url) for url in itertools.islice(itertools.cycle(urls), conversions)]
@@ -97,12 +99,15 @@ def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions
                 except Exception as exc:
                     failures.append(f"{type(exc).__name__}: {exc}"[:200])
                 if done % sample_every == 0 or done == conversions:
-                    samples.append({"done": done, **memory.rss_mib(before_tree)})
+                    samples.append({"done": done, **memory.footprint_mib(before_tree)})
+                    profiles |= memory.profile_dirs(before_tree)
                     if done % (sample_every * 5) == 0 or done == conversions:
                         log(f"  {done}/{conversions} conversions, {samples[-1]['total']:.0f} MiB "
                             f"({samples[-1]['chromium_processes']} Chromium processes)")
         wall_ms = (time.perf_counter() - mark) * 1000
-        launches = getattr(getattr(system, "renderer", None), "browser_launches", None)
+        renderer = getattr(system, "renderer", None)
+        launches = getattr(renderer, "browser_launches", None)
+        profiles |= {p.profile_dir for p in getattr(renderer, "browser_processes", ()) if p.profile_dir}
     finally:
         system.close()
     # Give the kernel a moment to reap what close() killed, bounded.
@@ -110,10 +115,12 @@ def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions
     while time.monotonic() < deadline and memory.chromium_pids() - before_pids:
         time.sleep(0.1)
     left_pids = sorted(memory.chromium_pids() - before_pids)
-    left_profiles = sorted(memory.profile_dirs() - before_profiles)
+    left_profiles = sorted(p for p in profiles if os.path.exists(p))
     totals = [s["total"] for s in samples]
-    return {"conversions": conversions, "concurrency": concurrency, "failures": failures, "wall_ms": round(wall_ms),
+    return {"conversions": conversions, "concurrency": concurrency, "metric": memory.METRIC,
+            "sample_every": sample_every, "failures": failures, "wall_ms": round(wall_ms),
             "pdfs_per_minute": round(conversions / wall_ms * 60000, 1), "browser_launches": launches,
             "samples": samples, "start_mib": totals[0], "peak_mib": max(totals), "end_mib": totals[-1],
             "growth_mib": round(totals[-1] - totals[0], 1),
-            "leftover_chromium_pids": left_pids, "leftover_profile_dirs": left_profiles}
+            "profile_dirs_seen": len(profiles), "leftover_chromium_pids": left_pids,
+            "leftover_profile_dirs": left_profiles}

@@ -2,14 +2,7 @@
 and what a closed renderer leaves behind."""
 from __future__ import annotations
 
-import glob
-import os
-import tempfile
-
 import psutil
-
-_PROFILE_GLOB = os.path.join(tempfile.gettempdir(), "playwright_chromiumdev_profile-*")
-
 
 def _is_chromium(proc: psutil.Process) -> bool:
     try:
@@ -30,32 +23,52 @@ def chromium_pids() -> set[int]:
     return pids
 
 
-def profile_dirs() -> set[str]:
-    return set(glob.glob(_PROFILE_GLOB))
+def profile_dirs(exclude: set[int] = frozenset()) -> set[str]:
+    """The profile directories (``--user-data-dir``) of the Chromium processes below this one."""
+    found = set()
+    for child in psutil.Process().children(recursive=True):
+        if child.pid in exclude or not _is_chromium(child):
+            continue
+        try:
+            found.update(arg.split("=", 1)[1] for arg in child.cmdline() if arg.startswith("--user-data-dir="))
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
 
 
-def rss_mib(exclude: set[int] = frozenset()) -> dict[str, float]:
-    """RSS in MiB of this Python process, the Playwright driver(s) and the Chromium processes
-    below it (RSS sums count shared pages once per process: an upper bound)."""
+def _footprint(proc: psutil.Process) -> int:
+    """PSS where the kernel reports it (shared pages split between their sharers), else RSS."""
+    try:
+        return proc.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return proc.memory_info().rss
+
+
+METRIC = "PSS" if hasattr(psutil.Process().memory_full_info(), "pss") else "RSS"
+
+
+def footprint_mib(exclude: set[int] = frozenset()) -> dict[str, float]:
+    """Memory (PSS, else RSS) in MiB of this Python process, the Playwright driver(s) and the
+    Chromium processes below it, leaving out the ``exclude`` pids (other systems' processes)."""
     me = psutil.Process()
-    total = {"python": me.memory_info().rss, "driver": 0, "chromium": 0, "chromium_processes": 0}
+    total = {"python": _footprint(me), "driver": 0, "chromium": 0}
+    processes = 0
     for child in me.children(recursive=True):
         if child.pid in exclude:
             continue
         try:
-            rss = child.memory_info().rss
+            size = _footprint(child)
             if _is_chromium(child):
-                total["chromium"] += rss
-                total["chromium_processes"] += 1
-            elif "node" in child.name().lower() or "playwright" in " ".join(child.cmdline()[:2]).lower():
-                total["driver"] += rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+                total["chromium"] += size
+                processes += 1
+            elif "node" in child.name().lower():
+                total["driver"] += size
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
-    mib = {k: round(v / 2**20, 1) for k, v in total.items() if k != "chromium_processes"}
+    mib = {k: round(v / 2**20, 1) for k, v in total.items()}
     mib["total"] = round(sum(mib.values()), 1)
-    mib["chromium_processes"] = total["chromium_processes"]
+    mib["chromium_processes"] = processes
     return mib
-
 
 def descendants() -> set[int]:
     """Every process below this one now (to leave other systems' browsers out of a sample)."""

@@ -275,18 +275,19 @@ class _Sections:
         left = mem["leftover_chromium_pids"], mem["leftover_profile_dirs"]
         return [
             f"{mem['conversions']} conversions through a fresh renderer at concurrency {mem['concurrency']}, cycling "
-            f"{', '.join(mem['pages'])} (never-idle pages and `long` left out for time); RSS of Python + the "
-            "Playwright driver + every Chromium process, sampled after each batch of completions (an upper bound: "
-            "shared pages count once per process).",
+            f"{', '.join(mem['pages'])}; memory of Python + the Playwright driver + every Chromium process "
+            f"({mem.get('metric', 'RSS')}: {'proportional set size, shared pages split between the processes sharing them' if mem.get('metric') == 'PSS' else 'resident set size, shared pages counted once per process (an upper bound)'}), "
+            f"sampled every {mem['sample_every']} completions.",
             "",
             f"- start {mem['start_mib']:.0f} MiB (warm, after one render), peak {mem['peak_mib']:.0f} MiB, end "
             f"{mem['end_mib']:.0f} MiB, growth {mem['growth_mib']:+.0f} MiB; browser launches "
             f"{mem['browser_launches']}; {len(mem['failures'])} failed conversions; {mem['pdfs_per_minute']} PDFs/min "
             f"({mem['wall_ms'] / 1000:.1f} s)",
-            f"- after `close()`: {len(left[0])} Chromium process(es) left {left[0] or ''}, {len(left[1])} profile "
-            f"dir(s) left {left[1] or ''}",
+            f"- after `close()`: {len(left[0])} Chromium process(es) left{' ' + str(left[0]) if left[0] else ''}; "
+            f"{len(left[1])} of the {mem['profile_dirs_seen']} profile directories its browsers used left"
+            f"{' ' + str(left[1]) if left[1] else ''}",
             "",
-            table(["done", "python MiB", "driver MiB", "chromium MiB", "chromium procs", "total MiB"], rows),
+            table(["done", "python MiB", "driver MiB", "Chromium MiB", "chromium procs", "total MiB"], rows),
         ]
 
     # --- outputs --------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from bench.systems import Bare, PagePress, Wkhtmltopdf
 from chalicelib.egress import EgressPolicy
 from converter.pdf_metadata import stamp_metadata
 
+#: The memory run's pages: the corpus minus the never-idle ones and the 60-page document, for time.
+MEMORY_PAGES = ("short", "article", "images", "webfont", "js-fetch", "table", "spa", "infinite-scroll", "mixed")
 STEPS = ("cold", "guard", "wkhtmltopdf", "batch", "e2e", "memory")
 
 
@@ -44,15 +46,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--poll-ms", type=float, default=15, help="how often the client polls the file list")
     parser.add_argument("--memory-conversions", type=int, default=300, help="conversions in the memory run")
     parser.add_argument("--memory-sample-every", type=int, default=10, help="sample RSS every N conversions")
+    parser.add_argument("--memory-pages", default=",".join(MEMORY_PAGES),
+                        help="the pages the memory run cycles through (comma-separated names)")
     parser.add_argument("--pages", default="", help="only these corpus pages (comma-separated names)")
     parser.add_argument("--skip", default="", help=f"skip steps (comma-separated: {', '.join(STEPS)})")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 1 rep, 1 cold start, 2 single + 1 batch end-to-end, 30 memory conversions")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent), help="where results.md/json go")
+    if parser.parse_args(argv).quick:  # smaller defaults; flags given explicitly still win
+        parser.set_defaults(reps=1, guard_reps=1, wk_reps=1, cold_reps=1, e2e_single=2, e2e_rounds=1,
+                            memory_conversions=30)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.reps, args.guard_reps, args.wk_reps, args.cold_reps = 1, 1, 1, 1
-        args.e2e_single, args.e2e_rounds, args.memory_conversions = 2, 1, 30
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = args.skip - set(STEPS)
     if unknown:
@@ -72,11 +76,14 @@ def main(argv: list[str]) -> int:
     print(f"PagePress conversion benchmark  {facts['date_utc']}  nproc={facts['nproc']}  load {facts['loadavg_at_start']}"
           f"  {facts['chromium']}", flush=True)
     corpus = build_corpus()
+    memory_wanted = {n.strip() for n in args.memory_pages.split(",")}
+    args.memory_pool = [p for p in corpus.pages if p.name in memory_wanted]
     if args.pages:
         wanted = {n.strip() for n in args.pages.split(",")}
         corpus.pages = [p for p in corpus.pages if p.name in wanted]
     results: dict[str, Any] = {"facts": facts, "command": command,
-                               "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items()}}
+                               "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items()
+                                        if k != "memory_pool"}}
     with PageServer(corpus.routes) as server:
         print(f"corpus of {len(corpus.pages)} pages served on {server.base}", flush=True)
         results.update(_measure(args, corpus, server, step_log))
@@ -160,7 +167,7 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
         bare.close()
 
     if "memory" not in args.skip and args.memory_conversions > 0:
-        pool = [p for p in corpus.pages if not p.never_idle and p.name != "long"]
+        pool = args.memory_pool
         _say(f"memory: {args.memory_conversions} conversions through a fresh PagePress renderer at concurrency "
              f"{concurrency}, cycling {', '.join(p.name for p in pool)}")
         out["memory"] = measure.memory_run(lambda: PagePress(port), [base + p.path for p in pool],
@@ -182,9 +189,10 @@ def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, ba
         out["first_request_ms"] = round(ms)
         _say(f"  stack up in {stack.startup_seconds:.1f} s; first request (browser launch) -> {entry['status']} "
              f"in {ms:.0f} ms")
-        concurrency = stack.render_concurrency() or renderer_concurrency
-        out["stack_render_concurrency"] = concurrency
-        out["stack_render_concurrency_source"] = "stack log" if stack.render_concurrency() else "renderer default"
+        concurrency, source = stack.render_concurrency()
+        if concurrency is None:
+            concurrency, source = renderer_concurrency, "the bench's renderer"
+        out["stack_render_concurrency"], out["stack_render_concurrency_source"] = concurrency, source
 
         single: dict[str, list[float]] = {"stack": [], "bare": []}
         failed: list[str] = []
