@@ -226,6 +226,10 @@ class _Sections:
             bc = e2e["batch_ms"][f"bare@{c}"]
             lines += ["", f"Throughput: PagePress {e2e['batch_pages'] / median(st) * 60000:.0f} PDFs/min end to end, "
                           f"bare {e2e['batch_pages'] / best(bc) * 60000:.0f} PDFs/min at concurrency {c} (best)."]
+        if e2e["single_ms"].get("post"):
+            lines += ["", f"Client side: `POST /request` answered in {_f0(median(e2e['single_ms']['post']))} ms "
+                          "(median); the rest of request → ready is the queue, the converter and the first poll that "
+                          "sees `ready`."]
         failed = e2e.get("single_failed", []) + e2e.get("batch_failed", [])
         if failed:
             lines += ["", f"**{len(failed)} request(s) ended failed**: " + "; ".join(sorted(set(failed)))[:600]]
@@ -332,7 +336,9 @@ class _Sections:
             f"- {a['reps']} warm repetitions per page (bare, PagePress; bare+guard {a['guard_reps']}, wkhtmltopdf "
             f"{a['wk_reps']}), {a['cold_reps']} cold start(s) per system, {a['e2e_single']} single and "
             f"{a['e2e_rounds']} batch end-to-end rounds, {a['memory_conversions']} memory conversions; whole run "
-            f"{self.r['wall_seconds']} s. No internet: pages come from a loopback HTTP/1.1 server in a child process.",
+            f"{self.r['wall_seconds']} s ("
+            + ", ".join(f"{k} {v:g} s" for k, v in self.r.get("step_seconds", {}).items())
+            + f"). No internet: pages come from a loopback HTTP/1.1 server in a child process.",
             "",
             "## Systems",
             "",
@@ -409,7 +415,8 @@ class _Sections:
         self._latency_table()  # fills self.summary
         return {
             "facts": self.r["facts"], "command": self.r["command"], "args": self.r["args"],
-            "wall_seconds": self.r["wall_seconds"], "done_when": self.done,
+            "wall_seconds": self.r["wall_seconds"], "step_seconds": self.r.get("step_seconds"),
+            "done_when": self.done,
             "render_concurrency": self.r.get("render_concurrency"),
             "pages": [{"name": p.name, "path": p.path, "what": p.what, "markers": list(p.markers), "images": p.images,
                        "never_idle": p.never_idle} for p in self.pages],
