@@ -71,7 +71,10 @@ def cold_start(system: str, url: str, port: int) -> dict:
     wall = (time.perf_counter() - mark) * 1000
     if proc.returncode != 0:
         raise RuntimeError(f"cold start of {system} failed: {proc.stderr[-500:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = next((json.loads(line) for line in reversed(proc.stdout.splitlines())
+                   if line.startswith("{") and '"total_ms"' in line), None)
+    if result is None:
+        raise RuntimeError(f"cold start of {system} printed no timings: {proc.stdout[-500:]}")
     result["process_wall_ms"] = round(wall, 1)  # interpreter start to exit, browser close included
     return result
 

@@ -261,7 +261,8 @@ class _Sections:
                 keys += [k for k in run if k not in keys]
         rows = [[SYSTEM_LABELS[s]] + [_f0(median(run[k] for run in runs if k in run)) if any(k in run for run in runs)
                                       else "" for k in keys] for s, runs in cold.items()]
-        return ["Each in a fresh `python` process (`python -m bench.cold_start`): PagePress imports "
+        errors = [f"- **failed**: {e}" for e in self.r.get("cold_start_errors", [])]
+        return errors + ["Each in a fresh `python` process (`python -m bench.cold_start`): PagePress imports "
                 "`converter.handler` (what the Lambda loads) and the renderer, builds a `PlaywrightRenderer` and renders "
                 "`short`; bare imports Playwright, starts the driver, launches Chromium and renders `short`. `total` is "
                 "from the interpreter's first line to the first PDF; `process_wall` adds interpreter start-up and "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -125,7 +126,12 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
         cold: dict[str, list[dict]] = {"bare": [], "pagepress": []}
         for rep in range(args.cold_reps):
             for system in (["bare", "pagepress"] if rep % 2 == 0 else ["pagepress", "bare"]):
-                cold[system].append(measure.cold_start(system, base + "/short.html", port))
+                try:
+                    cold[system].append(measure.cold_start(system, base + "/short.html", port))
+                except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                    out.setdefault("cold_start_errors", []).append(f"{system}: {exc}"[:600])
+                    _say(f"  {system:<9} rep {rep + 1}: FAILED {exc}")
+                    continue
                 _say(f"  {system:<9} rep {rep + 1}: {cold[system][-1]['total_ms']:7.0f} ms to the first PDF")
         out["cold_start"] = cold
         clock.lap("cold start")
@@ -256,9 +262,10 @@ def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, ba
         out["batch_failed"] = batch_failed
         out["batch_steps"] = from_log_lines(stack.log_lines(start))
         out["batch_503_retries"], stack.unavailable = stack.unavailable, []
-    except StackFailed as exc:
-        out["error"] = str(exc)
-        _say(f"  end-to-end FAILED: {exc}")
+    except Exception as exc:  # noqa: BLE001 - reported in results.md; the memory run still follows
+        out["error"] = f"{type(exc).__name__}: {exc}" + ("" if isinstance(exc, StackFailed) else
+                                                         f"\n\nstack log tail:\n{stack.log_tail(2000)}")
+        _say(f"  end-to-end FAILED: {out['error']}")
     finally:
         stack.stop()
         stack.cleanup()
