@@ -136,3 +136,9 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf: ...
 
+    def warm_up(self) -> None:
+        """Get ready for the first job without waiting for it (a browser launch, say)."""
+
+    def close(self) -> None:
+        """Let go of what the renderer holds (browsers, threads); it renders no more."""
+

@@ -4,17 +4,18 @@ from __future__ import annotations
 import pytest
 
 
-def test_the_local_converter_takes_no_more_jobs_at_once_than_it_renders(make_settings, monkeypatch, tmp_path):
-    """Like the event source mapping on AWS (batchSize = RENDER_CONCURRENCY): extra records in a
-    batch would only fail as `busy` while they wait for a slot, each costing a receive count."""
+def test_the_local_converter_keeps_one_invocation_per_render_slot_in_flight(make_settings, monkeypatch, tmp_path):
+    """One record per invocation, as many invocations as render slots: a record never waits for
+    another's slow page, and never queues for a slot as `busy` (each costing a receive count)."""
     import devstack.stack as stack_module
     from chalicelib.config import LocalStackSettings
 
     built: dict[str, int] = {}
 
     class RecordingPoller:
-        def __init__(self, sqs, url, handler, name, region, batch_size=10, retry_backoff_seconds=5) -> None:
-            built[name] = batch_size
+        def __init__(self, sqs, url, handler, name, region, batch_size=10, retry_backoff_seconds=5,
+                     invocations=1) -> None:
+            built[name] = (batch_size, invocations)
 
         def start(self) -> None:
             pass
@@ -34,7 +35,8 @@ def test_the_local_converter_takes_no_more_jobs_at_once_than_it_renders(make_set
     stack._container = FakeContainer()
     stack._start_workers(make_settings(render_concurrency=3))
 
-    assert built == {"converter": 3, "dead-letters": 10}  # the dead-letter mapping on AWS takes 10 too
+    # the dead-letter mapping on AWS takes batches of 10, one at a time
+    assert built == {"converter": (1, 3), "dead-letters": (10, 1)}
 
 
 def test_moto_listens_on_loopback_even_when_the_app_listens_everywhere(postgres_url, monkeypatch, tmp_path):
