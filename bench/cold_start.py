@@ -1,8 +1,10 @@
 """One cold start, as Lambda's init would see it: run in a fresh interpreter by measure.cold_start.
 
-``python -m bench.cold_start pagepress|bare URL PORT`` prints one JSON line of phase timings:
-imports, then (PagePress) building the renderer and its first render, which includes the
-Playwright driver and browser launch; (bare) driver start + browser launch, then the first page.
+``python -m bench.cold_start pagepress|bare URL`` prints one JSON line of phase timings:
+(PagePress) importing ``converter.handler`` as Lambda's init does (warm start on, so Chromium
+starts in the background), then the first job, which waits for whatever of the launch is
+left; (bare) imports, driver start + browser launch, then the first page. The environment
+(CONVERTER_EGRESS_ALLOW, CONVERTER_WARM_START, CHROMIUM_PATH) comes from measure.cold_start.
 """
 from __future__ import annotations
 
@@ -17,18 +19,16 @@ def _ms(mark: float) -> float:
     return round((time.perf_counter() - mark) * 1000, 1)
 
 
-def pagepress(url: str, port: int) -> dict:
+def pagepress(url: str) -> dict:
+    """What Lambda's init then first invocation do: import the handler (which, with warm start
+    on, launches Chromium in the background), then the first job on the container's renderer."""
     mark = time.perf_counter()
-    import converter.handler  # noqa: F401 - the Lambda's module, with everything it imports
+    import converter.handler as handler  # the Lambda's module, with everything it imports
     from chalicelib.domain.models import ConversionOptions
-    from chalicelib.egress import EgressPolicy
-    from converter.renderer import PlaywrightRenderer
-    from bench.systems import CHROMIUM
+    from chalicelib.wiring import container
     out = {"imports_ms": _ms(mark)}
     mark = time.perf_counter()
-    renderer = PlaywrightRenderer(EgressPolicy(allow=f"127.0.0.1:{port}"), chromium_path=CHROMIUM)
-    out["construct_ms"] = _ms(mark)
-    mark = time.perf_counter()
+    renderer = container(handler._renderer).renderer()
     renderer.render(url, ConversionOptions(), "cold-start")
     out["first_render_ms"] = _ms(mark)
     out["total_ms"] = _ms(STARTED)
@@ -58,6 +58,6 @@ def bare(url: str) -> dict:
 
 
 if __name__ == "__main__":
-    system, target, server_port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    result = pagepress(target, server_port) if system == "pagepress" else bare(target)
+    system, target = sys.argv[1], sys.argv[2]
+    result = pagepress(target) if system == "pagepress" else bare(target)
     print(json.dumps(result), flush=True)

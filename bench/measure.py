@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 from bench import memory
 from bench.corpus import Page
+from bench.systems import CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
 #: A system under measurement: url -> (pdf bytes, phase timings in ms).
@@ -65,8 +66,10 @@ def batch_wall_ms(render: Render, urls: list[str], concurrency: int) -> float:
 
 def cold_start(system: str, url: str, port: int) -> dict:
     """One fresh interpreter: its own phase timings plus the wall time the parent saw."""
+    env = {**os.environ, "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{port}", "CONVERTER_WARM_START": "true",
+           "CHROMIUM_PATH": CHROMIUM}
     mark = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "bench.cold_start", system, url, str(port)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "bench.cold_start", system, url], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180)
     wall = (time.perf_counter() - mark) * 1000
     if proc.returncode != 0:

@@ -4,7 +4,7 @@
   once; per page new_context / new_page / goto(wait_until="load") / page.pdf / close, with
   PagePress's viewport and PDF options and nothing else. ``guard=True`` adds PagePress's
   EgressGuard (pinning proxy + routing) and nothing else: an ablation that isolates the hop.
-* ``PagePress``: converter.renderer.PlaywrightRenderer, warm.
+* ``PagePress``: converter.renderer.PlaywrightRenderer as the converter builds it, warm.
 * ``Wkhtmltopdf``: the seed's engine (Debian's build), for reference.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, Callable, Optional
 from playwright.async_api import async_playwright
 
 from chalicelib.domain.models import ConversionOptions
+from chalicelib.config import Settings
 from chalicelib.egress import EgressPolicy
 from converter.browser import CHROMIUM_ARGS
 from converter.egress_guard import EgressGuard
@@ -106,14 +107,21 @@ class Bare:
             self._thread.join(5)
 
 
+def pagepress_settings(port: int) -> Settings:
+    """The converter's settings from this environment (so RENDER_CONCURRENCY=... applies, and
+    "auto" resolves as it would here), allowed to reach the corpus server."""
+    return Settings.from_env({**os.environ, "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{port}", "CHROMIUM_PATH": CHROMIUM})
+
+
 class PagePress:
-    """The renderer as the converter builds it, allowed to reach the corpus server."""
+    """The renderer exactly as the converter builds it (``PlaywrightRenderer.from_settings``)."""
 
     name = "pagepress"
 
-    def __init__(self, port: int, render_concurrency: Optional[int] = None) -> None:
-        kwargs = {} if render_concurrency is None else {"render_concurrency": render_concurrency}
-        self.renderer = PlaywrightRenderer(EgressPolicy(allow=f"127.0.0.1:{port}"), chromium_path=CHROMIUM, **kwargs)
+    def __init__(self, port: int) -> None:
+        settings = pagepress_settings(port)
+        self.concurrency = settings.render_concurrency
+        self.renderer = PlaywrightRenderer.from_settings(settings)
         self._ids = itertools.count(1)
         self._ids_lock = threading.Lock()
 
@@ -122,28 +130,8 @@ class PagePress:
             cid = correlation_id or f"bench-{next(self._ids)}"
         return self.renderer.render(url, ConversionOptions(), cid).content, {}
 
-    @property
-    def concurrency(self) -> int:
-        return render_concurrency_of(self.renderer)
-
     def close(self) -> None:
         self.renderer.close()
-
-
-def render_concurrency_of(renderer: Any) -> int:
-    """How many pages the renderer renders at once: its own attribute when it has one (an
-    "auto" concurrency is resolved by the renderer), else the semaphore it was built with."""
-    for attribute in ("render_concurrency", "concurrency"):
-        value = getattr(renderer, attribute, None)
-        if isinstance(value, int) and value > 0:
-            return value
-    slots = getattr(renderer, "_slots", None)
-    value = getattr(slots, "_value", None)
-    if isinstance(value, int) and value > 0:
-        return value
-    from chalicelib.config import Settings
-
-    return Settings.from_env({}).render_concurrency or os.cpu_count() or 1
 
 
 class Wkhtmltopdf:
