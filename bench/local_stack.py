@@ -91,8 +91,14 @@ class LocalStackRun:
                 os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait(10)
 
-    def cleanup(self) -> None:
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+    def cleanup(self, keep_log: bool = False) -> None:
+        """Remove the stack's state; with ``keep_log`` its log stays (``log_path``) for a post-mortem."""
+        if not keep_log:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            return
+        for child in self.data_dir.iterdir():
+            if child != self.log_path:
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
 
     # --- the API ----------------------------------------------------------------------------
 
@@ -130,7 +136,7 @@ class LocalStackRun:
         """Poll the file list until every named entry is ready or failed; name -> entry."""
         deadline = time.monotonic() + timeout
         done: dict[str, dict] = {}
-        limit = min(100, max(5, 2 * len(names)))
+        limit = 5 if len(names) == 1 else 100  # newest first: ours are on top, unless a 503'd POST left one
         while time.monotonic() < deadline:
             for name, entry in self.statuses(limit).items():
                 if name in names and entry["status"] in ("ready", "failed"):
@@ -138,7 +144,11 @@ class LocalStackRun:
             if len(done) == len(names):
                 return done
             time.sleep(self.poll_interval)
-        raise StackFailed(f"{len(names) - len(done)} of {len(names)} requests not done within {timeout:.0f} s")
+        listed = self.statuses(100)
+        stuck = {name: (listed[name]["status"], listed[name].get("attempts")) if name in listed else "not listed"
+                 for name in names - set(done)}
+        raise StackFailed(f"{len(stuck)} of {len(names)} requests not done within {timeout:.0f} s: {stuck} "
+                          f"({len(self.unavailable)} POSTs answered 503 and were retried)")
 
     def request_to_ready(self, url: str) -> tuple[float, float, dict]:
         """(ms from the POST until the entry is seen done, ms the POST itself took, the entry)."""

@@ -204,7 +204,8 @@ class _Sections:
         if not e2e:
             return ["Not run (`--skip e2e`)."]
         if e2e.get("error"):
-            return [f"**The end-to-end run failed**: {e2e['error'][:1500]}"]
+            return [f"**The end-to-end run failed**: {e2e['error'][:1500]}", "",
+                    f"The stack's log was kept at `{e2e.get('stack_log')}`."]
         c = e2e["stack_render_concurrency"]
         lines = [
             f"`python -m devstack` in a subprocess (up in {e2e['stack_startup_s']} s; its first request, which "

@@ -266,10 +266,11 @@ def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, ba
     except Exception as exc:  # noqa: BLE001 - reported in results.md; the memory run still follows
         out["error"] = f"{type(exc).__name__}: {exc}" + ("" if isinstance(exc, StackFailed) else
                                                          f"\n\nstack log tail:\n{stack.log_tail(2000)}")
-        _say(f"  end-to-end FAILED: {out['error']}")
+        out["stack_log"] = str(stack.log_path)
+        _say(f"  end-to-end FAILED: {out['error']} (the stack's log is kept: {stack.log_path})")
     finally:
         stack.stop()
-        stack.cleanup()
+        stack.cleanup(keep_log="error" in out)
     return out
 
 
