@@ -89,6 +89,7 @@ def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions
     before_pids = memory.chromium_pids()
     before_tree = memory.descendants()
     profiles: set[str] = set()  # every profile directory the renderer's browsers used
+    cpu_before = memory.cpu_seconds()
     system = make_renderer()
     failures = []
     samples = []
@@ -120,12 +121,14 @@ def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and memory.chromium_pids() - before_pids:
         time.sleep(0.1)
+    cpu = memory.cpu_seconds() - cpu_before  # the browser is closed and reaped: its CPU is counted
     left_pids = sorted(memory.chromium_pids() - before_pids)
     left_profiles = sorted(p for p in profiles if os.path.exists(p))
     totals = [s["total"] for s in samples]
     return {"conversions": conversions, "concurrency": concurrency, "metric": memory.METRIC,
             "sample_every": sample_every, "failures": failures, "wall_ms": round(wall_ms),
             "pdfs_per_minute": round(conversions / wall_ms * 60000, 1), "browser_launches": launches,
+            "cpu_seconds_per_conversion": round(cpu / (conversions + 1), 2),
             "samples": samples, "start_mib": totals[0], "peak_mib": max(totals), "end_mib": totals[-1],
             "growth_mib": round(totals[-1] - totals[0], 1),
             "profile_dirs_seen": len(profiles), "leftover_chromium_pids": left_pids,

@@ -293,7 +293,8 @@ class _Sections:
             f"- start {mem['start_mib']:.0f} MiB (warm, after one render), peak {mem['peak_mib']:.0f} MiB, end "
             f"{mem['end_mib']:.0f} MiB, growth {mem['growth_mib']:+.0f} MiB; browser launches "
             f"{mem['browser_launches']}; {len(mem['failures'])} failed conversions; {mem['pdfs_per_minute']} PDFs/min "
-            f"({mem['wall_ms'] / 1000:.1f} s)",
+            f"({mem['wall_ms'] / 1000:.1f} s); {mem['cpu_seconds_per_conversion']} CPU seconds per conversion (Python, "
+            "driver and browser, launch included)",
             f"- after `close()`: {len(left[0])} Chromium process(es) left{' ' + str(left[0]) if left[0] else ''}; "
             f"{len(left[1])} of the {mem['profile_dirs_seen']} profile directories its browsers used left"
             f"{' ' + str(left[1]) if left[1] else ''}",
