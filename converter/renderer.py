@@ -238,7 +238,6 @@ class PlaywrightRenderer(Renderer):
             self._spawn(self._supervisor.release(generation))
             raise
         timings = {"wait_ms": round((mark - started) * 1000), "prepare_ms": _ms_since(mark)}
-        self._spares.refill(generation, lambda: self._supervisor.serves(generation))
         try:
             return await self._render_page(job_page, url, options, log_extra, timings)
         except PlaywrightError as exc:
@@ -251,8 +250,12 @@ class PlaywrightRenderer(Renderer):
             self._spawn(self._retire(job_page))
 
     async def _retire(self, job_page: JobPage) -> None:
+        """After a job: close its page, and open the spare that replaces it now rather than
+        while the job was loading (on a small machine the two would compete for the CPU)."""
+        generation = job_page.generation
         await job_page.close(self._close_timeout, logger)
-        await self._supervisor.release(job_page.generation)
+        self._spares.refill(generation, lambda: self._supervisor.serves(generation))
+        await self._supervisor.release(generation)
 
     def _spawn(self, work) -> None:
         task = asyncio.ensure_future(work)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.polling import poll_until
+
 
 def test_the_local_converter_keeps_one_invocation_per_render_slot_in_flight(make_settings, monkeypatch, tmp_path):
     """One record per invocation, as many invocations as render slots: a record never waits for
@@ -64,3 +66,37 @@ def test_moto_listens_on_loopback_even_when_the_app_listens_everywhere(postgres_
     with pytest.raises(Recorded):
         stack.start()
     assert bound == ["127.0.0.1"]
+
+
+def test_the_poller_keeps_several_invocations_in_flight(make_settings, moto_aws):
+    """Two records, two invocations: each waits until the other has started, which only works
+    if the poller does not wait for one invocation to end before starting the next."""
+    import threading
+
+    from devstack.worker import QueuePoller
+
+    settings = make_settings()
+    sqs = moto_aws.client("sqs", settings.aws_region)
+    url = sqs.get_queue_url(QueueName=settings.jobs_queue_name)["QueueUrl"]
+    both_started = threading.Barrier(2, timeout=20)
+    seen: list[int] = []
+
+    def handler(event, _context):
+        seen.append(len(event["Records"]))
+        both_started.wait()  # raises BrokenBarrierError if the other never starts
+        return {"batchItemFailures": []}
+
+    poller = QueuePoller(sqs, url, handler, "converter", settings.aws_region, batch_size=1, invocations=2)
+    for body in ("one", "two"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    poller.start()
+    try:
+        poll_until(lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                       "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"],
+                   lambda counts: set(counts.values()) == {"0"}, 30, interval=0.05,
+                   what="both records to be handled and deleted")
+    finally:
+        poller.stop()
+        poller.join(10)
+    assert seen == [1, 1]
+    assert not both_started.broken
