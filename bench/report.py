@@ -330,6 +330,7 @@ class _Sections:
             "",
             table(["figure", "target", "bare", "PagePress", "ratio", "verdict"], self.done_rows),
             "",
+            *self._caveats(busy),
             "## Machine and run",
             "",
             f"- Date: {f['date_utc']}; command: `{self.r['command']}` (from the repository root)",
@@ -408,6 +409,21 @@ class _Sections:
             "Raw numbers: `bench/results.json`.",
             "",
         ])
+
+    def _caveats(self, busy: bool) -> list[str]:
+        """Say when this run's verdicts cannot be trusted (a loaded machine, too few repetitions)."""
+        f, a = self.r["facts"], self.r["args"]
+        why = []
+        if busy:
+            why.append(f"the load average reached {max(f['loadavg_at_start'][0], f['loadavg_at_end'][0])} on "
+                       f"{f['nproc']} cores")
+        if a["reps"] < 3:
+            why.append(f"only {a['reps']} warm repetition(s)")
+        if self.r.get("e2e") and (a["e2e_single"] < 3 or a["e2e_rounds"] < 2):
+            why.append(f"only {a['e2e_single']} single and {a['e2e_rounds']} batch end-to-end round(s)")
+        if len(self.pages) < self.r.get("corpus_size", len(self.pages)):
+            why.append(f"only {len(self.pages)} of the corpus's {self.r['corpus_size']} pages")
+        return [f"**Caveat: {'; '.join(why)}: these verdicts are indicative only.**", ""] if why else []
 
     def console(self) -> str:
         lat_h, lat_r = self._latency_table()

@@ -79,12 +79,13 @@ def main(argv: list[str]) -> int:
     print(f"PagePress conversion benchmark  {facts['date_utc']}  nproc={facts['nproc']}  load {facts['loadavg_at_start']}"
           f"  {facts['chromium']}", flush=True)
     corpus = build_corpus()
+    corpus_size = len(corpus.pages)
     memory_wanted = {n.strip() for n in args.memory_pages.split(",")}
     args.memory_pool = [p for p in corpus.pages if p.name in memory_wanted]
     if args.pages:
         wanted = {n.strip() for n in args.pages.split(",")}
         corpus.pages = [p for p in corpus.pages if p.name in wanted]
-    results: dict[str, Any] = {"facts": facts, "command": command,
+    results: dict[str, Any] = {"facts": facts, "command": command, "corpus_size": corpus_size,
                                "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items()
                                         if k != "memory_pool"}}
     with PageServer(corpus.routes) as server:
