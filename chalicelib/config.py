@@ -11,6 +11,8 @@ import shutil
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
+from chalicelib.numbers import ascii_int, port_number
+
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
@@ -20,10 +22,9 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     raw = env.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    value = ascii_int(raw.strip())
+    if value is None:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}")
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
@@ -40,11 +41,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _ports(raw: str) -> frozenset[int]:
-    try:
-        ports = frozenset(int(p) for p in raw.split(",") if p.strip())
-    except ValueError:
-        raise ConfigError(f"CONVERTER_EGRESS_PORTS must list port numbers, got {raw!r}") from None
-    if not ports or any(not 0 < p < 65536 for p in ports):
+    ports = frozenset(port_number(p.strip()) for p in raw.split(",") if p.strip())
+    if not ports or None in ports:
         raise ConfigError(f"CONVERTER_EGRESS_PORTS must list ports 1-65535, got {raw!r}")
     return ports
 

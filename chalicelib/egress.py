@@ -25,6 +25,7 @@ import idna
 
 from chalicelib.config import ConfigError
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.numbers import port_number
 
 MAX_URL_LENGTH = 2048
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -226,9 +227,10 @@ class _AllowEntry:
 
 
 def _allow_port(raw: str, entry: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    port = port_number(raw)
+    if port is None:
         raise ConfigError(f"CONVERTER_EGRESS_ALLOW entry {entry!r} has a bad port {raw!r}")
-    return int(raw)
+    return port
 
 
 def _parse_allow_entry(entry: str) -> _AllowEntry:
@@ -369,9 +371,10 @@ class EgressPolicy:
             raise InvalidInput("the URL has no host")
         if port_text == "":
             return host_text, DEFAULT_PORTS[scheme]
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        port = port_number(port_text)
+        if port is None:
             raise InvalidInput(f"the URL's port {port_text!r} is not a valid port number")
-        return host_text, int(port_text)
+        return host_text, port
 
     def check_address(self, ip: str, port: int) -> Optional[str]:
         """None if connecting to ip:port is allowed, else a reason a person can read."""

@@ -16,6 +16,7 @@ from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalChalice, LocalGatewayException, ThreadedHTTPServer
 
 from api.routing import correlation_id_from
+from chalicelib.numbers import ascii_int
 
 PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PagePress</title></head>
 <body><main><h1>PagePress</h1><p>The API is running under <a href="/api/v1/health">/api/v1</a>.
@@ -43,8 +44,12 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             return
         # The event names the real client, as API Gateway's identity.sourceIp does.
         self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
-        length = self.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > self._max_body:
+        length = ascii_int(self.headers.get("content-length", "0").strip())
+        if length is None:
+            self.close_connection = True
+            self._send_json(400, "bad_request", "Content-Length must be a whole number in ASCII digits.")
+            return
+        if length > self._max_body:
             self.close_connection = True
             self._send_json(413, "request_too_large", f"The request body is larger than {self._max_body} bytes.")
             return
