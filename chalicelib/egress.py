@@ -13,6 +13,7 @@ than ``ipaddress.is_global`` alone, whose answers vary between Python versions.
 """
 from __future__ import annotations
 
+import enum
 import ipaddress
 import re
 import socket
@@ -35,14 +36,23 @@ IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 Resolver = Callable[[str, int], list]
 
 
+class RefusalKind(str, enum.Enum):
+    """Why a destination was refused, for code to act on (``reason`` is for people)."""
+
+    FORBIDDEN = "forbidden"  # not public, a refused port or scheme: it will never be allowed
+    UNRESOLVED = "unresolved"  # the name has no address (fail closed); it will not heal soon
+    LOOKUP_TIMEOUT = "lookup_timeout"  # the lookup did not answer in time; it may next time
+
+
 class Blocked(InvalidInput):
     """The URL names a destination PagePress refuses to fetch; ``reason`` says why, for people."""
 
     code = "blocked_destination"
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: RefusalKind = RefusalKind.FORBIDDEN) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -415,7 +425,7 @@ class EgressPolicy:
             if answer not in answers:
                 answers.append(answer)
         if not answers:
-            raise Blocked(f"{host} does not resolve to any address")
+            raise Blocked(f"{host} does not resolve to any address", RefusalKind.UNRESOLVED)
         for answer in answers:
             if _ip_or_none(answer) is None:
                 raise Blocked(f"{host} resolved to something that is not an address")

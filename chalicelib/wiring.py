@@ -124,7 +124,7 @@ class Container:
     def renderer(self) -> Renderer:
         with self._renderer_lock:
             if self._renderer_closed:
-                raise ConversionFailed("shutting_down", "The converter is stopping; the job will be retried.",
+                raise ConversionFailed("The converter is stopping; the job will be retried.", "shutting_down",
                                        permanent=False)
             if self._renderer is None:
                 if self._renderer_factory is None:

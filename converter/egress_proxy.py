@@ -21,7 +21,7 @@ from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.egress import Blocked, EgressPolicy, normalise_host
+from chalicelib.egress import Blocked, EgressPolicy, RefusalKind, normalise_host
 from chalicelib.numbers import ascii_hex, ascii_int, port_number
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class BlockedRequest:
     host: str
     port: int
     reason: str
+    kind: RefusalKind = RefusalKind.FORBIDDEN
 
 
 @dataclass(frozen=True)
@@ -146,10 +147,10 @@ class PinningProxy:
                 loop.run_in_executor(None, self._policy.resolve, host, port), self._timeouts.resolve
             )
         except Blocked as exc:
-            reason = exc.reason
+            reason, kind = exc.reason, exc.kind
         except asyncio.TimeoutError:
-            reason = f"{host} did not resolve within {self._timeouts.resolve:g}s"
-        self._on_blocked(BlockedRequest(url, _host_key(host), port, reason))
+            reason, kind = f"{host} did not resolve within {self._timeouts.resolve:g}s", RefusalKind.LOOKUP_TIMEOUT
+        self._on_blocked(BlockedRequest(url, _host_key(host), port, reason, kind))
         raise _Refused(None)
 
     async def _dial(self, host: str, addresses: list, port: int):

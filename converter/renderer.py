@@ -129,7 +129,7 @@ class PlaywrightRenderer(Renderer):
 
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         if self._closed:
-            raise ConversionFailed("renderer_unavailable", "The converter is shutting down", permanent=False)
+            raise ConversionFailed("The converter is shutting down", "renderer_unavailable", permanent=False)
         try:
             return self._loop.run(self._job(url, options, correlation_id), self.worst_case_seconds)
         except concurrent.futures.TimeoutError:
@@ -167,7 +167,7 @@ class PlaywrightRenderer(Renderer):
             await asyncio.wait_for(self._slots.acquire(), self._render_timeout)
         except asyncio.TimeoutError:
             raise ConversionFailed(
-                "busy", "The converter was too busy to start this page; it will be retried", permanent=False
+                "The converter was too busy to start this page; it will be retried", "busy", permanent=False
             ) from None
         try:
             for attempt in (1, 2):
@@ -188,7 +188,7 @@ class PlaywrightRenderer(Renderer):
                 except (PlaywrightError, OSError) as exc:  # not classified further down
                     logger.exception("Rendering failed", extra={**log_extra, "error": str(exc)})
                     raise ConversionFailed(
-                        "render_failed", "The page could not be rendered; it will be retried", permanent=False
+                        "The page could not be rendered; it will be retried", "render_failed", permanent=False
                     ) from None
                 finally:
                     await self._supervisor.release(generation)
@@ -214,7 +214,7 @@ class PlaywrightRenderer(Renderer):
         except (PlaywrightError, asyncio.TimeoutError, OSError) as exc:
             logger.error("Chromium could not start", extra={**log_extra, "error": str(exc)})
             raise ConversionFailed(
-                "renderer_unavailable", "The PDF engine could not start; it will be retried", permanent=False
+                "The PDF engine could not start; it will be retried", "renderer_unavailable", permanent=False
             ) from None
 
     async def _render_in(
@@ -269,8 +269,8 @@ class PlaywrightRenderer(Renderer):
             await asyncio.sleep(options.delay_ms / 1000)  # asked for by the user
 
         mark = time.monotonic()
-        title = " ".join((await page.title()).split()) or url
-        raw = await page.pdf(**pdf_arguments(options))
+        title = _valid_text(" ".join((await page.title()).split())) or url
+        raw = await self._print(watch, options)
         timings["print_ms"] = _ms_since(mark)
 
         if guard.blocked:
@@ -291,6 +291,7 @@ class PlaywrightRenderer(Renderer):
         try:
             response = await page.goto(url, wait_until="load", timeout=self._navigation_timeout * 1000)
         except PlaywrightTimeoutError:
+            _raise_if_blocked(guard, url, page.url)  # a refused hop is the reason, not the wait
             raise failures.navigation_timeout(self._navigation_timeout) from None
         except PlaywrightError as exc:
             _raise_if_blocked(guard, url, page.url)
@@ -313,20 +314,29 @@ class PlaywrightRenderer(Renderer):
                 raise failures.connection_failed()
             raise failures.http_status_failure(response.status, response.status_text)
 
+    async def _print(self, watch: "_PageWatch", options: ConversionOptions) -> bytes:
+        """Chromium's PDF; its refusal of a healthy page is the options' fault, and final."""
+        try:
+            return await watch.page.pdf(**pdf_arguments(options))
+        except PlaywrightError:
+            if watch.broken:
+                raise
+            raise failures.print_refused() from None
+
     async def _wait_for_selector(self, watch: "_PageWatch", selector: str) -> None:
         try:
             await watch.page.wait_for_selector(selector, state="attached", timeout=self._settle_timeout * 1000)
         except PlaywrightTimeoutError:
             raise ConversionFailed(
-                "selector_not_found",
                 f"No element matching {selector!r} appeared within {self._settle_timeout:g} seconds",
+                "selector_not_found",
                 permanent=True,
             ) from None
         except PlaywrightError:
             if watch.broken:
                 raise
             raise ConversionFailed(
-                "invalid_selector", f"{selector!r} is not a valid CSS selector", permanent=True
+                f"{selector!r} is not a valid CSS selector", "invalid_selector", permanent=True
             ) from None
 
     async def _finish(self, raw: bytes, title: str, url: str, warnings: list[str]) -> RenderedPdf:
@@ -362,7 +372,7 @@ def _raise_if_blocked(guard: _Guard, *urls: str) -> None:
             continue
         blocked = guard.blocked_navigation(url)
         if blocked is not None:
-            raise failures.egress_refusal(blocked.reason)
+            raise failures.egress_refusal(blocked)
 
 
 class _BrowserAlreadyGone(Exception):
@@ -397,6 +407,12 @@ class _PageWatch:
     @property
     def broken(self) -> bool:
         return self.crashed or self.page.is_closed() or not self.browser.is_connected()
+
+
+def _valid_text(text: str) -> str:
+    """``text`` without lone UTF-16 surrogates, which a page's title may carry and no PDF,
+    S3 or DynamoDB can store."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _blocked_warning(count: int) -> str:

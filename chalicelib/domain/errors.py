@@ -35,6 +35,12 @@ class Conflict(PagePressError):
     code = "conflict"
 
 
+class Unprocessable(PagePressError):
+    """Well-formed, but it contradicts what came before (an Idempotency-Key reused for another body)."""
+
+    code = "unprocessable"
+
+
 class TooManyAttempts(PagePressError):
     code = "too_many_attempts"
 
@@ -48,10 +54,15 @@ class DependencyUnavailable(PagePressError):
 
 
 class ConversionFailed(PagePressError):
-    """A job cannot produce a PDF. ``permanent`` failures are not retried."""
+    """A job cannot produce a PDF. ``permanent`` failures are not retried.
+
+    Arguments in the order every error here takes them: the message, then the code. Whether
+    a job is retried is decided by whoever raises this, from what failed (its kind), never
+    by reading the message afterwards.
+    """
 
     code = "conversion_failed"
 
-    def __init__(self, code: str, message: str, permanent: bool = True) -> None:
+    def __init__(self, message: str, code: str, *, permanent: bool = True) -> None:
         super().__init__(message, code)
         self.permanent = permanent

@@ -16,6 +16,9 @@ from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer
 
 MAX_METADATA_URL = 1024
 MAX_TITLE = 1000
+#: Every message stored on an entry is capped: parts of it come from the page or the site.
+MAX_MESSAGE = 500
+MAX_WARNINGS = 20
 
 
 class RetryLater(Exception):
@@ -43,7 +46,8 @@ class JobProcessor:
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
-            self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message)
+            self._index.mark_failed(job.user_id, job.file_id, code=failure.code[:64],
+                                    message=failure.message[:MAX_MESSAGE])
             return Outcome("failed", failure.code)
         key = object_key(job.user_id, job.file_id)
         self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
@@ -53,7 +57,7 @@ class JobProcessor:
         })
         title = pdf.title[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         if self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
-                                  pages=pdf.pages, warnings=pdf.warnings):
+                                  pages=pdf.pages, warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS])):
             return Outcome("ready")
         current = self._index.get(job.user_id, job.file_id)
         if current is None:

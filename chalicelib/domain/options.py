@@ -10,6 +10,11 @@ from chalicelib.domain.models import MEDIA_TYPES, PAPER_FORMATS, ConversionOptio
 _CSS_LENGTH = re.compile(r"^(0|[0-9]{1,4}(\.[0-9]{1,3})?(px|in|cm|mm))$")
 _UNITS_PER_INCH = {"px": 96.0, "in": 1.0, "cm": 2.54, "mm": 25.4}
 MAX_MARGIN_INCHES = 10.0
+#: Printable width and height the margins must leave: Chromium refuses to print into none.
+MIN_PRINTABLE_INCHES = 1.0
+# (width, height) in inches, portrait, as Chromium prints them.
+_PAPER_INCHES = {"A3": (11.69, 16.54), "A4": (8.27, 11.69), "A5": (5.83, 8.27),
+                 "Letter": (8.5, 11.0), "Legal": (8.5, 14.0), "Tabloid": (11.0, 17.0)}
 MAX_DELAY_MS = 10_000
 MAX_SELECTOR = 256
 MAX_TEMPLATE = 2048
@@ -31,7 +36,7 @@ def parse_options(raw: Any) -> ConversionOptions:
     if unknown:
         raise InvalidInput(f"Unknown option: {unknown[0]}.", field=f"options.{unknown[0]}")
     defaults = ConversionOptions()
-    return ConversionOptions(
+    options = ConversionOptions(
         format=_choice(raw, "format", PAPER_FORMATS, defaults.format),
         landscape=_bool(raw, "landscape", defaults.landscape),
         margin=_margin(raw.get("margin")),
@@ -43,6 +48,24 @@ def parse_options(raw: Any) -> ConversionOptions:
         header_template=_template(raw, "header_template"),
         footer_template=_template(raw, "footer_template"),
     )
+    _check_printable_area(options)
+    return options
+
+
+def _check_printable_area(options: ConversionOptions) -> None:
+    """Margins that leave the page no room would fail in Chromium on every attempt: say so now."""
+    width, height = _PAPER_INCHES[options.format]
+    if options.landscape:
+        width, height = height, width
+    margin = options.margin
+    room_across = width - _inches(margin.left) - _inches(margin.right)
+    room_down = height - _inches(margin.top) - _inches(margin.bottom)
+    if min(room_across, room_down) < MIN_PRINTABLE_INCHES:
+        raise InvalidInput(
+            f"The margins leave less than {MIN_PRINTABLE_INCHES:g}in to print on a "
+            f"{'landscape ' if options.landscape else ''}{options.format} page.",
+            field="options.margin",
+        )
 
 
 def _choice(raw: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
