@@ -15,6 +15,7 @@ from chalicelib.domain.errors import (
     NotFound,
     PagePressError,
     TooManyAttempts,
+    Unprocessable,
 )
 
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
@@ -25,6 +26,7 @@ _STATUS = (
     (AuthenticationFailed, 401),
     (NotFound, 404),
     (Conflict, 409),
+    (Unprocessable, 422),
     (DependencyUnavailable, 503),
 )
 
