@@ -1,6 +1,7 @@
 """Accounts: sign-up, sign-in with throttling, one active session per user, sign-out."""
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -30,14 +31,15 @@ class IssuedSession:
 
 
 def normalise_email(raw: object) -> str:
-    """Syntax-checked, lower-cased e-mail; uniqueness is case-insensitive."""
+    """Syntax-checked e-mail in one spelling per address: NFKC, then case-folded, so
+    "ａｌｉｃｅ@example.com", "ALICE@example.com" and "alice@example.com" are one account."""
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput("Enter your e-mail address.", field="email")
     try:
-        checked = validate_email(raw.strip(), check_deliverability=False)
+        checked = validate_email(unicodedata.normalize("NFKC", raw.strip()), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidInput(f"That is not a valid e-mail address: {exc}", field="email") from None
-    return checked.normalized.lower()
+    return unicodedata.normalize("NFKC", checked.normalized.casefold())
 
 
 def check_password_rules(raw: object) -> str:
