@@ -15,6 +15,7 @@ from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalChalice, LocalGatewayException, ThreadedHTTPServer
 
+from api.headers import API_RESPONSE_HEADERS
 from api.routing import correlation_id_from
 from chalicelib.numbers import ascii_int
 
@@ -22,10 +23,18 @@ PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 <body><main><h1>PagePress</h1><p>The API is running under <a href="/api/v1/health">/api/v1</a>.
 The web app has not been built yet: run <code>make spa</code>.</p></main></body></html>"""
 
+# What frontend-build/nginx serves the SPA with (security-headers.conf, and the CSP that
+# 40-pagepress-config.sh writes for a same-origin API), so `make run` tests the real policy.
+# HSTS is left out: `make run` is plain http on loopback.
+SPA_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
+    "Content-Security-Policy": SPA_CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
 
 
@@ -80,6 +89,8 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        for name, value in API_RESPONSE_HEADERS.items():
+            self.send_header(name, value)
         self.send_header("X-Correlation-Id", correlation_id_from(self.headers.get("x-correlation-id")))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

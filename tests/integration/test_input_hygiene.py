@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import threading
 
 import pytest
 
 from chalicelib.egress import EgressPolicy
 from converter.egress_proxy import PinningProxy, ProxyTimeouts
-from tests.support.paths import REPO
+from tests.support.local_server import serving
 
 
 @pytest.fixture
@@ -27,19 +26,8 @@ def test_a_url_port_in_look_alike_digits_is_a_400(http, wired, port):
 
 @pytest.fixture
 def local_server(wired):
-    import app as application
-    from devstack.web import make_server
-
-    original_class = application.app.__class__
-    server = make_server(application.app, "127.0.0.1", 0, REPO / "frontend-build" / "dist",
-                         wired.settings.max_body_bytes)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
-    application.app.__class__ = original_class
+    with serving(wired.settings.max_body_bytes) as port:
+        yield port
 
 
 @pytest.mark.parametrize("length", ["²", "１０", "-1", "1e3"])
