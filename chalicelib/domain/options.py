@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import MEDIA_TYPES, PAPER_FORMATS, ConversionOptions, Margin
+from chalicelib.domain.templates import sanitise_template
 
 _CSS_LENGTH = re.compile(r"^(0|[0-9]{1,4}(\.[0-9]{1,3})?(px|in|cm|mm))$")
 _UNITS_PER_INCH = {"px": 96.0, "in": 1.0, "cm": 2.54, "mm": 25.4}
@@ -19,7 +20,9 @@ MAX_DELAY_MS = 10_000
 MAX_SELECTOR = 256
 MAX_TEMPLATE = 2048
 # Header/footer templates are rendered by Chromium; they may use its template classes
-# but must not pull anything from the network or run script.
+# but must not pull anything from the network or run script. Plain attempts are refused
+# with a reason (below); what passes is then sanitised with an allowlist (domain.templates),
+# which is the guarantee: escapes and spellings this pattern misses are dropped there.
 _TEMPLATE_FORBIDDEN = re.compile(r"<\s*(script|img|link|iframe|object|embed|video|audio|source|image|use)\b"
                                  r"|\b(src|href|srcset|xlink:href|action|formaction)\s*=|url\s*\(|@import",
                                  re.IGNORECASE)
@@ -138,4 +141,4 @@ def _template(raw: dict, name: str) -> str | None:
             "but no scripts, images, links or other external resources.",
             field=f"options.{name}",
         )
-    return value
+    return sanitise_template(value) if value else value
