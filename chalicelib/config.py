@@ -86,8 +86,11 @@ class Settings:
     jwt_secret_arn: Optional[str] = None
     token_ttl_seconds: int = 3600
     bcrypt_rounds: int = 12
-    signin_max_failures_per_account: int = 5
-    signin_max_failures_per_client: int = 20
+    # Sign-in throttling (chalicelib/domain/signin_throttle.py): waits that double per client
+    # and account after a few failures; looser ceilings per account and per client.
+    signin_failures_before_delay: int = 3
+    signin_max_failures_per_account: int = 50
+    signin_max_failures_per_client: int = 100
     signin_window_seconds: int = 900
     # HTTP
     max_body_bytes: int = 16 * 1024
@@ -127,8 +130,9 @@ class Settings:
             jwt_secret_arn=get("JWT_SECRET_ARN"),
             token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", 3600, 60),
             bcrypt_rounds=_int(env, "BCRYPT_ROUNDS", 12, 4),
-            signin_max_failures_per_account=_int(env, "SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5, 1),
-            signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1),
+            signin_failures_before_delay=_int(env, "SIGNIN_FAILURES_BEFORE_DELAY", 3, 1),
+            signin_max_failures_per_account=_int(env, "SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50, 1),
+            signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 100, 1),
             signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),

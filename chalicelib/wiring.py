@@ -107,7 +107,7 @@ class Container:
             self.users, PostgresAttemptLimiter(self.database), self.secrets.jwt_secret,
             token_ttl_seconds=s.token_ttl_seconds, bcrypt_rounds=s.bcrypt_rounds,
             limits=SignInLimits(s.signin_max_failures_per_account, s.signin_max_failures_per_client,
-                                s.signin_window_seconds),
+                                s.signin_window_seconds, s.signin_failures_before_delay),
         )
 
     @functools.cached_property

@@ -7,6 +7,7 @@ against these classes.
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping, Optional
 
@@ -40,12 +41,19 @@ class UserRepository(abc.ABC):
         """Raise if the store does not answer."""
 
 
+@dataclass(frozen=True)
+class FailureCount:
+    count: int
+    oldest: Optional[datetime] = None
+    newest: Optional[datetime] = None
+
+
 class AttemptLimiter(abc.ABC):
     """Counts failed sign-ins per key inside a sliding window."""
 
     @abc.abstractmethod
-    def failures(self, key: str, since: datetime) -> tuple[int, Optional[datetime]]:
-        """How many failures for key since then, and the oldest of them."""
+    def failures(self, key: str, since: datetime, until: datetime) -> FailureCount:
+        """The failures for key strictly between since and until: how many, the oldest, the newest."""
 
     @abc.abstractmethod
     def record_failure(self, key: str, at: datetime) -> None: ...
