@@ -4,6 +4,7 @@ from chalice import Chalice
 from api.blueprints.accounts import accounts
 from api.blueprints.files import files
 from api.blueprints.health import health
+from api.blueprints.usage import usage
 from api.errors import restate_chalice_error
 from api.headers import harden
 from api.log import logger
@@ -15,6 +16,7 @@ app = Chalice(app_name="pagepress")
 app.register_blueprint(health, url_prefix=API_PREFIX)
 app.register_blueprint(accounts, url_prefix=API_PREFIX)
 app.register_blueprint(files, url_prefix=API_PREFIX)
+app.register_blueprint(usage, url_prefix=API_PREFIX)
 
 
 @app.middleware("http")

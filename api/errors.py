@@ -14,6 +14,7 @@ from chalicelib.domain.errors import (
     InvalidInput,
     NotFound,
     PagePressError,
+    QuotaExceeded,
     TooManyAttempts,
     Unprocessable,
 )
@@ -24,6 +25,7 @@ _STATUS = (
     (TooManyAttempts, 429),
     (InvalidInput, 400),
     (AuthenticationFailed, 401),
+    (QuotaExceeded, 403),
     (NotFound, 404),
     (Conflict, 409),
     (Unprocessable, 422),

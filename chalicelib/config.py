@@ -92,6 +92,10 @@ class Settings:
     signin_max_failures_per_account: int = 50
     signin_max_failures_per_client: int = 100
     signin_window_seconds: int = 900
+    # Per-user limits (chalicelib/domain/usage.py)
+    user_requests_per_minute: int = 60
+    user_max_unfinished_jobs: int = 20
+    user_max_stored_bytes: int = 1024 ** 3
     # HTTP
     max_body_bytes: int = 16 * 1024
     # Proxies in front of API Gateway (e.g. the cluster's NAT for the ingress): behind them the
@@ -134,6 +138,9 @@ class Settings:
             signin_max_failures_per_account=_int(env, "SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50, 1),
             signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 100, 1),
             signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
+            user_requests_per_minute=_int(env, "USER_REQUESTS_PER_MINUTE", 60, 1),
+            user_max_unfinished_jobs=_int(env, "USER_MAX_UNFINISHED_JOBS", 20, 1),
+            user_max_stored_bytes=_int(env, "USER_MAX_STORED_BYTES", 1024 ** 3, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),

@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
+from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
 from chalicelib.adapters.s3_store import S3ObjectStore
 from chalicelib.adapters.secrets import SecretSource
 from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
@@ -23,6 +24,7 @@ from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import Renderer
+from chalicelib.domain.usage import UsageLimits, UsageService
 from chalicelib.egress import EgressPolicy
 from chalicelib.observability import apply_log_level
 
@@ -109,6 +111,12 @@ class Container:
             limits=SignInLimits(s.signin_max_failures_per_account, s.signin_max_failures_per_client,
                                 s.signin_window_seconds, s.signin_failures_before_delay),
         )
+
+    @functools.cached_property
+    def usage(self) -> UsageService:
+        s = self.settings
+        return UsageService(DynamoUsageLedger(self.client("dynamodb"), s.files_table),
+                            UsageLimits(s.user_requests_per_minute, s.user_max_unfinished_jobs, s.user_max_stored_bytes))
 
     @functools.cached_property
     def conversions(self) -> ConversionService:

@@ -42,11 +42,19 @@ class Unprocessable(PagePressError):
 
 
 class TooManyAttempts(PagePressError):
+    """Refused for now (429); ``retry_after_seconds`` says when to come back."""
+
     code = "too_many_attempts"
 
-    def __init__(self, message: str, retry_after_seconds: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after_seconds: int, code: Optional[str] = None) -> None:
+        super().__init__(message, code)
         self.retry_after_seconds = max(1, int(retry_after_seconds))
+
+
+class QuotaExceeded(PagePressError):
+    """A per-user allowance is used up (403) until the user frees some of it."""
+
+    code = "quota_exceeded"
 
 
 class DependencyUnavailable(PagePressError):

@@ -138,6 +138,28 @@ class JobQueue(abc.ABC):
     def ping(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """What a user has in the index right now."""
+
+    unfinished_jobs: int  # pending or processing
+    stored_bytes: int  # the PDFs that are ready
+
+
+class UsageLedger(abc.ABC):
+    """Per-user counts the usage limits are checked against."""
+
+    @abc.abstractmethod
+    def count_request(self, user_id: str, minute: int) -> int:
+        """Count one conversion request in that minute (epoch minutes); the count so far."""
+
+    @abc.abstractmethod
+    def requests_in(self, user_id: str, minute: int) -> int: ...
+
+    @abc.abstractmethod
+    def holdings(self, user_id: str) -> Holdings: ...
+
+
 class Renderer(abc.ABC):
     """Turns a URL into a PDF. Raises ``ConversionFailed`` with a classified reason."""
 

@@ -50,7 +50,8 @@ REJECTED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422"
 
 @pytest.fixture
 def settings(make_settings, page_server):
-    return make_settings(egress_allow=f"127.0.0.1:{page_server.port}", signin_max_failures_per_client=10_000)
+    return make_settings(egress_allow=f"127.0.0.1:{page_server.port}", signin_max_failures_per_client=10_000,
+                         user_requests_per_minute=10_000, user_max_unfinished_jobs=10_000)
 
 
 @pytest.fixture
