@@ -102,6 +102,8 @@ class Settings:
     # client is the last X-Forwarded-For hop they added, for per-client throttling.
     trusted_proxies: tuple = ()
     download_url_ttl_seconds: int = 60
+    # Set by `make run` only: download links go through its server (chalicelib/adapters/local_downloads.py).
+    local_downloads_url: Optional[str] = None
     # Converter
     chromium_path: Optional[str] = None
     egress_allow: str = ""
@@ -144,6 +146,7 @@ class Settings:
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
+            local_downloads_url=get("LOCAL_DOWNLOADS_URL"),
             chromium_path=get("CHROMIUM_PATH") or _default_chromium(),
             egress_allow=get("CONVERTER_EGRESS_ALLOW", ""),
             egress_ports=_ports(get("CONVERTER_EGRESS_PORTS", "80,443")),

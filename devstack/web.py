@@ -17,6 +17,10 @@ from chalice.local import ChaliceRequestHandler, LocalChalice, LocalGatewayExcep
 
 from api.headers import API_RESPONSE_HEADERS
 from api.routing import correlation_id_from
+from chalicelib.adapters.local_downloads import LINK_PATH, LocalDownloadStore
+from chalicelib.adapters.s3_store import attachment
+from chalicelib.domain.errors import AuthenticationFailed, NotFound, PagePressError
+from chalicelib.wiring import container
 from chalicelib.numbers import ascii_int
 
 PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PagePress</title></head>
@@ -48,6 +52,9 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         super().__init__(*args, **kwargs)
 
     def _generic_handle(self) -> None:
+        if self.path.startswith(LINK_PATH):
+            self._serve_download()
+            return
         if not self.path.startswith("/api/"):
             self._serve_static()
             return
@@ -95,6 +102,33 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _serve_download(self) -> None:
+        """A local download link (chalicelib/adapters/local_downloads.py): owner, key and expiry
+        checked before a byte of the PDF is read."""
+        if self.command not in ("GET", "HEAD"):
+            self._send_json(405, "method_not_allowed", "Only GET and HEAD are served here.")
+            return
+        store = container().object_store
+        token = self.path[len(LINK_PATH):].split("?", 1)[0]
+        try:
+            if not isinstance(store, LocalDownloadStore):
+                raise NotFound("There is no such download.", "not_found")
+            grant = store.links.check(token)
+            body = store.read(grant.key)
+        except PagePressError as refused:
+            status = {AuthenticationFailed: 403, NotFound: 404}.get(type(refused), 503)
+            self._send_json(status, refused.code, refused.message)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Disposition", attachment(grant.filename))
+        for name, value in API_RESPONSE_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(body)
 
     def _serve_static(self) -> None:
         if self.command not in ("GET", "HEAD"):
