@@ -295,7 +295,7 @@ class PlaywrightRenderer(Renderer):
             raise failures.navigation_timeout(self._navigation_timeout) from None
         except PlaywrightError as exc:
             _raise_if_blocked(guard, url, page.url)
-            if watch.broken:
+            if not await self._still_running(watch):  # a browser going away aborts navigations too
                 raise
             # Chromium fails an error status with an empty body (ERR_HTTP_RESPONSE_CODE_FAILURE);
             # the response it received still says what happened.
@@ -319,9 +319,21 @@ class PlaywrightRenderer(Renderer):
         try:
             return await watch.page.pdf(**pdf_arguments(options))
         except PlaywrightError:
-            if watch.broken:
+            if not await self._still_running(watch):
                 raise
             raise failures.print_refused() from None
+
+    async def _still_running(self, watch: "_PageWatch") -> bool:
+        """Whether the page still answers: only then is a failure the page's or the options'
+        own (and final), not the browser being stopped or killed under it."""
+        if watch.broken or self._closed:
+            return False
+        try:
+            # A round trip to the browser process (not the page's script: error pages run none).
+            await asyncio.wait_for(watch.page.context.cookies(), self._close_timeout)
+        except (PlaywrightError, asyncio.TimeoutError):
+            return False
+        return not watch.broken
 
     async def _wait_for_selector(self, watch: "_PageWatch", selector: str) -> None:
         try:
