@@ -4,7 +4,9 @@ from chalice import Chalice
 from api.blueprints.accounts import accounts
 from api.blueprints.files import files
 from api.blueprints.health import health
+from api.blueprints.usage import usage
 from api.errors import restate_chalice_error
+from api.headers import harden
 from api.log import logger
 from api.routing import correlation_id_for
 
@@ -14,11 +16,13 @@ app = Chalice(app_name="pagepress")
 app.register_blueprint(health, url_prefix=API_PREFIX)
 app.register_blueprint(accounts, url_prefix=API_PREFIX)
 app.register_blueprint(files, url_prefix=API_PREFIX)
+app.register_blueprint(usage, url_prefix=API_PREFIX)
 
 
 @app.middleware("http")
 def correlate_and_normalise(event, get_response):
-    """One correlation id per request, in every log line and echoed back; Chalice's own errors in our shape."""
+    """One correlation id per request, in every log line and echoed back; Chalice's own errors in our
+    shape; nosniff and no-store on every answer."""
     correlation_id = correlation_id_for(event)
     event.context["correlation_id"] = correlation_id
     logger.set_correlation_id(correlation_id)
@@ -28,4 +32,4 @@ def correlate_and_normalise(event, get_response):
     finally:
         logger.remove_keys(["path", "method", "user_id"])
     response.headers["X-Correlation-Id"] = correlation_id
-    return response
+    return harden(response)

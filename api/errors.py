@@ -14,7 +14,9 @@ from chalicelib.domain.errors import (
     InvalidInput,
     NotFound,
     PagePressError,
+    QuotaExceeded,
     TooManyAttempts,
+    Unprocessable,
 )
 
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
@@ -23,8 +25,10 @@ _STATUS = (
     (TooManyAttempts, 429),
     (InvalidInput, 400),
     (AuthenticationFailed, 401),
+    (QuotaExceeded, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (Unprocessable, 422),
     (DependencyUnavailable, 503),
 )
 

@@ -10,6 +10,7 @@ from api.errors import RequestTooLarge, UnsupportedMediaType
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.models import FileEntry, User
+from chalicelib.numbers import ascii_int
 
 MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 20
@@ -60,10 +61,10 @@ def _unpaired_surrogate_at(body: dict[str, Any]) -> Optional[str]:
 def list_limit(raw: Optional[str]) -> int:
     if raw is None:
         return DEFAULT_LIST_LIMIT
-    # isdigit() alone also takes "²", which int() refuses.
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIST_LIMIT:
+    limit = ascii_int(raw)
+    if limit is None or not 1 <= limit <= MAX_LIST_LIMIT:
         raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIST_LIMIT}.", field="limit")
-    return int(raw)
+    return limit
 
 
 def account(user: User) -> dict[str, str]:

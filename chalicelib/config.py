@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from chalicelib import capacity
+from chalicelib.numbers import ascii_int, port_number
 
 
 class ConfigError(ValueError):
@@ -22,10 +23,9 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     raw = env.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    value = ascii_int(raw.strip())
+    if value is None:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}")
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
@@ -53,11 +53,8 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _ports(raw: str) -> frozenset[int]:
-    try:
-        ports = frozenset(int(p) for p in raw.split(",") if p.strip())
-    except ValueError:
-        raise ConfigError(f"CONVERTER_EGRESS_PORTS must list port numbers, got {raw!r}") from None
-    if not ports or any(not 0 < p < 65536 for p in ports):
+    ports = frozenset(port_number(p.strip()) for p in raw.split(",") if p.strip())
+    if not ports or None in ports:
         raise ConfigError(f"CONVERTER_EGRESS_PORTS must list ports 1-65535, got {raw!r}")
     return ports
 
@@ -111,15 +108,24 @@ class Settings:
     jwt_secret_arn: Optional[str] = None
     token_ttl_seconds: int = 3600
     bcrypt_rounds: int = 12
-    signin_max_failures_per_account: int = 5
-    signin_max_failures_per_client: int = 20
+    # Sign-in throttling (chalicelib/domain/signin_throttle.py): waits that double per client
+    # and account after a few failures; looser ceilings per account and per client.
+    signin_failures_before_delay: int = 3
+    signin_max_failures_per_account: int = 50
+    signin_max_failures_per_client: int = 100
     signin_window_seconds: int = 900
+    # Per-user limits (chalicelib/domain/usage.py)
+    user_requests_per_minute: int = 60
+    user_max_unfinished_jobs: int = 20
+    user_max_stored_bytes: int = 1024 ** 3
     # HTTP
     max_body_bytes: int = 16 * 1024
     # Proxies in front of API Gateway (e.g. the cluster's NAT for the ingress): behind them the
     # client is the last X-Forwarded-For hop they added, for per-client throttling.
     trusted_proxies: tuple = ()
     download_url_ttl_seconds: int = 60
+    # Set by `make run` only: download links go through its server (chalicelib/adapters/local_downloads.py).
+    local_downloads_url: Optional[str] = None
     # Converter
     chromium_path: Optional[str] = None
     egress_allow: str = ""
@@ -157,12 +163,17 @@ class Settings:
             jwt_secret_arn=get("JWT_SECRET_ARN"),
             token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", 3600, 60),
             bcrypt_rounds=_int(env, "BCRYPT_ROUNDS", 12, 4),
-            signin_max_failures_per_account=_int(env, "SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5, 1),
-            signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1),
+            signin_failures_before_delay=_int(env, "SIGNIN_FAILURES_BEFORE_DELAY", 3, 1),
+            signin_max_failures_per_account=_int(env, "SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50, 1),
+            signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 100, 1),
             signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
+            user_requests_per_minute=_int(env, "USER_REQUESTS_PER_MINUTE", 60, 1),
+            user_max_unfinished_jobs=_int(env, "USER_MAX_UNFINISHED_JOBS", 20, 1),
+            user_max_stored_bytes=_int(env, "USER_MAX_STORED_BYTES", 1024 ** 3, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
+            local_downloads_url=get("LOCAL_DOWNLOADS_URL"),
             chromium_path=get("CHROMIUM_PATH") or _default_chromium(),
             egress_allow=get("CONVERTER_EGRESS_ALLOW", ""),
             egress_ports=_ports(get("CONVERTER_EGRESS_PORTS", "80,443")),

@@ -13,6 +13,7 @@ than ``ipaddress.is_global`` alone, whose answers vary between Python versions.
 """
 from __future__ import annotations
 
+import enum
 import ipaddress
 import re
 import socket
@@ -25,6 +26,7 @@ import idna
 
 from chalicelib.config import ConfigError
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.numbers import port_number
 
 MAX_URL_LENGTH = 2048
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -34,14 +36,23 @@ IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 Resolver = Callable[[str, int], list]
 
 
+class RefusalKind(str, enum.Enum):
+    """Why a destination was refused, for code to act on (``reason`` is for people)."""
+
+    FORBIDDEN = "forbidden"  # not public, a refused port or scheme: it will never be allowed
+    UNRESOLVED = "unresolved"  # the name has no address (fail closed); it will not heal soon
+    LOOKUP_TIMEOUT = "lookup_timeout"  # the lookup did not answer in time; it may next time
+
+
 class Blocked(InvalidInput):
     """The URL names a destination PagePress refuses to fetch; ``reason`` says why, for people."""
 
     code = "blocked_destination"
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: RefusalKind = RefusalKind.FORBIDDEN) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -226,9 +237,10 @@ class _AllowEntry:
 
 
 def _allow_port(raw: str, entry: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    port = port_number(raw)
+    if port is None:
         raise ConfigError(f"CONVERTER_EGRESS_ALLOW entry {entry!r} has a bad port {raw!r}")
-    return int(raw)
+    return port
 
 
 def _parse_allow_entry(entry: str) -> _AllowEntry:
@@ -369,9 +381,10 @@ class EgressPolicy:
             raise InvalidInput("the URL has no host")
         if port_text == "":
             return host_text, DEFAULT_PORTS[scheme]
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        port = port_number(port_text)
+        if port is None:
             raise InvalidInput(f"the URL's port {port_text!r} is not a valid port number")
-        return host_text, int(port_text)
+        return host_text, port
 
     def check_address(self, ip: str, port: int) -> Optional[str]:
         """None if connecting to ip:port is allowed, else a reason a person can read."""
@@ -412,7 +425,7 @@ class EgressPolicy:
             if answer not in answers:
                 answers.append(answer)
         if not answers:
-            raise Blocked(f"{host} does not resolve to any address")
+            raise Blocked(f"{host} does not resolve to any address", RefusalKind.UNRESOLVED)
         for answer in answers:
             if _ip_or_none(answer) is None:
                 raise Blocked(f"{host} resolved to something that is not an address")

@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
+from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
 from chalicelib.adapters.s3_store import S3ObjectStore
 from chalicelib.adapters.secrets import SecretSource
 from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
@@ -23,6 +24,7 @@ from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import Renderer
+from chalicelib.domain.usage import UsageLimits, UsageService
 from chalicelib.egress import EgressPolicy
 from chalicelib.observability import apply_log_level
 
@@ -82,6 +84,11 @@ class Container:
 
     @functools.cached_property
     def object_store(self) -> S3ObjectStore:
+        if self.settings.local_downloads_url:  # make run: links through its server, checked there
+            from chalicelib.adapters.local_downloads import LocalDownloadStore, SignedDownloads
+
+            return LocalDownloadStore(self.client("s3"), self.settings.files_bucket,
+                                      self.settings.local_downloads_url, SignedDownloads(self.secrets.jwt_secret))
         return S3ObjectStore(self.client("s3"), self.settings.files_bucket)
 
     @functools.cached_property
@@ -107,8 +114,14 @@ class Container:
             self.users, PostgresAttemptLimiter(self.database), self.secrets.jwt_secret,
             token_ttl_seconds=s.token_ttl_seconds, bcrypt_rounds=s.bcrypt_rounds,
             limits=SignInLimits(s.signin_max_failures_per_account, s.signin_max_failures_per_client,
-                                s.signin_window_seconds),
+                                s.signin_window_seconds, s.signin_failures_before_delay),
         )
+
+    @functools.cached_property
+    def usage(self) -> UsageService:
+        s = self.settings
+        return UsageService(DynamoUsageLedger(self.client("dynamodb"), s.files_table),
+                            UsageLimits(s.user_requests_per_minute, s.user_max_unfinished_jobs, s.user_max_stored_bytes))
 
     @functools.cached_property
     def conversions(self) -> ConversionService:
@@ -124,7 +137,7 @@ class Container:
     def renderer(self) -> Renderer:
         with self._renderer_lock:
             if self._renderer_closed:
-                raise ConversionFailed("shutting_down", "The converter is stopping; the job will be retried.",
+                raise ConversionFailed("The converter is stopping; the job will be retried.", "shutting_down",
                                        permanent=False)
             if self._renderer is None:
                 if self._renderer_factory is None:

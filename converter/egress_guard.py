@@ -19,7 +19,7 @@ import re
 from typing import Any, ClassVar, Optional
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.egress import Blocked, EgressPolicy
+from chalicelib.egress import Blocked, EgressPolicy, RefusalKind
 from converter.egress_proxy import BlockedRequest, PinningProxy
 
 __all__ = ["BlockedRequest", "EgressGuard"]
@@ -60,7 +60,7 @@ class EgressGuard:
         self._policy = policy
         self.blocked: list[BlockedRequest] = []
         self._proxy = PinningProxy(policy, self._record)
-        self._verdicts: dict[tuple[str, int], Optional[str]] = {}
+        self._verdicts: dict[tuple[str, int], Optional[Blocked]] = {}
         # (host, port) of a main-frame navigation's first request -> every hop it went to.
         self._navigation_hops: set[tuple[str, int]] = set()
         self._main_page = None  # the first page of the context: the one being printed
@@ -145,12 +145,12 @@ class EgressGuard:
 
     # --- the routing layer --------------------------------------------------------------
 
-    async def _verdict(self, url: str) -> tuple[str, int, Optional[str]]:
-        """(host, port, reason-or-None) for an http(s) URL, cached per origin for this job."""
+    async def _verdict(self, url: str) -> tuple[str, int, Optional[Blocked]]:
+        """(host, port, refusal-or-None) for an http(s) URL, cached per origin for this job."""
         try:
             target = self._policy.parse_origin(url)
         except InvalidInput as exc:
-            return "", 0, exc.message
+            return "", 0, Blocked(exc.message)
         key = (target.host, target.port)
         if key not in self._verdicts:
             loop = asyncio.get_running_loop()
@@ -160,9 +160,9 @@ class EgressGuard:
                 )
                 self._verdicts[key] = None
             except Blocked as exc:
-                self._verdicts[key] = exc.reason
+                self._verdicts[key] = exc
             except asyncio.TimeoutError:
-                self._verdicts[key] = f"{target.host} did not resolve in time"
+                self._verdicts[key] = Blocked(f"{target.host} did not resolve in time", RefusalKind.LOOKUP_TIMEOUT)
         return target.host, target.port, self._verdicts[key]
 
     async def _route(self, route) -> None:
@@ -175,13 +175,13 @@ class EgressGuard:
         if request.headers.get("service-worker"):  # Chromium's own header on a worker's script (no round trip)
             # A service worker's fetches would skip routing; Playwright's own blocking is a
             # JavaScript patch a page could get around, so refuse the worker's script too.
-            host, port, reason = "", 0, "service workers are not allowed"
+            host, port, refusal = "", 0, Blocked("service workers are not allowed")
         else:
-            host, port, reason = await self._verdict(url)
-        if reason is None:
+            host, port, refusal = await self._verdict(url)
+        if refusal is None:
             await route.fallback()
             return
-        self._record(BlockedRequest(url, host, port, reason))
+        self._record(BlockedRequest(url, host, port, refusal.reason, refusal.kind))
         if navigation and (self._main_loaded or not self._in_main_frame(request)):
             # "No Content" ends the navigation and leaves the frame, or the loaded page, as
             # it was: a page that later tries to leave (meta refresh...) is still printed.
@@ -193,11 +193,11 @@ class EgressGuard:
 
     async def _route_web_socket(self, ws) -> None:
         scheme, sep, rest = ws.url.partition(":")
-        host, port, reason = await self._verdict(_WS_TO_HTTP.get(scheme.lower(), scheme) + sep + rest)
-        if reason is None:
+        host, port, refusal = await self._verdict(_WS_TO_HTTP.get(scheme.lower(), scheme) + sep + rest)
+        if refusal is None:
             ws.connect_to_server()
             return
-        self._record(BlockedRequest(ws.url, host, port, reason))
+        self._record(BlockedRequest(ws.url, host, port, refusal.reason, refusal.kind))
         await ws.close(code=1008, reason="blocked")
 
 

@@ -21,7 +21,8 @@ from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.egress import Blocked, EgressPolicy, normalise_host
+from chalicelib.egress import Blocked, EgressPolicy, RefusalKind, normalise_host
+from chalicelib.numbers import ascii_hex, ascii_int, port_number
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class BlockedRequest:
     host: str
     port: int
     reason: str
+    kind: RefusalKind = RefusalKind.FORBIDDEN
 
 
 @dataclass(frozen=True)
@@ -145,10 +147,10 @@ class PinningProxy:
                 loop.run_in_executor(None, self._policy.resolve, host, port), self._timeouts.resolve
             )
         except Blocked as exc:
-            reason = exc.reason
+            reason, kind = exc.reason, exc.kind
         except asyncio.TimeoutError:
-            reason = f"{host} did not resolve within {self._timeouts.resolve:g}s"
-        self._on_blocked(BlockedRequest(url, _host_key(host), port, reason))
+            reason, kind = f"{host} did not resolve within {self._timeouts.resolve:g}s", RefusalKind.LOOKUP_TIMEOUT
+        self._on_blocked(BlockedRequest(url, _host_key(host), port, reason, kind))
         raise _Refused(None)
 
     async def _dial(self, host: str, addresses: list, port: int):
@@ -168,9 +170,9 @@ class PinningProxy:
 
     async def _tunnel(self, target: str, reader, writer) -> None:
         host, sep, port_text = target.rpartition(":")
-        if not sep or not host or not port_text.isdigit():
+        port = port_number(port_text)
+        if not sep or not host or port is None:
             raise _Refused(b"400 Bad Request")
-        port = int(port_text)
         try:
             addresses = await self._vet(f"https://{target}/", host, port)
         except _Refused:
@@ -287,7 +289,9 @@ async def _relay_request_body(headers: list, reader, up_writer, idle: float) -> 
         while True:
             size_line = await asyncio.wait_for(reader.readuntil(b"\r\n"), idle)
             up_writer.write(size_line)
-            size = int(size_line.split(b";", 1)[0].strip(), 16)
+            size = ascii_hex(size_line.split(b";", 1)[0].strip().decode("latin-1"))
+            if size is None:
+                raise _Refused(b"400 Bad Request")
             if size == 0:
                 while True:  # trailers, then the blank line
                     line = await asyncio.wait_for(reader.readuntil(b"\r\n"), idle)
@@ -296,8 +300,8 @@ async def _relay_request_body(headers: list, reader, up_writer, idle: float) -> 
                         return
             up_writer.write(await asyncio.wait_for(reader.readexactly(size + 2), idle))
             await up_writer.drain()
-    remaining = int(values.get("content-length", "0") or 0)
-    if remaining < 0:
+    remaining = ascii_int(values.get("content-length", "0").strip() or "0")
+    if remaining is None:
         raise _Refused(b"400 Bad Request")
     while remaining:
         data = await asyncio.wait_for(reader.read(min(remaining, _CHUNK)), idle)

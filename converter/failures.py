@@ -9,6 +9,8 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import ConversionFailed
+from chalicelib.egress import RefusalKind
+from converter.egress_proxy import BlockedRequest
 
 #: Statuses that mean "try again later" rather than "this page is wrong".
 TRANSIENT_HTTP_STATUSES = frozenset({408, 425, 429, 502, 503, 504})
@@ -31,12 +33,20 @@ _NET_ERRORS: tuple[tuple[str, str, str, bool], ...] = (
     ("net::ERR_UNSAFE_REDIRECT", "blocked", "The page redirected to an address that is not a web page", True),
     ("net::ERR_UNSAFE_PORT", "blocked", "The address uses a port browsers refuse to connect to", True),
     ("Download is starting", "not_a_page", "The address leads to a file download, not a web page", True),
+    # Chromium cancels the main document itself: a redirect to a scheme it will not follow
+    # (ftp:, mailto:, javascript:...) or an empty answer. Nothing a retry would change.
+    ("net::ERR_ABORTED", "not_a_page",
+     "The address did not lead to a web page (it redirected to a non-web address or answered nothing)", True),
 )
+
+
+#: An upstream reason phrase is the site's to choose (60 KB were seen); only this much is kept.
+MAX_REASON_PHRASE = 100
 
 
 def http_status_failure(status: int, status_text: str = "") -> ConversionFailed:
     """The main document answered ``status`` (>= 400)."""
-    reason = status_text.strip()
+    reason = " ".join(status_text.split())[:MAX_REASON_PHRASE]
     if not reason:
         try:
             reason = HTTPStatus(status).phrase
@@ -44,27 +54,29 @@ def http_status_failure(status: int, status_text: str = "") -> ConversionFailed:
             reason = ""
     label = f"HTTP {status} {reason}".strip()
     return ConversionFailed(
-        "http_error", f"The page answered {label}", permanent=status not in TRANSIENT_HTTP_STATUSES
+        f"The page answered {label}", "http_error", permanent=status not in TRANSIENT_HTTP_STATUSES
     )
 
 
 def navigation_failure(error_text: str) -> ConversionFailed:
-    """Classify a failed ``page.goto`` from Chromium's error text."""
+    """Classify a failed ``page.goto`` by the Chromium net error code (``net::ERR_...``) it names."""
     for marker, code, message, permanent in _NET_ERRORS:
         if marker in error_text:
-            return ConversionFailed(code, message, permanent=permanent)
+            return ConversionFailed(message, code, permanent=permanent)
     first_line = error_text.strip().splitlines()[0] if error_text.strip() else "unknown error"
-    return ConversionFailed("navigation_failed", f"The page could not be loaded ({first_line})", permanent=False)
+    return ConversionFailed(f"The page could not be loaded ({first_line})", "navigation_failed", permanent=False)
 
 
-def egress_refusal(reason: str) -> ConversionFailed:
-    """The egress guard refused the page itself. A name that does not resolve is refused
-    there (the guard resolves, Chromium never does), so it is told apart by the reason."""
-    if "does not resolve" in reason:
-        return ConversionFailed("dns_failure", f"The site's name could not be found ({reason})", permanent=True)
-    if "did not resolve" in reason:
-        return ConversionFailed("dns_failure", f"The site's name could not be looked up ({reason})", permanent=False)
-    return ConversionFailed("blocked", f"The page cannot be converted: {reason}", permanent=True)
+def egress_refusal(refusal: BlockedRequest) -> ConversionFailed:
+    """The egress guard refused the page itself, or a hop on its way. A name that does not
+    resolve is refused there too (the guard resolves, Chromium never does): told apart by
+    the refusal's kind, not its wording."""
+    reason = refusal.reason
+    if refusal.kind is RefusalKind.UNRESOLVED:
+        return ConversionFailed(f"The site's name could not be found ({reason})", "dns_failure", permanent=True)
+    if refusal.kind is RefusalKind.LOOKUP_TIMEOUT:
+        return ConversionFailed(f"The site's name could not be looked up ({reason})", "dns_failure", permanent=False)
+    return ConversionFailed(f"The page cannot be converted: {reason}", "blocked", permanent=True)
 
 
 def proxy_could_not_connect(status: int, headers: dict[str, str]) -> bool:
@@ -77,22 +89,30 @@ def proxy_could_not_connect(status: int, headers: dict[str, str]) -> bool:
 
 
 def connection_failed() -> ConversionFailed:
-    return ConversionFailed("connection_failed", "The site refused the connection or could not be reached", permanent=False)
+    return ConversionFailed("The site refused the connection or could not be reached", "connection_failed",
+                            permanent=False)
 
 
 def navigation_timeout(seconds: float) -> ConversionFailed:
-    return ConversionFailed("timeout", f"The page did not load within {seconds:g} seconds", permanent=True)
+    return ConversionFailed(f"The page did not load within {seconds:g} seconds", "timeout", permanent=True)
 
 
 def render_timeout(seconds: float) -> ConversionFailed:
-    return ConversionFailed(
-        "timeout", f"The conversion did not finish within {seconds:g} seconds", permanent=True
-    )
+    return ConversionFailed(f"The conversion did not finish within {seconds:g} seconds", "timeout", permanent=True)
 
 
 def renderer_crashed() -> ConversionFailed:
     return ConversionFailed(
-        "renderer_crashed", "The browser crashed while rendering the page; it will be retried", permanent=False
+        "The browser crashed while rendering the page; it will be retried", "renderer_crashed", permanent=False
+    )
+
+
+def print_refused() -> ConversionFailed:
+    """Chromium refused to print a healthy page: the options (margins, header or footer
+    template) cannot work for it, and will not on a second try."""
+    return ConversionFailed(
+        "The browser could not print the page with these options (margins, header or footer); "
+        "change them and try again", "print_failed", permanent=True,
     )
 
 
@@ -102,9 +122,9 @@ def blocked_scheme(final_url: str) -> ConversionFailed | None:
     if scheme in ("http", "https"):
         return None
     return ConversionFailed(
-        "blocked", f"The page led to a {scheme or 'non-web'}: address, which is not allowed", permanent=True
+        f"The page led to a {scheme or 'non-web'}: address, which is not allowed", "blocked", permanent=True
     )
 
 
 def too_large(what: str) -> ConversionFailed:
-    return ConversionFailed("too_large", f"The PDF would be too large: {what}", permanent=True)
+    return ConversionFailed(f"The PDF would be too large: {what}", "too_large", permanent=True)

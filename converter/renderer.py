@@ -34,7 +34,7 @@ from converter import failures
 from converter.browser import BrowserGeneration, BrowserSupervisor
 from converter.chromium_process import ChromiumProcess
 from converter.egress_guard import EgressGuard
-from converter.job_pages import BrowserGone, Guard, GuardFactory, JobPage, SparePages
+from converter.job_pages import BrowserGone, Guard, GuardFactory, JobPage, PageWatch, SparePages
 from converter.loop_thread import LoopThread
 from converter.pdf_metadata import stamp_metadata
 from converter.print_options import pdf_arguments
@@ -116,7 +116,7 @@ class PlaywrightRenderer(Renderer):
 
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         if self._closed:
-            raise ConversionFailed("renderer_unavailable", "The converter is shutting down", permanent=False)
+            raise ConversionFailed("The converter is shutting down", "renderer_unavailable", permanent=False)
         try:
             return self._loop.run(self._job(url, options, correlation_id), self.worst_case_seconds)
         except concurrent.futures.TimeoutError:
@@ -177,7 +177,7 @@ class PlaywrightRenderer(Renderer):
             await asyncio.wait_for(self._slots.acquire(), self._render_timeout)
         except asyncio.TimeoutError:
             raise ConversionFailed(
-                "busy", "The converter was too busy to start this page; it will be retried", permanent=False
+                "The converter was too busy to start this page; it will be retried", "busy", permanent=False
             ) from None
         try:
             for attempt in (1, 2):
@@ -198,7 +198,7 @@ class PlaywrightRenderer(Renderer):
                 except (PlaywrightError, OSError) as exc:  # not classified further down
                     logger.exception("Rendering failed", extra={**log_extra, "error": str(exc)})
                     raise ConversionFailed(
-                        "render_failed", "The page could not be rendered; it will be retried", permanent=False
+                        "The page could not be rendered; it will be retried", "render_failed", permanent=False
                     ) from None
         except ConversionFailed as failure:
             logger.warning(
@@ -222,7 +222,7 @@ class PlaywrightRenderer(Renderer):
         except (PlaywrightError, asyncio.TimeoutError, OSError) as exc:
             logger.error("Chromium could not start", extra={**log_extra, "error": str(exc)})
             raise ConversionFailed(
-                "renderer_unavailable", "The PDF engine could not start; it will be retried", permanent=False
+                "The PDF engine could not start; it will be retried", "renderer_unavailable", permanent=False
             ) from None
 
     async def _render_in(
@@ -287,8 +287,8 @@ class PlaywrightRenderer(Renderer):
             await asyncio.sleep(options.delay_ms / 1000)  # asked for by the user
 
         mark = time.monotonic()
-        title = " ".join((await page.title()).split()) or url
-        raw = await page.pdf(**pdf_arguments(options))
+        title = _valid_text(" ".join((await page.title()).split())) or url
+        raw = await self._print(job_page, options)
         timings["print_ms"] = _ms_since(mark)
 
         guard = job_page.guard
@@ -312,10 +312,11 @@ class PlaywrightRenderer(Renderer):
         try:
             response = await page.goto(url, wait_until="load", timeout=self._navigation_timeout * 1000)
         except PlaywrightTimeoutError:
+            _raise_if_blocked(guard, url, page.url)  # a refused hop is the reason, not the wait
             raise failures.navigation_timeout(self._navigation_timeout) from None
         except PlaywrightError as exc:
             _raise_if_blocked(guard, url, page.url)
-            if watch.broken:
+            if not await self._still_running(watch):  # a browser going away aborts navigations too
                 raise
             # Chromium fails an error status with an empty body (ERR_HTTP_RESPONSE_CODE_FAILURE);
             # the response it received still says what happened.
@@ -334,20 +335,41 @@ class PlaywrightRenderer(Renderer):
                 raise failures.connection_failed()
             raise failures.http_status_failure(response.status, response.status_text)
 
+    async def _print(self, job_page: JobPage, options: ConversionOptions) -> bytes:
+        """Chromium's PDF; its refusal of a healthy page is the options' fault, and final."""
+        try:
+            return await job_page.page.pdf(**pdf_arguments(options))
+        except PlaywrightError:
+            if not await self._still_running(job_page.watch):
+                raise
+            raise failures.print_refused() from None
+
+    async def _still_running(self, watch: PageWatch) -> bool:
+        """Whether the page still answers: only then is a failure the page's or the options'
+        own (and final), not the browser being stopped or killed under it."""
+        if watch.broken or self._closed:
+            return False
+        try:
+            # A round trip to the browser process (not the page's script: error pages run none).
+            await asyncio.wait_for(watch.page.context.cookies(), self._close_timeout)
+        except (PlaywrightError, asyncio.TimeoutError):
+            return False
+        return not watch.broken
+
     async def _wait_for_selector(self, job_page: JobPage, selector: str) -> None:
         try:
             await job_page.page.wait_for_selector(selector, state="attached", timeout=self._settle_timeout * 1000)
         except PlaywrightTimeoutError:
             raise ConversionFailed(
-                "selector_not_found",
                 f"No element matching {selector!r} appeared within {self._settle_timeout:g} seconds",
+                "selector_not_found",
                 permanent=True,
             ) from None
         except PlaywrightError:
             if job_page.watch.broken:
                 raise
             raise ConversionFailed(
-                "invalid_selector", f"{selector!r} is not a valid CSS selector", permanent=True
+                f"{selector!r} is not a valid CSS selector", "invalid_selector", permanent=True
             ) from None
 
     async def _finish(self, raw: bytes, title: str, url: str, warnings: list[str]) -> RenderedPdf:
@@ -383,7 +405,7 @@ def _raise_if_blocked(guard: Guard, *urls: str) -> None:
             continue
         blocked = guard.blocked_navigation(url)
         if blocked is not None:
-            raise failures.egress_refusal(blocked.reason)
+            raise failures.egress_refusal(blocked)
 
 
 class _MainDocumentResponses:
@@ -397,6 +419,12 @@ class _MainDocumentResponses:
     def _seen(self, response: Response) -> None:
         if response.request.is_navigation_request() and response.frame == self._page.main_frame:
             self.last = response
+
+
+def _valid_text(text: str) -> str:
+    """``text`` without lone UTF-16 surrogates, which a page's title may carry and no PDF,
+    S3 or DynamoDB can store."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _blocked_warning(count: int) -> str:

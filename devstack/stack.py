@@ -73,6 +73,10 @@ class LocalStack:
             "AWS_DEFAULT_REGION": env.get("AWS_DEFAULT_REGION", "us-east-1"),
         })
         env.setdefault("JWT_SECRET", _jwt_secret(self.data_dir))
+        # Download links through this server, which checks them (moto checks no signature).
+        link_host = "127.0.0.1" if self.local.host in ("0.0.0.0", "::", "") else self.local.host
+        link_host = f"[{link_host}]" if ":" in link_host else link_host
+        env["LOCAL_DOWNLOADS_URL"] = f"http://{link_host}:{self.local.port}"
         settings = Settings.from_env()
         apply_log_level(settings)
         _check_chromium(settings)

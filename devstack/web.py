@@ -15,16 +15,30 @@ from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalChalice, LocalGatewayException, ThreadedHTTPServer
 
+from api.headers import API_RESPONSE_HEADERS
 from api.routing import correlation_id_from
+from chalicelib.adapters.local_downloads import LINK_PATH, LocalDownloadStore
+from chalicelib.adapters.s3_store import attachment
+from chalicelib.domain.errors import AuthenticationFailed, NotFound, PagePressError
+from chalicelib.wiring import container
+from chalicelib.numbers import ascii_int
 
 PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PagePress</title></head>
 <body><main><h1>PagePress</h1><p>The API is running under <a href="/api/v1/health">/api/v1</a>.
 The web app has not been built yet: run <code>make spa</code>.</p></main></body></html>"""
 
+# What frontend-build/nginx serves the SPA with (security-headers.conf, and the CSP that
+# 40-pagepress-config.sh writes for a same-origin API), so `make run` tests the real policy.
+# HSTS is left out: `make run` is plain http on loopback.
+SPA_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
+    "Content-Security-Policy": SPA_CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
 
 
@@ -38,13 +52,20 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         super().__init__(*args, **kwargs)
 
     def _generic_handle(self) -> None:
+        if self.path.startswith(LINK_PATH):
+            self._serve_download()
+            return
         if not self.path.startswith("/api/"):
             self._serve_static()
             return
         # The event names the real client, as API Gateway's identity.sourceIp does.
         self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
-        length = self.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > self._max_body:
+        length = ascii_int(self.headers.get("content-length", "0").strip())
+        if length is None:
+            self.close_connection = True
+            self._send_json(400, "bad_request", "Content-Length must be a whole number in ASCII digits.")
+            return
+        if length > self._max_body:
             self.close_connection = True
             self._send_json(413, "request_too_large", f"The request body is larger than {self._max_body} bytes.")
             return
@@ -75,10 +96,39 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        for name, value in API_RESPONSE_HEADERS.items():
+            self.send_header(name, value)
         self.send_header("X-Correlation-Id", correlation_id_from(self.headers.get("x-correlation-id")))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _serve_download(self) -> None:
+        """A local download link (chalicelib/adapters/local_downloads.py): owner, key and expiry
+        checked before a byte of the PDF is read."""
+        if self.command not in ("GET", "HEAD"):
+            self._send_json(405, "method_not_allowed", "Only GET and HEAD are served here.")
+            return
+        store = container().object_store
+        token = self.path[len(LINK_PATH):].split("?", 1)[0]
+        try:
+            if not isinstance(store, LocalDownloadStore):
+                raise NotFound("There is no such download.", "not_found")
+            grant = store.links.check(token)
+            body = store.read(grant.key)
+        except PagePressError as refused:
+            status = {AuthenticationFailed: 403, NotFound: 404}.get(type(refused), 503)
+            self._send_json(status, refused.code, refused.message)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Disposition", attachment(grant.filename))
+        for name, value in API_RESPONSE_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(body)
 
     def _serve_static(self) -> None:
         if self.command not in ("GET", "HEAD"):

@@ -15,6 +15,7 @@ _REQUEST_FIELDS = frozenset({"url", "options"})
 def request_conversion():
     request = files.current_request
     user = signed_in_user(request)
+    container().usage.admit_conversion(user)
     body = schemas.json_object(request, container().settings.max_body_bytes, _REQUEST_FIELDS)
     entry = container().conversions.request(
         user, body.get("url"), body.get("options"), request.headers.get("idempotency-key"),
@@ -50,7 +51,9 @@ def download_link(name: str):
 
 @route(files, "/file/{name}/retry", methods=["POST"], takes_body=False)
 def retry(name: str):
-    entry = container().conversions.retry(signed_in_user(files.current_request), name)
+    user = signed_in_user(files.current_request)
+    container().usage.admit_conversion(user)
+    entry = container().conversions.retry(user, name)
     return json_response(schemas.file_entry(entry), 202)
 
 

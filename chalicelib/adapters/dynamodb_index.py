@@ -151,10 +151,15 @@ class DynamoFileIndex(FileIndex):
             raise _unavailable(exc) from exc
 
     def _call(self, operation: str, **kwargs: Any) -> dict:
-        try:
-            return getattr(self._db, operation)(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            raise _unavailable(exc) from exc
+        return dynamodb_call(self._db, operation, **kwargs)
+
+
+def dynamodb_call(client: Any, operation: str, **kwargs: Any) -> dict:
+    """One DynamoDB call; any failure of DynamoDB itself becomes ``DependencyUnavailable`` (a 503)."""
+    try:
+        return getattr(client, operation)(**kwargs)
+    except (ClientError, BotoCoreError) as exc:
+        raise _unavailable(exc) from exc
 
 
 def _unavailable(exc: Exception) -> DependencyUnavailable:

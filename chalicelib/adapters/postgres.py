@@ -14,7 +14,7 @@ import psycopg2.pool
 
 from chalicelib.domain.errors import Conflict, DependencyUnavailable
 from chalicelib.domain.models import User
-from chalicelib.domain.ports import AttemptLimiter, UserRepository
+from chalicelib.domain.ports import AttemptLimiter, FailureCount, UserRepository
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_ID = 0x70616765  # "page": one migrator at a time
@@ -146,12 +146,12 @@ class PostgresAttemptLimiter(AttemptLimiter):
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def failures(self, key: str, since: datetime) -> tuple[int, Optional[datetime]]:
+    def failures(self, key: str, since: datetime, until: datetime) -> FailureCount:
         with self._db.transaction() as cur:
-            cur.execute("SELECT count(*), min(failed_at) FROM sign_in_failures WHERE key = %s AND failed_at > %s",
-                        (key, since))
-            count, oldest = cur.fetchone()
-        return int(count), oldest
+            cur.execute("SELECT count(*), min(failed_at), max(failed_at) FROM sign_in_failures "
+                        "WHERE key = %s AND failed_at > %s AND failed_at < %s", (key, since, until))
+            count, oldest, newest = cur.fetchone()
+        return FailureCount(int(count), oldest, newest)
 
     def record_failure(self, key: str, at: datetime) -> None:
         with self._db.transaction() as cur:

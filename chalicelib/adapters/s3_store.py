@@ -10,6 +10,11 @@ from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.ports import ObjectStore
 
 
+def attachment(filename: str) -> str:
+    """Content-Disposition for a download named filename (ASCII fallback and RFC 5987 form)."""
+    return f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+
+
 class S3ObjectStore(ObjectStore):
     def __init__(self, client: Any, bucket: str) -> None:
         self._s3 = client
@@ -34,7 +39,7 @@ class S3ObjectStore(ObjectStore):
         self._call("delete_object", Bucket=self._bucket, Key=key)
 
     def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
-        disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+        disposition = attachment(filename)
         return self._s3.generate_presigned_url(
             "get_object",
             Params={"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": disposition,

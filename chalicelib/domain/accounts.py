@@ -1,26 +1,21 @@
 """Accounts: sign-up, sign-in with throttling, one active session per user, sign-out."""
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Callable, Optional
 
 from email_validator import EmailNotValidError, validate_email
 
 from chalicelib.domain import passwords, tokens
-from chalicelib.domain.errors import AuthenticationFailed, InvalidInput, TooManyAttempts
+from chalicelib.domain.errors import AuthenticationFailed, InvalidInput
 from chalicelib.domain.models import User
 from chalicelib.domain.ports import AttemptLimiter, UserRepository
+from chalicelib.domain.signin_throttle import SignInLimits, SignInThrottle
 
 _WRONG_CREDENTIALS = "The e-mail or the password is wrong."
-
-
-@dataclass(frozen=True)
-class SignInLimits:
-    per_account: int
-    per_client: int
-    window_seconds: int
 
 
 @dataclass(frozen=True)
@@ -30,14 +25,15 @@ class IssuedSession:
 
 
 def normalise_email(raw: object) -> str:
-    """Syntax-checked, lower-cased e-mail; uniqueness is case-insensitive."""
+    """Syntax-checked e-mail in one spelling per address: NFKC, then case-folded, so
+    "ａｌｉｃｅ@example.com", "ALICE@example.com" and "alice@example.com" are one account."""
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput("Enter your e-mail address.", field="email")
     try:
-        checked = validate_email(raw.strip(), check_deliverability=False)
+        checked = validate_email(unicodedata.normalize("NFKC", raw.strip()), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidInput(f"That is not a valid e-mail address: {exc}", field="email") from None
-    return checked.normalized.lower()
+    return unicodedata.normalize("NFKC", checked.normalized.casefold())
 
 
 def check_password_rules(raw: object) -> str:
@@ -64,11 +60,10 @@ class AccountService:
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self._users = users
-        self._limiter = limiter
+        self._throttle = SignInThrottle(limiter, limits, now)
         self._secret = secret
         self._ttl = token_ttl_seconds
         self._rounds = bcrypt_rounds
-        self._limits = limits
         self._now = now
 
     def sign_up(self, email: object, password: object) -> User:
@@ -83,19 +78,12 @@ class AccountService:
         except InvalidInput:
             address = ""  # not an address: answered like an unknown one, dummy check included
         secret = password if isinstance(password, str) else ""
-        keys = {f"account:{address}": self._limits.per_account, f"client:{client}": self._limits.per_client}
-        # The attempt counts as a failure until it succeeds, and is counted before the password
-        # is checked: parallel guesses cannot all slip in under the limit.
-        attempt_at = self._now()
-        for key in keys:
-            self._limiter.record_failure(key, attempt_at)
-        self._refuse_if_throttled(keys)
+        attempt = self._throttle.admit(address, client)  # a failure until it succeeds
         user = self._users.by_email(address) if address else None
         matches = passwords.verify_password(secret, user.password_hash if user else passwords.dummy_hash(self._rounds))
         if user is None or not matches:
             raise AuthenticationFailed(_WRONG_CREDENTIALS, "invalid_credentials")
-        self._limiter.clear(f"account:{address}")
-        self._limiter.forget(f"client:{client}", attempt_at)
+        self._throttle.succeeded(attempt)
         session_id = str(uuid.uuid4())
         self._users.set_session(user.id, session_id)
         token, expires_at = tokens.issue(self._secret(), user.id, session_id, self._now(), self._ttl)
@@ -122,12 +110,3 @@ class AccountService:
 
     def sign_out(self, user: User) -> None:
         self._users.set_session(user.id, None)
-
-    def _refuse_if_throttled(self, keys: dict[str, int]) -> None:
-        now = self._now()
-        window = timedelta(seconds=self._limits.window_seconds)
-        for key, limit in keys.items():
-            count, oldest = self._limiter.failures(key, now - window)
-            if count > limit and oldest is not None:  # this attempt is already among them
-                wait = (oldest + window - now).total_seconds()
-                raise TooManyAttempts("Too many failed sign-ins. Try again later.", retry_after_seconds=int(wait) + 1)

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound, Unprocessable
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.ids import is_file_id, new_file_id
 from chalicelib.domain.models import ConversionJob, FileEntry, FileStatus, Page, User
@@ -21,6 +21,11 @@ STALE_PENDING_SECONDS = 60
 
 def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _same_request(first: FileEntry, again: FileEntry) -> bool:
+    """Whether a replay with the same Idempotency-Key asks for the same thing as the first request."""
+    return first.url == again.url and first.options == again.options
 
 
 def utc_now_iso() -> str:
@@ -50,11 +55,7 @@ class ConversionService:
         """Validate, record the job as pending, then queue it; the entry is the user's receipt."""
         if not isinstance(url, str) or not url.strip():
             raise InvalidInput("Enter the URL of the page to convert.", "invalid_url", field="url")
-        try:
-            checked_url = self._vet_url(url.strip())
-        except InvalidInput as refused:
-            refused.field = refused.field or "url"
-            raise
+        checked_url = self._vet(url.strip())
         parsed_options = parse_options(options)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
@@ -65,8 +66,19 @@ class ConversionService:
         )
         stored = self._index.create(entry, idempotency_key)
         if stored.file_id != entry.file_id:
+            if not _same_request(stored, entry):
+                raise Unprocessable("This Idempotency-Key was already used for a different request; "
+                                    "send a new key with a new request.", "idempotency_key_reused",
+                                    field="Idempotency-Key")
             return self._requeue_if_stuck(stored)
         return self._enqueue(stored)
+
+    def _vet(self, url: str) -> str:
+        try:
+            return self._vet_url(url)
+        except InvalidInput as refused:
+            refused.field = refused.field or "url"
+            raise
 
     def list(self, user: User, limit: int, cursor: Optional[str]) -> Page:
         return self._index.list(user.id, limit, cursor)
@@ -90,6 +102,7 @@ class ConversionService:
             return self._enqueue(entry)
         if entry.status is not FileStatus.FAILED:
             raise Conflict("Only a failed conversion can be retried.", "not_failed")
+        self._vet(entry.url)  # what was allowed then may not be now (a name that moved, a policy change)
         reset = self._index.reset_for_retry(user.id, entry.file_id)
         if reset is None:
             raise Conflict("The conversion changed meanwhile; reload the list.", "not_failed")

@@ -35,12 +35,26 @@ class Conflict(PagePressError):
     code = "conflict"
 
 
+class Unprocessable(PagePressError):
+    """Well-formed, but it contradicts what came before (an Idempotency-Key reused for another body)."""
+
+    code = "unprocessable"
+
+
 class TooManyAttempts(PagePressError):
+    """Refused for now (429); ``retry_after_seconds`` says when to come back."""
+
     code = "too_many_attempts"
 
-    def __init__(self, message: str, retry_after_seconds: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after_seconds: int, code: Optional[str] = None) -> None:
+        super().__init__(message, code)
         self.retry_after_seconds = max(1, int(retry_after_seconds))
+
+
+class QuotaExceeded(PagePressError):
+    """A per-user allowance is used up (403) until the user frees some of it."""
+
+    code = "quota_exceeded"
 
 
 class DependencyUnavailable(PagePressError):
@@ -48,10 +62,15 @@ class DependencyUnavailable(PagePressError):
 
 
 class ConversionFailed(PagePressError):
-    """A job cannot produce a PDF. ``permanent`` failures are not retried."""
+    """A job cannot produce a PDF. ``permanent`` failures are not retried.
+
+    Arguments in the order every error here takes them: the message, then the code. Whether
+    a job is retried is decided by whoever raises this, from what failed (its kind), never
+    by reading the message afterwards.
+    """
 
     code = "conversion_failed"
 
-    def __init__(self, code: str, message: str, permanent: bool = True) -> None:
+    def __init__(self, message: str, code: str, *, permanent: bool = True) -> None:
         super().__init__(message, code)
         self.permanent = permanent

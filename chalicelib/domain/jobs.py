@@ -17,6 +17,9 @@ from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer
 
 MAX_METADATA_URL = 1024
 MAX_TITLE = 1000
+#: Every message stored on an entry is capped: parts of it come from the page or the site.
+MAX_MESSAGE = 500
+MAX_WARNINGS = 20
 
 
 class RetryLater(Exception):
@@ -62,7 +65,8 @@ class JobProcessor:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
             steps.done("render")
-            self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message)
+            self._index.mark_failed(job.user_id, job.file_id, code=failure.code[:64],
+                                    message=failure.message[:MAX_MESSAGE])
             steps.done("index")
             return Outcome("failed", failure.code, steps.timings)
         steps.done("render")
@@ -74,8 +78,8 @@ class JobProcessor:
         })
         steps.done("upload")
         title = pdf.title[:MAX_TITLE]  # a page's title is unbounded; an index item is not
-        ready = self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
-                                       pages=pdf.pages, warnings=pdf.warnings)
+        ready = self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content), pages=pdf.pages,
+                                       warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS]))
         steps.done("index")
         if ready:
             return Outcome("ready", timings=steps.timings)

@@ -6,15 +6,23 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import MEDIA_TYPES, PAPER_FORMATS, ConversionOptions, Margin
+from chalicelib.domain.templates import sanitise_template
 
 _CSS_LENGTH = re.compile(r"^(0|[0-9]{1,4}(\.[0-9]{1,3})?(px|in|cm|mm))$")
 _UNITS_PER_INCH = {"px": 96.0, "in": 1.0, "cm": 2.54, "mm": 25.4}
 MAX_MARGIN_INCHES = 10.0
+#: Printable width and height the margins must leave: Chromium refuses to print into none.
+MIN_PRINTABLE_INCHES = 1.0
+# (width, height) in inches, portrait, as Chromium prints them.
+_PAPER_INCHES = {"A3": (11.69, 16.54), "A4": (8.27, 11.69), "A5": (5.83, 8.27),
+                 "Letter": (8.5, 11.0), "Legal": (8.5, 14.0), "Tabloid": (11.0, 17.0)}
 MAX_DELAY_MS = 10_000
 MAX_SELECTOR = 256
 MAX_TEMPLATE = 2048
 # Header/footer templates are rendered by Chromium; they may use its template classes
-# but must not pull anything from the network or run script.
+# but must not pull anything from the network or run script. Plain attempts are refused
+# with a reason (below); what passes is then sanitised with an allowlist (domain.templates),
+# which is the guarantee: escapes and spellings this pattern misses are dropped there.
 _TEMPLATE_FORBIDDEN = re.compile(r"<\s*(script|img|link|iframe|object|embed|video|audio|source|image|use)\b"
                                  r"|\b(src|href|srcset|xlink:href|action|formaction)\s*=|url\s*\(|@import",
                                  re.IGNORECASE)
@@ -31,7 +39,7 @@ def parse_options(raw: Any) -> ConversionOptions:
     if unknown:
         raise InvalidInput(f"Unknown option: {unknown[0]}.", field=f"options.{unknown[0]}")
     defaults = ConversionOptions()
-    return ConversionOptions(
+    options = ConversionOptions(
         format=_choice(raw, "format", PAPER_FORMATS, defaults.format),
         landscape=_bool(raw, "landscape", defaults.landscape),
         margin=_margin(raw.get("margin")),
@@ -43,6 +51,24 @@ def parse_options(raw: Any) -> ConversionOptions:
         header_template=_template(raw, "header_template"),
         footer_template=_template(raw, "footer_template"),
     )
+    _check_printable_area(options)
+    return options
+
+
+def _check_printable_area(options: ConversionOptions) -> None:
+    """Margins that leave the page no room would fail in Chromium on every attempt: say so now."""
+    width, height = _PAPER_INCHES[options.format]
+    if options.landscape:
+        width, height = height, width
+    margin = options.margin
+    room_across = width - _inches(margin.left) - _inches(margin.right)
+    room_down = height - _inches(margin.top) - _inches(margin.bottom)
+    if min(room_across, room_down) < MIN_PRINTABLE_INCHES:
+        raise InvalidInput(
+            f"The margins leave less than {MIN_PRINTABLE_INCHES:g}in to print on a "
+            f"{'landscape ' if options.landscape else ''}{options.format} page.",
+            field="options.margin",
+        )
 
 
 def _choice(raw: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -115,4 +141,4 @@ def _template(raw: dict, name: str) -> str | None:
             "but no scripts, images, links or other external resources.",
             field=f"options.{name}",
         )
-    return value
+    return sanitise_template(value) if value else value

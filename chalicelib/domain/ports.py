@@ -7,6 +7,7 @@ against these classes.
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping, Optional
 
@@ -40,12 +41,19 @@ class UserRepository(abc.ABC):
         """Raise if the store does not answer."""
 
 
+@dataclass(frozen=True)
+class FailureCount:
+    count: int
+    oldest: Optional[datetime] = None
+    newest: Optional[datetime] = None
+
+
 class AttemptLimiter(abc.ABC):
     """Counts failed sign-ins per key inside a sliding window."""
 
     @abc.abstractmethod
-    def failures(self, key: str, since: datetime) -> tuple[int, Optional[datetime]]:
-        """How many failures for key since then, and the oldest of them."""
+    def failures(self, key: str, since: datetime, until: datetime) -> FailureCount:
+        """The failures for key strictly between since and until: how many, the oldest, the newest."""
 
     @abc.abstractmethod
     def record_failure(self, key: str, at: datetime) -> None: ...
@@ -128,6 +136,28 @@ class JobQueue(abc.ABC):
 
     @abc.abstractmethod
     def ping(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What a user has in the index right now."""
+
+    unfinished_jobs: int  # pending or processing
+    stored_bytes: int  # the PDFs that are ready
+
+
+class UsageLedger(abc.ABC):
+    """Per-user counts the usage limits are checked against."""
+
+    @abc.abstractmethod
+    def count_request(self, user_id: str, minute: int) -> int:
+        """Count one conversion request in that minute (epoch minutes); the count so far."""
+
+    @abc.abstractmethod
+    def requests_in(self, user_id: str, minute: int) -> int: ...
+
+    @abc.abstractmethod
+    def holdings(self, user_id: str) -> Holdings: ...
 
 
 class Renderer(abc.ABC):

@@ -8,7 +8,7 @@ from typing import Optional
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.models import User
-from chalicelib.domain.ports import AttemptLimiter, UserRepository
+from chalicelib.domain.ports import AttemptLimiter, FailureCount, UserRepository
 
 
 class MemoryUsers(UserRepository):
@@ -39,9 +39,9 @@ class MemoryLimiter(AttemptLimiter):
     def __init__(self) -> None:
         self.failed: dict[str, list[datetime]] = {}
 
-    def failures(self, key: str, since: datetime) -> tuple[int, Optional[datetime]]:
-        recent = [at for at in self.failed.get(key, []) if at > since]
-        return len(recent), min(recent) if recent else None
+    def failures(self, key: str, since: datetime, until: datetime) -> FailureCount:
+        recent = [at for at in list(self.failed.get(key, [])) if since < at < until]
+        return FailureCount(len(recent), min(recent, default=None), max(recent, default=None))
 
     def record_failure(self, key: str, at: datetime) -> None:
         self.failed.setdefault(key, []).append(at)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import time
 from datetime import datetime, timedelta, timezone
@@ -151,23 +152,47 @@ def test_bad_tokens_are_refused(http, wired):
     assert basic.status_code == 401
 
 
-def test_repeated_failures_per_account_are_throttled_with_retry_after(make_settings, wired, http):
+def _behind_proxy(make_settings, api, **limits) -> JsonApi:
+    """The app behind a trusted proxy, so X-Forwarded-For names the client."""
+    from chalicelib.wiring import Container, reset_container
+
+    reset_container(Container(make_settings(trusted_proxies=(ipaddress.ip_network("127.0.0.0/8"),), **limits)))
+    return JsonApi(api)
+
+
+def _sign_in_from(http, client_ip: str, password: str, email: str = "ada@example.com"):
+    return http.call("POST", "/sign-in", {"email": email, "password": password},
+                     headers={"X-Forwarded-For": client_ip})
+
+
+def test_a_guesser_is_throttled_while_the_owner_signs_in_from_elsewhere(make_settings, api):
+    http = _behind_proxy(make_settings, api, signin_failures_before_delay=3)
     http.sign_up()
-    limit = wired.settings.signin_max_failures_per_account
-    for _ in range(limit):
-        assert http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "wrong"}).status_code == 401
-    throttled = http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "correct horse"})
+    guesses = [_sign_in_from(http, "198.51.100.66", "wrong") for _ in range(3)]
+    assert [g.status_code for g in guesses] == [401, 401, 401]
+    for _ in range(8):  # waits double (1 s, 2 s, 4 s...): a slow machine cannot outlast them all
+        refused = _sign_in_from(http, "198.51.100.66", "wrong")
+        if refused.status_code == 429:
+            break
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_attempts"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert _sign_in_from(http, "203.0.113.5", "correct horse").status_code == 200  # the owner, elsewhere
+
+
+def test_the_account_ceiling_holds_over_many_clients(make_settings, api):
+    http = _behind_proxy(make_settings, api, signin_max_failures_per_account=4)
+    http.sign_up()
+    assert [_sign_in_from(http, f"198.51.100.{n}", "wrong").status_code for n in range(4)] == [401] * 4
+    throttled = _sign_in_from(http, "203.0.113.5", "correct horse")
     assert throttled.status_code == 429
-    assert 0 < int(throttled.headers["Retry-After"]) <= wired.settings.signin_window_seconds + 1
-    assert throttled.json["error"]["code"] == "too_many_attempts"
+    assert 0 < int(throttled.headers["Retry-After"]) <= 901
 
 
-def test_repeated_failures_per_client_are_throttled_across_accounts(wired, http):
-    limit = wired.settings.signin_max_failures_per_client
-    for n in range(limit):
-        http.call("POST", "/sign-in", {"email": f"user{n}@example.com", "password": "wrong"})
-    response = http.call("POST", "/sign-in", {"email": "fresh@example.com", "password": "whatever"})
-    assert response.status_code == 429
+def test_repeated_failures_per_client_are_throttled_across_accounts(make_settings, api):
+    http = _behind_proxy(make_settings, api, signin_max_failures_per_client=5)
+    for n in range(5):
+        assert _sign_in_from(http, "198.51.100.9", "wrong", f"user{n}@example.com").status_code == 401
+    assert _sign_in_from(http, "198.51.100.9", "whatever", "fresh@example.com").status_code == 429
 
 
 def test_passwords_and_tokens_never_reach_the_logs(http):
@@ -246,12 +271,7 @@ def test_sign_in_reads_the_email_as_sign_up_stored_it(http, stored, typed):
 
 
 def test_behind_a_trusted_proxy_the_client_is_the_hop_it_added(make_settings, api):
-    from chalicelib.wiring import Container, reset_container
-
-    container = Container(make_settings(trusted_proxies=(__import__("ipaddress").ip_network("127.0.0.0/8"),),
-                                        signin_max_failures_per_client=3))
-    reset_container(container)
-    http = JsonApi(api)
+    http = _behind_proxy(make_settings, api, signin_max_failures_per_client=3)
 
     def fail_from(client_ip: str, spoofed: str = "") -> int:
         chain = f"{spoofed}, {client_ip}" if spoofed else client_ip

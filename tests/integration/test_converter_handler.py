@@ -273,3 +273,44 @@ def test_sqs_redrive_sends_a_job_to_the_dead_letter_queue_after_max_receives(sta
     invoke(stack, dead, handler.dead_letter_handler)
     failed = entry(stack, user_id(http, token), name)
     assert failed.status is FileStatus.FAILED and f"{limit} attempts" in failed.error_message
+
+
+# --- deterministic failures fail on the first attempt, with a specific code ----------------
+
+def _first_attempt_outcome(stack, http, token, name):
+    assert failed_ids(invoke(stack, receive(stack))) == set()  # not handed back to SQS for a retry
+    return entry(stack, user_id(http, token), name)
+
+
+@pytest.mark.parametrize("location", ["mailto:someone@example.com", "ftp://example.com/file", "javascript:alert(1)"])
+def test_a_redirect_to_a_non_web_scheme_fails_at_once(stack, http, token, page_server, location):
+    page_server.routes["/elsewhere"] = Reply(302, "", headers={"Location": location})
+    name = request(http, token, page_server.origin + "/elsewhere")
+    failed = _first_attempt_outcome(stack, http, token, name)
+    assert failed.status is FileStatus.FAILED and failed.error_code == "not_a_page" and failed.attempts == 1
+
+
+def test_a_title_that_is_not_valid_unicode_still_makes_a_pdf_at_once(stack, http, token, page_server):
+    page_server.routes["/surrogate"] = Reply(200, "<title>x</title><script>document.title = 'a\\ud800b';</script>ok")
+    name = request(http, token, page_server.origin + "/surrogate")
+    ready = _first_attempt_outcome(stack, http, token, name)
+    assert ready.status is FileStatus.READY and ready.title == "a?b"
+
+
+def test_an_upstream_reason_phrase_is_stored_capped(stack, http, token, page_server):
+    page_server.routes["/chatty"] = Reply(404, "gone", reason="Not Found " + "blah " * 12_000)
+    name = request(http, token, page_server.origin + "/chatty")
+    failed = _first_attempt_outcome(stack, http, token, name)
+    assert failed.error_code == "http_error" and failed.error_message.startswith("The page answered HTTP 404 Not Found")
+    assert len(failed.error_message) <= 200
+
+
+def test_margins_chromium_cannot_print_into_fail_at_once_as_print_failed(warm_renderer, page_server):
+    from chalicelib.domain.errors import ConversionFailed
+    from chalicelib.domain.models import Margin
+
+    page_server.routes["/plain"] = Reply(200, "<title>Plain</title><p>plain</p>")
+    with pytest.raises(ConversionFailed) as caught:  # what the API now refuses, if it got through
+        warm_renderer.render(page_server.origin + "/plain",
+                             ConversionOptions(margin=Margin(top="6in", bottom="6in")), "corr")
+    assert (caught.value.code, caught.value.permanent) == ("print_failed", True)

@@ -13,7 +13,6 @@ replace the token nor throttle it (the per-client limit is raised for the run).
 """
 from __future__ import annotations
 
-import threading
 import uuid
 
 import hypothesis
@@ -32,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from chalicelib.domain.models import object_key
+from tests.support.local_server import serving
 from tests.support.paths import REPO
 
 SPEC = REPO / "api" / "openapi.yaml"
@@ -50,27 +50,15 @@ REJECTED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422"
 
 @pytest.fixture
 def settings(make_settings, page_server):
-    return make_settings(egress_allow=f"127.0.0.1:{page_server.port}", signin_max_failures_per_client=10_000)
+    return make_settings(egress_allow=f"127.0.0.1:{page_server.port}", signin_max_failures_per_client=10_000,
+                         user_requests_per_minute=10_000, user_max_unfinished_jobs=10_000)
 
 
 @pytest.fixture
 def base_url(wired):
     """The app on a loopback port, as `make run` serves it."""
-    import app as application
-    from devstack.web import make_server
-
-    original_class = application.app.__class__
-    server = make_server(application.app, "127.0.0.1", 0, REPO / "frontend-build" / "dist",
-                         wired.settings.max_body_bytes)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        application.app.__class__ = original_class
+    with serving(wired.settings.max_body_bytes) as port:
+        yield f"http://127.0.0.1:{port}/api/v1"
 
 
 def _session_for(base: str, email: str) -> tuple[str, str]:

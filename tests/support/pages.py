@@ -15,6 +15,7 @@ class Reply:
     body: Body = ""
     content_type: str = "text/html; charset=utf-8"
     headers: dict = field(default_factory=dict)
+    reason: Optional[str] = None  # the status line's phrase, when not the standard one
 
 
 class PageServer:
@@ -36,7 +37,7 @@ class PageServer:
                 if reply is None:
                     reply = Reply(404, "<h1>Not here</h1>")
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
-                self.send_response(reply.status)
+                self.send_response(reply.status, reply.reason)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(body)))
                 for name, value in reply.headers.items():

@@ -1,7 +1,8 @@
 """The account rules on in-memory ports: no database needed to state them."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import threading
+from datetime import timedelta
 
 import pytest
 
@@ -9,14 +10,7 @@ from chalicelib.domain import passwords
 from chalicelib.domain.accounts import AccountService, SignInLimits
 from chalicelib.domain.errors import AuthenticationFailed, TooManyAttempts
 from tests.fakes.accounts import MemoryLimiter, MemoryUsers
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)  # tokens are checked against the real clock
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.fakes.clock import Clock
 
 
 @pytest.fixture
@@ -40,28 +34,32 @@ def test_an_unknown_email_still_costs_a_bcrypt_check_of_the_same_cost(service, m
     assert checked[0].startswith("$2b$04$")  # same cost as real hashes
 
 
-def test_throttling_lifts_when_the_window_passes(service, clock):
+def test_the_account_ceiling_lifts_when_the_window_passes(service, clock):
+    service.sign_up("ada@example.com", "correct horse")
+    for n in range(3):  # three clients, one failure each: no pair is throttled, the account is
+        with pytest.raises(AuthenticationFailed):
+            service.sign_in("ada@example.com", "wrong", client=f"c{n}")
+    with pytest.raises(TooManyAttempts) as throttled:
+        service.sign_in("ada@example.com", "correct horse", client="c9")
+    assert throttled.value.retry_after_seconds == 60
+    clock.now += timedelta(seconds=60)
+    assert service.sign_in("ada@example.com", "correct horse", client="c9").token
+
+
+def test_a_successful_sign_in_forgets_that_clients_failures(clock):
+    service = AccountService(MemoryUsers(), MemoryLimiter(), lambda: "k" * 40, token_ttl_seconds=600,
+                             bcrypt_rounds=4, limits=SignInLimits(50, 50, 60, free_per_pair=3), now=clock)
     service.sign_up("ada@example.com", "correct horse")
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
             service.sign_in("ada@example.com", "wrong", client="c")
-    with pytest.raises(TooManyAttempts) as throttled:
-        service.sign_in("ada@example.com", "correct horse", client="c")
-    assert throttled.value.retry_after_seconds == 61
-    clock.now += timedelta(seconds=61)
-    assert service.sign_in("ada@example.com", "correct horse", client="c").token
-
-
-def test_a_successful_sign_in_forgets_the_accounts_failures(service):
-    service.sign_up("ada@example.com", "correct horse")
-    for _ in range(2):
-        with pytest.raises(AuthenticationFailed):
-            service.sign_in("ada@example.com", "wrong", client="c")
+    clock.now += timedelta(seconds=1)  # the first wait
     service.sign_in("ada@example.com", "correct horse", client="c")
-    for _ in range(2):  # the count starts again from zero
+    for _ in range(3):  # the pair starts again from zero: three more free failures, no wait
         with pytest.raises(AuthenticationFailed):
             service.sign_in("ada@example.com", "wrong", client="c")
-    assert service.sign_in("ada@example.com", "correct horse", client="c").token
+    with pytest.raises(TooManyAttempts):
+        service.sign_in("ada@example.com", "correct horse", client="c")
 
 
 def test_each_sign_in_replaces_the_session(service):
@@ -75,11 +73,9 @@ def test_each_sign_in_replaces_the_session(service):
 
 
 def test_parallel_guesses_cannot_slip_in_under_the_limit(clock):
-    import threading
-
     users, limiter = MemoryUsers(), MemoryLimiter()
     service = AccountService(users, limiter, lambda: "k" * 40, token_ttl_seconds=600, bcrypt_rounds=4,
-                             limits=SignInLimits(3, 100, 60), now=clock)
+                             limits=SignInLimits(100, 100, 60, free_per_pair=3), now=clock)
     service.sign_up("ada@example.com", "correct horse")
     checked = []
     gate = threading.Barrier(8)

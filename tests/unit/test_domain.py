@@ -106,3 +106,19 @@ def test_the_log_level_setting_reaches_every_service_logger():
     assert {logging.getLogger(name).level for name in SERVICES} == {logging.DEBUG}
     apply_log_level(Settings(log_level="INFO"))
     assert {logging.getLogger(name).level for name in SERVICES} == {logging.INFO}
+
+
+@pytest.mark.parametrize("template, kept, gone", [
+    # Spellings the old blocklist let through: entities, CSS escapes, tags it did not list.
+    ("<div style='background-image: \\75rl(http://x/)'>A</div>", "A", "x/"),
+    ("<div style='background: image-set(\"http://x/a.png\" 1x)'>A</div>", "A", "x/"),
+    ("<div style='color: red; background: u&#114;l(http://x/)'>A</div>", "A", "x/"),
+    ("<meta http-equiv='refresh' content='0;http://x/'>A", "A", "x/"),
+    ("<table background='http://x/'><tr><td>A</td></tr></table>", "A", "x/"),
+    ("<div onmouseover='fetch(1)' id='i' title='t'>A</div>", "<div>A</div>", "fetch"),
+    ("<span class='pageNumber evil'></span>", "<span class=\"pageNumber\"></span>", "evil"),
+    ("<span style='font-size: 9px; position: fixed'>A</span>", "font-size:9px", "position"),
+])
+def test_templates_are_sanitised_with_an_allowlist(template, kept, gone):
+    cleaned = parse_options({"header_template": template}).header_template
+    assert kept in cleaned and gone not in cleaned

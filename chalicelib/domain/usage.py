@@ -1,0 +1,66 @@
+"""Per-user limits, so one account cannot take the service for itself: conversion requests
+per minute, jobs waiting or rendering at once, and bytes of PDFs kept.
+
+Rates and waiting jobs pass with time (429 with Retry-After); stored bytes only when the
+user deletes files (403 quota_exceeded). Limits are soft under races: two requests at
+the same instant may both pass the last free place.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from chalicelib.domain.errors import QuotaExceeded, TooManyAttempts
+from chalicelib.domain.models import User
+from chalicelib.domain.ports import UsageLedger
+
+#: How soon to ask again when too many jobs are waiting: about one job's render.
+PENDING_RETRY_AFTER_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class UsageLimits:
+    requests_per_minute: int
+    max_unfinished_jobs: int
+    max_stored_bytes: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    requests_this_minute: int
+    unfinished_jobs: int
+    stored_bytes: int
+    limits: UsageLimits
+
+
+class UsageService:
+    def __init__(self, ledger: UsageLedger, limits: UsageLimits, now: Callable[[], float] = time.time) -> None:
+        self._ledger = ledger
+        self._limits = limits
+        self._now = now
+
+    def admit_conversion(self, user: User) -> None:
+        """Count a conversion request (queued or retried) and refuse it when over a limit."""
+        now = self._now()
+        minute = int(now // 60)
+        if self._ledger.count_request(user.id, minute) > self._limits.requests_per_minute:
+            raise TooManyAttempts(
+                f"More than {self._limits.requests_per_minute} conversion requests in a minute; slow down.",
+                retry_after_seconds=math.ceil((minute + 1) * 60 - now), code="rate_limited")
+        holdings = self._ledger.holdings(user.id)
+        if holdings.unfinished_jobs >= self._limits.max_unfinished_jobs:
+            raise TooManyAttempts(
+                f"You already have {holdings.unfinished_jobs} conversions waiting or in progress; "
+                "wait for some to finish.", retry_after_seconds=PENDING_RETRY_AFTER_SECONDS,
+                code="too_many_pending")
+        if holdings.stored_bytes >= self._limits.max_stored_bytes:
+            raise QuotaExceeded(
+                f"Your PDFs take {holdings.stored_bytes} bytes of your {self._limits.max_stored_bytes}; "
+                "delete some to make new ones.")
+
+    def usage(self, user: User) -> Usage:
+        holdings = self._ledger.holdings(user.id)
+        requests = self._ledger.requests_in(user.id, int(self._now() // 60))
+        return Usage(requests, holdings.unfinished_jobs, holdings.stored_bytes, self._limits)

@@ -1,0 +1,17 @@
+"""A clock for domain tests: starts now (tokens are checked against the real clock) and
+moves a millisecond per reading, as a real clock would between two attempts."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(timezone.utc)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self.now += timedelta(milliseconds=1)
+            return self.now

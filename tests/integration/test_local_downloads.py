@@ -1,0 +1,91 @@
+"""make run's download links go through its server, which checks owner, key and expiry
+(moto's presigned URLs opened any key, at any time)."""
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+import requests
+
+from chalicelib.adapters.local_downloads import LINK_PATH, SignedDownloads
+from chalicelib.domain.models import object_key
+from chalicelib.wiring import Container, reset_container
+from tests.support.local_server import serving
+
+PDF = b"%PDF-1.7 local download test"
+
+
+@pytest.fixture
+def local(make_settings, wired):
+    """The local server, and a container whose links point at it (as make run wires it)."""
+    with serving(wired.settings.max_body_bytes) as port:
+        base = f"http://127.0.0.1:{port}"
+        container = Container(make_settings(local_downloads_url=base))
+        reset_container(container)
+        yield base, container
+
+
+def _ready_file(http, container, email: str) -> tuple[str, str, str]:
+    token = http.token(email)
+    user_id = http.call("GET", "/me", token=token).json["id"]
+    from chalicelib.domain.ids import new_file_id
+    from chalicelib.domain.models import FileEntry, FileStatus
+
+    now = "2026-01-01T00:00:00.000Z"
+    entry = FileEntry(user_id=user_id, file_id=new_file_id(), url="http://example.com/", status=FileStatus.PENDING,
+                      created_at=now, updated_at=now)
+    container.file_index.create(entry)
+    container.object_store.put_pdf(object_key(user_id, entry.file_id), PDF, {})
+    container.file_index.mark_processing(user_id, entry.file_id, 1)
+    container.file_index.mark_ready(user_id, entry.file_id, title="Doc", size=len(PDF), pages=1, warnings=())
+    return token, user_id, entry.file_id
+
+
+def _retarget(link: str, key: str) -> str:
+    """The same signature over a payload naming another key."""
+    prefix, token = link.split(LINK_PATH)
+    body, signature = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    data["k"], data["o"] = key, key.split("/")[1]
+    forged = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+    return f"{prefix}{LINK_PATH}{forged}.{signature}"
+
+
+def test_a_link_downloads_the_owners_pdf_through_the_app(http, local):
+    base, container = local
+    token, _, name = _ready_file(http, container, "ada@example.com")
+    link = http.call("GET", f"/file/{name}/link", token=token).json["url"]
+    assert link.startswith(base + LINK_PATH)
+    response = requests.get(link, timeout=30)
+    assert response.status_code == 200 and response.content == PDF
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_link_does_not_open_another_key(http, local):
+    _, container = local
+    token, _, name = _ready_file(http, container, "ada@example.com")
+    _, bob_id, bob_file = _ready_file(http, container, "bob@example.com")
+    link = http.call("GET", f"/file/{name}/link", token=token).json["url"]
+    forged = requests.get(_retarget(link, object_key(bob_id, bob_file)), timeout=30)
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "link_invalid"
+    assert PDF not in forged.content
+
+
+def test_an_expired_link_is_refused(http, local):
+    base, container = local
+    _, user_id, name = _ready_file(http, container, "ada@example.com")
+    issued_earlier = SignedDownloads(container.secrets.jwt_secret, now=lambda: time.time() - 120)
+    expired = f"{base}{LINK_PATH}{issued_earlier.issue(object_key(user_id, name), 'doc.pdf', 60)}"
+    response = requests.get(expired, timeout=30)
+    assert response.status_code == 403 and response.json()["error"]["code"] == "link_expired"
+
+
+def test_a_link_signed_with_another_secret_is_refused(http, local):
+    base, container = local
+    _, user_id, name = _ready_file(http, container, "ada@example.com")
+    other = SignedDownloads(lambda: "another-secret-" + "x" * 40)
+    response = requests.get(f"{base}{LINK_PATH}{other.issue(object_key(user_id, name), 'doc.pdf', 60)}", timeout=30)
+    assert response.status_code == 403
