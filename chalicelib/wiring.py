@@ -29,6 +29,7 @@ from chalicelib.observability import apply_log_level
 if TYPE_CHECKING:
     from chalicelib.adapters.postgres import Database, PostgresUsers
     from chalicelib.domain.accounts import AccountService
+    from chalicelib.domain.api_keys import ApiKeyService
 
 # Worst case 2 x (3 s + 8 s): an AWS call gives up well inside API Gateway's 29 s.
 _BOTO_CONFIG = BotoConfig(connect_timeout=3, read_timeout=8, retries={"max_attempts": 2, "mode": "standard"})
@@ -109,6 +110,13 @@ class Container:
             limits=SignInLimits(s.signin_max_failures_per_account, s.signin_max_failures_per_client,
                                 s.signin_window_seconds),
         )
+
+    @functools.cached_property
+    def api_keys(self) -> "ApiKeyService":
+        from chalicelib.adapters.postgres_api_keys import PostgresApiKeys
+        from chalicelib.domain.api_keys import ApiKeyService
+
+        return ApiKeyService(PostgresApiKeys(self.database), self.users)
 
     @functools.cached_property
     def conversions(self) -> ConversionService:

@@ -77,7 +77,7 @@ def wired(settings, renderer_factory):
     """The process-wide container the API and the converter use, built from these settings."""
     container = Container(settings, renderer_factory)
     with container.database.transaction() as cur:
-        cur.execute("TRUNCATE users, sign_in_failures")
+        cur.execute("TRUNCATE users, sign_in_failures CASCADE")
     reset_container(container)
     yield container
     reset_container(None)
