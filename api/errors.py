@@ -11,18 +11,22 @@ from chalicelib.domain.errors import (
     AuthenticationFailed,
     Conflict,
     DependencyUnavailable,
+    Forbidden,
     InvalidInput,
     NotFound,
     PagePressError,
     TooManyAttempts,
 )
+from chalicelib.domain.sources import SourceTooLarge
 
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
 _STATUS = (
+    (SourceTooLarge, 413),
     (TooManyAttempts, 429),
     (InvalidInput, 400),
     (AuthenticationFailed, 401),
+    (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
     (DependencyUnavailable, 503),

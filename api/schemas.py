@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 from chalice.app import Request
@@ -9,7 +10,7 @@ from chalice.app import Request
 from api.errors import RequestTooLarge, UnsupportedMediaType
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.filenames import download_filename
-from chalicelib.domain.models import FileEntry, User
+from chalicelib.domain.models import ApiKey, FileEntry, User
 
 MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 20
@@ -75,6 +76,7 @@ def file_entry(entry: FileEntry) -> dict[str, Any]:
     return {
         "name": entry.file_id,
         "url": entry.url,
+        "source": entry.source,
         "title": entry.title,
         "status": entry.status.value,
         "error": error,
@@ -87,3 +89,13 @@ def file_entry(entry: FileEntry) -> dict[str, Any]:
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
     }
+
+
+def _timestamp(value: Optional[datetime]) -> Optional[str]:
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if value else None
+
+
+def api_key(key: ApiKey) -> dict[str, Any]:
+    """A key as listed: never its secret."""
+    return {"id": key.id, "name": key.name, "scopes": list(key.scopes), "prefix": key.prefix,
+            "created_at": _timestamp(key.created_at), "last_used_at": _timestamp(key.last_used_at)}

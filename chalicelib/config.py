@@ -93,6 +93,7 @@ class Settings:
     signin_window_seconds: int = 900
     # HTTP
     max_body_bytes: int = 16 * 1024
+    max_html_bytes: int = 2 * 1024 * 1024  # HTML or Markdown sent to /request instead of a URL
     # Proxies in front of API Gateway (e.g. the cluster's NAT for the ingress): behind them the
     # client is the last X-Forwarded-For hop they added, for per-client throttling.
     trusted_proxies: tuple = ()
@@ -107,6 +108,11 @@ class Settings:
     max_pdf_pages: int = 500
     render_concurrency: int = 2
     browser_recycle_after: int = 50
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest body any route reads: /request carrying HTML (JSON escaping may double it)."""
+        return self.max_body_bytes + 2 * self.max_html_bytes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -133,6 +139,7 @@ class Settings:
             signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1),
             signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
+            max_html_bytes=_int(env, "MAX_HTML_BYTES", 2 * 1024 * 1024, 1024),
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
             chromium_path=get("CHROMIUM_PATH") or _default_chromium(),

@@ -36,6 +36,7 @@ from converter import failures
 from converter.browser import BrowserGeneration, BrowserSupervisor
 from converter.chromium_process import ChromiumProcess
 from converter.egress_guard import EgressGuard
+from converter.html_source import SOURCE_URL, serve_source
 from converter.loop_thread import LoopThread
 from converter.pdf_metadata import stamp_metadata
 from converter.print_options import pdf_arguments
@@ -128,10 +129,18 @@ class PlaywrightRenderer(Renderer):
     # --- the synchronous face -------------------------------------------------------------
 
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        return self._run_job(url, options, correlation_id)
+
+    def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        """The same job as ``render``, with the document served from ``html_source.SOURCE_URL``."""
+        return self._run_job(SOURCE_URL, options, correlation_id, html)
+
+    def _run_job(self, url: str, options: ConversionOptions, correlation_id: str,
+                 html: Optional[str] = None) -> RenderedPdf:
         if self._closed:
             raise ConversionFailed("renderer_unavailable", "The converter is shutting down", permanent=False)
         try:
-            return self._loop.run(self._job(url, options, correlation_id), self.worst_case_seconds)
+            return self._loop.run(self._job(url, options, correlation_id, html), self.worst_case_seconds)
         except concurrent.futures.TimeoutError:
             raise failures.render_timeout(self._render_timeout) from None
 
@@ -160,7 +169,8 @@ class PlaywrightRenderer(Renderer):
 
     # --- one job, on the loop thread ------------------------------------------------------
 
-    async def _job(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+    async def _job(self, url: str, options: ConversionOptions, correlation_id: str,
+                   html: Optional[str] = None) -> RenderedPdf:
         log_extra = {"correlation_id": correlation_id, "host": urlsplit(url).hostname}
         started = time.monotonic()
         try:
@@ -174,7 +184,7 @@ class PlaywrightRenderer(Renderer):
                 generation = await self._acquire_browser(log_extra)
                 try:
                     result = await asyncio.wait_for(
-                        self._render_in(generation, url, options, log_extra), self._render_timeout
+                        self._render_in(generation, url, options, log_extra, html), self._render_timeout
                     )
                     break
                 except _BrowserAlreadyGone:
@@ -218,7 +228,8 @@ class PlaywrightRenderer(Renderer):
             ) from None
 
     async def _render_in(
-        self, generation: BrowserGeneration, url: str, options: ConversionOptions, log_extra: dict
+        self, generation: BrowserGeneration, url: str, options: ConversionOptions, log_extra: dict,
+        html: Optional[str] = None,
     ) -> RenderedPdf:
         watch: Optional[_PageWatch] = None
         context: Optional[BrowserContext] = None
@@ -231,6 +242,8 @@ class PlaywrightRenderer(Renderer):
             try:
                 await guard.attach(context)
                 watch = _PageWatch(generation.browser, await context.new_page())
+                if html is not None:
+                    await serve_source(watch.page, html, guard)
                 return await self._render_page(watch, guard, url, options, log_extra)
             except PlaywrightError as exc:
                 if watch is None or watch.broken:

@@ -96,8 +96,7 @@ class LocalStack:
 
         entries = self._container.file_index.unfinished()
         for entry in entries:
-            self._container.job_queue.send(ConversionJob(entry.user_id, entry.file_id, entry.url, entry.options,
-                                                         entry.correlation_id or ""))
+            self._container.job_queue.send(ConversionJob.for_entry(entry))
         return len(entries)
 
     def _start_workers(self, settings: Settings) -> None:
@@ -121,7 +120,7 @@ class LocalStack:
         from devstack.web import make_server
 
         self._server = make_server(api.app, self.local.host, self.local.port, Path(self.local.spa_dir),
-                                   self._container.settings.max_body_bytes)
+                                   self._container.settings.max_request_bytes)
         threading.Thread(target=self._server.serve_forever, name="web", daemon=True).start()
 
     def _snapshot_periodically(self) -> None:

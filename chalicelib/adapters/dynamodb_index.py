@@ -175,6 +175,10 @@ def _to_item(entry: FileEntry) -> dict:
     }
     if entry.correlation_id:
         item["correlation_id"] = {"S": entry.correlation_id}
+    if entry.source != "url":
+        item["source"] = {"S": entry.source}
+    if entry.title:
+        item["title"] = {"S": entry.title}
     return item
 
 
@@ -188,6 +192,7 @@ def _from_item(item: dict) -> FileEntry:
         title=text("title"), error_code=text("error_code"), error_message=text("error_message"),
         size=number("size_bytes"), pages=number("pages"), attempts=number("attempts") or 0,
         warnings=tuple(json.loads(text("warnings") or "[]")), correlation_id=text("correlation_id"),
+        source=text("source") or "url",
     )
 
 

@@ -11,6 +11,7 @@ from chalicelib.domain.ids import is_file_id, new_file_id
 from chalicelib.domain.models import ConversionJob, FileEntry, FileStatus, Page, User
 from chalicelib.domain.options import parse_options
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
+from chalicelib.domain.sources import Source
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # as api/openapi.yaml says
 QUEUE_UNAVAILABLE = "queue_unavailable"
@@ -21,6 +22,12 @@ STALE_PENDING_SECONDS = 60
 
 def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _no_url_beside(url: Any) -> str:
+    if url is not None:
+        raise InvalidInput("Send either a url or html, not both.", "ambiguous_source", field="html")
+    return ""
 
 
 def utc_now_iso() -> str:
@@ -46,15 +53,10 @@ class ConversionService:
         self._now_iso = now_iso
 
     def request(self, user: User, url: Any, options: Any, idempotency_key: Optional[str],
-                correlation_id: str) -> FileEntry:
-        """Validate, record the job as pending, then queue it; the entry is the user's receipt."""
-        if not isinstance(url, str) or not url.strip():
-            raise InvalidInput("Enter the URL of the page to convert.", "invalid_url", field="url")
-        try:
-            checked_url = self._vet_url(url.strip())
-        except InvalidInput as refused:
-            refused.field = refused.field or "url"
-            raise
+                correlation_id: str, *, source: Optional[Source] = None, title: Optional[str] = None) -> FileEntry:
+        """Validate, record the job as pending, then queue it; the entry is the user's receipt.
+        A ``source`` (HTML the user sent) replaces the URL and is stored next to the PDF."""
+        checked_url = self._checked_url(url) if source is None else _no_url_beside(url)
         parsed_options = parse_options(options)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
@@ -62,11 +64,32 @@ class ConversionService:
         entry = FileEntry(
             user_id=user.id, file_id=new_file_id(), url=checked_url, status=FileStatus.PENDING,
             created_at=now, updated_at=now, options=parsed_options, correlation_id=correlation_id,
+            title=title, source=source.kind if source is not None else "url",
         )
         stored = self._index.create(entry, idempotency_key)
         if stored.file_id != entry.file_id:
             return self._requeue_if_stuck(stored)
+        if source is not None:
+            self._store_source(stored, source.html)
         return self._enqueue(stored)
+
+    def _checked_url(self, url: Any) -> str:
+        if not isinstance(url, str) or not url.strip():
+            raise InvalidInput("Send the url of the page to convert, or its html.", "invalid_url", field="url")
+        try:
+            return self._vet_url(url.strip())
+        except InvalidInput as refused:
+            refused.field = refused.field or "url"
+            raise
+
+    def _store_source(self, entry: FileEntry, html: str) -> None:
+        try:
+            self._store.put_source(entry.source_key, html, {"correlation-id": entry.correlation_id or "-",
+                                                            "file-id": entry.file_id})
+        except DependencyUnavailable as exc:
+            self._index.mark_failed(entry.user_id, entry.file_id, code="storage_unavailable",
+                                    message="The page could not be stored. Please send it again.")
+            raise DependencyUnavailable(f"The file store does not answer: {exc.message}") from exc
 
     def list(self, user: User, limit: int, cursor: Optional[str]) -> Page:
         return self._index.list(user.id, limit, cursor)
@@ -104,6 +127,8 @@ class ConversionService:
         if not self._index.delete(user.id, entry.file_id):
             raise NotFound("No such file.", "not_found")
         self._store.delete(entry.object_key)
+        if entry.source_key:
+            self._store.delete(entry.source_key)
 
     def _owned(self, user: User, name: str) -> FileEntry:
         entry = self._index.get(user.id, name) if is_file_id(name) else None
@@ -125,7 +150,7 @@ class ConversionService:
         return age.total_seconds() > STALE_PENDING_SECONDS
 
     def _enqueue(self, entry: FileEntry) -> FileEntry:
-        job = ConversionJob(entry.user_id, entry.file_id, entry.url, entry.options, entry.correlation_id or "")
+        job = ConversionJob.for_entry(entry)
         try:
             self._queue.send(job)
         except DependencyUnavailable as exc:

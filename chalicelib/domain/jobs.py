@@ -10,7 +10,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
-from chalicelib.domain.models import ConversionJob, object_key
+from chalicelib.domain.models import ConversionJob, RenderedPdf, object_key, source_key
 from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer
 
 
@@ -39,7 +39,7 @@ class JobProcessor:
         if entry is None:
             return Outcome("skipped", "the entry is gone or already finished")
         try:
-            pdf = self._renderer().render(job.url, job.options, job.correlation_id)
+            pdf = self._render(job)
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
@@ -51,7 +51,7 @@ class JobProcessor:
             "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
             "file-id": job.file_id,
         })
-        title = pdf.title[:MAX_TITLE]  # a page's title is unbounded; an index item is not
+        title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         if self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
                                   pages=pdf.pages, warnings=pdf.warnings):
             return Outcome("ready")
@@ -60,6 +60,14 @@ class JobProcessor:
             self._store.delete(key)  # deleted by its owner while we rendered
             return Outcome("skipped", "deleted while rendering")
         return Outcome("skipped", f"already {current.status.value}")
+
+    def _render(self, job: ConversionJob) -> RenderedPdf:
+        if job.source == "url":
+            return self._renderer().render(job.url, job.options, job.correlation_id)
+        html = self._store.get_source(source_key(job.user_id, job.file_id))
+        if html is None:
+            raise ConversionFailed("source_missing", "The HTML to convert is gone; please send it again.")
+        return self._renderer().render_html(html, job.options, job.correlation_id)
 
     def give_up(self, job: ConversionJob, max_attempts: int) -> Outcome:
         """Called for a job that reached the dead-letter queue; the index knows how often it was tried."""

@@ -83,15 +83,25 @@ class FileEntry:
     attempts: int = 0
     warnings: tuple[str, ...] = ()
     correlation_id: Optional[str] = None
+    source: str = "url"  # or "html"/"markdown": the page is stored at source_key, not fetched
 
     @property
     def object_key(self) -> str:
         return object_key(self.user_id, self.file_id)
 
+    @property
+    def source_key(self) -> Optional[str]:
+        return source_key(self.user_id, self.file_id) if self.source != "url" else None
+
 
 def object_key(user_id: str, file_id: str) -> str:
     """Where a file's PDF lives in S3; derived, so a retried job overwrites, never duplicates."""
     return f"users/{user_id}/{file_id}.pdf"
+
+
+def source_key(user_id: str, file_id: str) -> str:
+    """Where the HTML a user sent lives, next to its PDF."""
+    return f"users/{user_id}/{file_id}.html"
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,11 @@ class ConversionJob:
     url: str
     options: ConversionOptions
     correlation_id: str
+    source: str = "url"
+
+    @classmethod
+    def for_entry(cls, entry: FileEntry) -> "ConversionJob":
+        return cls(entry.user_id, entry.file_id, entry.url, entry.options, entry.correlation_id or "", entry.source)
 
     def to_message(self) -> dict[str, Any]:
         return {
@@ -111,6 +126,7 @@ class ConversionJob:
             "url": self.url,
             "options": self.options.to_dict(),
             "correlation_id": self.correlation_id,
+            "source": self.source,
         }
 
     @classmethod
@@ -122,7 +138,14 @@ class ConversionJob:
             url=str(data["url"]),
             options=ConversionOptions.from_dict(data.get("options") or {}),
             correlation_id=str(data.get("correlation_id") or ""),
+            source=_source_kind(data.get("source")),
         )
+
+
+def _source_kind(raw: Any) -> str:
+    if raw in (None, "url", "html", "markdown"):
+        return raw or "url"
+    raise ValueError(f"unknown source {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -141,3 +164,19 @@ class Page:
 
     items: list
     next_cursor: Optional[str] = None
+
+
+API_KEY_SCOPES = ("convert", "read", "delete")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A long-lived credential for scripts; only a hash of its secret is ever stored."""
+
+    id: str
+    user_id: str
+    name: str
+    scopes: tuple[str, ...]
+    prefix: str
+    created_at: Optional[datetime] = None
+    last_used_at: Optional[datetime] = None

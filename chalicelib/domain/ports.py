@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Mapping, Optional
 
 from chalicelib.domain.models import (
+    ApiKey,
     ConversionJob,
     ConversionOptions,
     FileEntry,
@@ -109,6 +110,14 @@ class ObjectStore(abc.ABC):
     def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None: ...
 
     @abc.abstractmethod
+    def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
+        """Store the HTML a user sent, to be rendered from (and deleted with its PDF)."""
+
+    @abc.abstractmethod
+    def get_source(self, key: str) -> Optional[str]:
+        """The stored HTML, or None if it is gone."""
+
+    @abc.abstractmethod
     def exists(self, key: str) -> bool: ...
 
     @abc.abstractmethod
@@ -136,3 +145,29 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf: ...
 
+    @abc.abstractmethod
+    def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        """Render HTML the user sent; its subresources are fetched under the same rules as a URL's."""
+
+
+
+class ApiKeyRepository(abc.ABC):
+    """API keys by owner, found by the hash of their secret; revoked keys are gone."""
+
+    @abc.abstractmethod
+    def add(self, user_id: str, name: str, scopes: tuple[str, ...], prefix: str, secret_hash: str) -> ApiKey: ...
+
+    @abc.abstractmethod
+    def for_user(self, user_id: str) -> list[ApiKey]:
+        """Newest first."""
+
+    @abc.abstractmethod
+    def by_hash(self, secret_hash: str) -> Optional[ApiKey]: ...
+
+    @abc.abstractmethod
+    def touch(self, key_id: str, at: datetime) -> None:
+        """Record that the key was just used."""
+
+    @abc.abstractmethod
+    def remove(self, user_id: str, key_id: str) -> bool:
+        """Revoke one of the user's keys; False if they have no such key."""

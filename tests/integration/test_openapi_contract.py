@@ -61,7 +61,7 @@ def base_url(wired):
 
     original_class = application.app.__class__
     server = make_server(application.app, "127.0.0.1", 0, REPO / "frontend-build" / "dist",
-                         wired.settings.max_body_bytes)
+                         wired.settings.max_request_bytes)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
