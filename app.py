@@ -2,9 +2,11 @@
 from chalice import Chalice
 
 from api.blueprints.accounts import accounts
+from api.blueprints.contract import contract, docs
 from api.blueprints.files import files
 from api.blueprints.health import health
 from api.blueprints.keys import keys
+from api.blueprints.webhooks import webhooks
 from api.errors import restate_chalice_error
 from api.log import logger
 from api.routing import correlation_id_for
@@ -17,6 +19,9 @@ app.register_blueprint(health, url_prefix=API_PREFIX)
 app.register_blueprint(accounts, url_prefix=API_PREFIX)
 app.register_blueprint(files, url_prefix=API_PREFIX)
 app.register_blueprint(keys, url_prefix=API_PREFIX)
+app.register_blueprint(webhooks, url_prefix=API_PREFIX)
+app.register_blueprint(contract, url_prefix=API_PREFIX)
+app.register_blueprint(docs, url_prefix="/api")
 
 
 @app.middleware("http")

@@ -9,7 +9,7 @@ from chalice.app import Request
 
 from api.errors import RequestTooLarge, UnsupportedMediaType
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.filenames import download_filename
+from chalicelib.domain.entry_view import entry_view
 from chalicelib.domain.models import ApiKey, FileEntry, User
 
 MAX_LIST_LIMIT = 100
@@ -72,23 +72,7 @@ def account(user: User) -> dict[str, str]:
 
 
 def file_entry(entry: FileEntry) -> dict[str, Any]:
-    error = {"code": entry.error_code, "message": entry.error_message or ""} if entry.error_code else None
-    return {
-        "name": entry.file_id,
-        "url": entry.url,
-        "source": entry.source,
-        "title": entry.title,
-        "status": entry.status.value,
-        "error": error,
-        "size": entry.size,
-        "pages": entry.pages,
-        "warnings": list(entry.warnings),
-        "attempts": entry.attempts,
-        "options": entry.options.to_dict(),
-        "filename": download_filename(entry.title, entry.url),
-        "created_at": entry.created_at,
-        "updated_at": entry.updated_at,
-    }
+    return entry_view(entry)
 
 
 def _timestamp(value: Optional[datetime]) -> Optional[str]:

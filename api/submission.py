@@ -17,8 +17,8 @@ from chalicelib.domain.sources import Source, html_source, parse_title, uploaded
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
-_JSON_FIELDS = frozenset({"url", "html", "options", "title"})
-_FORM_FIELDS = frozenset({"file", "options", "title"})
+_JSON_FIELDS = frozenset({"url", "html", "options", "title", "callback_url"})
+_FORM_FIELDS = frozenset({"file", "options", "title", "callback_url"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Submission:
     source: Optional[Source]
     options: Any
     title: Optional[str]
+    callback_url: Any = None
 
 
 def read_submission(request: Request, settings: Settings) -> Submission:
@@ -37,7 +38,8 @@ def read_submission(request: Request, settings: Settings) -> Submission:
     source = html_source(body["html"], settings.max_html_bytes) if "html" in body else None
     if "options" in body and not isinstance(body["options"], dict):
         raise InvalidInput("options must be an object.", field="options")
-    return Submission(body.get("url"), source, body.get("options"), parse_title(body.get("title")))
+    return Submission(body.get("url"), source, body.get("options"), parse_title(body.get("title")),
+                      body.get("callback_url"))
 
 
 def _from_form(request: Request, settings: Settings) -> Submission:
@@ -55,7 +57,7 @@ def _from_form(request: Request, settings: Settings) -> Submission:
         options = json.loads(raw_options) if raw_options is not None else None
     except ValueError:
         raise InvalidInput("options must be a JSON object.", field="options") from None
-    return Submission(None, source, options, title)
+    return Submission(None, source, options, title, _text(fields, "callback_url"))
 
 
 def _form_fields(request: Request, max_bytes: int) -> dict[str, tuple[Optional[str], bytes]]:

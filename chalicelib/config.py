@@ -82,6 +82,9 @@ class Settings:
     jobs_queue_name: str = "pagepress-jobs"
     jobs_dlq_name: str = "pagepress-jobs-dlq"
     jobs_max_receive_count: int = 5
+    webhooks_queue_name: str = "pagepress-webhooks"
+    webhook_retry_base_seconds: int = 30  # waits double from here, capped at 15 minutes
+    webhook_max_attempts: int = 8
     # Tokens and passwords
     jwt_secret: Optional[str] = field(default=None, repr=False)
     jwt_secret_parameter: Optional[str] = None
@@ -130,6 +133,9 @@ class Settings:
             jobs_queue_name=get("JOBS_QUEUE", "pagepress-jobs"),
             jobs_dlq_name=get("JOBS_DLQ", "pagepress-jobs-dlq"),
             jobs_max_receive_count=_int(env, "JOBS_MAX_RECEIVE_COUNT", 5, 1),
+            webhooks_queue_name=get("WEBHOOKS_QUEUE", "pagepress-webhooks"),
+            webhook_retry_base_seconds=_int(env, "WEBHOOK_RETRY_BASE_SECONDS", 30, 1),
+            webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1),
             jwt_secret=get("JWT_SECRET"),
             jwt_secret_parameter=get("JWT_SECRET_PARAMETER"),
             jwt_secret_arn=get("JWT_SECRET_ARN"),

@@ -15,14 +15,17 @@ import boto3
 from botocore.config import Config as BotoConfig
 
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
+from chalicelib.adapters.dynamodb_webhook_secrets import DynamoWebhookSecrets
+from chalicelib.adapters.pinned_http import PinnedHttpPoster
 from chalicelib.adapters.s3_store import S3ObjectStore
 from chalicelib.adapters.secrets import SecretSource
-from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
+from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue, SqsWebhookQueue
 from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import Renderer
+from chalicelib.domain.webhooks import DELIVERY_TIMEOUT_SECONDS, RetrySchedule, WebhookDeliverer, WebhookSecrets
 from chalicelib.egress import EgressPolicy
 from chalicelib.observability import apply_log_level
 
@@ -94,6 +97,14 @@ class Container:
         return SqsJobQueue(self.client("sqs"), self.queue_urls, self.settings.jobs_queue_name)
 
     @functools.cached_property
+    def webhook_queue(self) -> SqsWebhookQueue:
+        return SqsWebhookQueue(self.client("sqs"), self.queue_urls, self.settings.webhooks_queue_name)
+
+    @functools.cached_property
+    def webhook_secret_store(self) -> DynamoWebhookSecrets:
+        return DynamoWebhookSecrets(self.client("dynamodb"), self.settings.files_table)
+
+    @functools.cached_property
     def egress_policy(self) -> EgressPolicy:
         return EgressPolicy.from_settings(self.settings)
 
@@ -127,7 +138,18 @@ class Container:
 
     @functools.cached_property
     def jobs(self) -> JobProcessor:
-        return JobProcessor(self.file_index, self.object_store, self.renderer)
+        return JobProcessor(self.file_index, self.object_store, self.renderer, self.webhook_queue)
+
+    @functools.cached_property
+    def webhook_secrets(self) -> WebhookSecrets:
+        return WebhookSecrets(self.webhook_secret_store)
+
+    @functools.cached_property
+    def webhooks(self) -> WebhookDeliverer:
+        s = self.settings
+        return WebhookDeliverer(self.file_index, self.webhook_secret_store, self.webhook_queue,
+                                PinnedHttpPoster(self.egress_policy, DELIVERY_TIMEOUT_SECONDS),
+                                RetrySchedule(s.webhook_retry_base_seconds, s.webhook_max_attempts))
 
     def renderer(self) -> Renderer:
         with self._renderer_lock:

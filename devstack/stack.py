@@ -101,6 +101,7 @@ class LocalStack:
 
     def _start_workers(self, settings: Settings) -> None:
         from converter.handler import dead_letter_handler, lambda_handler
+        from converter.webhooks_handler import lambda_handler as webhooks_handler
 
         sqs = self._container.client("sqs")
         urls = self._container.queue_urls
@@ -111,6 +112,8 @@ class LocalStack:
                         batch_size=settings.render_concurrency, retry_backoff_seconds=self.local.retry_backoff_seconds),
             QueuePoller(sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters",
                         settings.aws_region),
+            QueuePoller(sqs, urls.url(settings.webhooks_queue_name), webhooks_handler, "webhooks",
+                        settings.aws_region, retry_backoff_seconds=self.local.retry_backoff_seconds),
         ]
         for poller in self._pollers:
             poller.start()

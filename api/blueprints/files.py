@@ -20,6 +20,7 @@ def request_conversion():
     entry = container().conversions.request(
         user, submitted.url, submitted.options, request.headers.get("idempotency-key"),
         request.context["correlation_id"], source=submitted.source, title=submitted.title,
+        callback_url=submitted.callback_url,
     )
     return json_response(schemas.file_entry(entry), 202)
 

@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.ids import is_file_id, new_file_id
-from chalicelib.domain.models import ConversionJob, FileEntry, FileStatus, Page, User
+from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, FileStatus, Page, User
 from chalicelib.domain.options import parse_options
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
 from chalicelib.domain.sources import Source
@@ -53,10 +53,13 @@ class ConversionService:
         self._now_iso = now_iso
 
     def request(self, user: User, url: Any, options: Any, idempotency_key: Optional[str],
-                correlation_id: str, *, source: Optional[Source] = None, title: Optional[str] = None) -> FileEntry:
+                correlation_id: str, *, source: Optional[Source] = None, title: Optional[str] = None,
+                callback_url: Any = None) -> FileEntry:
         """Validate, record the job as pending, then queue it; the entry is the user's receipt.
-        A ``source`` (HTML the user sent) replaces the URL and is stored next to the PDF."""
+        A ``source`` (HTML the user sent) replaces the URL and is stored next to the PDF; a
+        ``callback_url`` hears when the job ends and must pass the same egress rules as a page."""
         checked_url = self._checked_url(url) if source is None else _no_url_beside(url)
+        checked_callback = self._checked_callback(callback_url)
         parsed_options = parse_options(options)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
@@ -64,7 +67,8 @@ class ConversionService:
         entry = FileEntry(
             user_id=user.id, file_id=new_file_id(), url=checked_url, status=FileStatus.PENDING,
             created_at=now, updated_at=now, options=parsed_options, correlation_id=correlation_id,
-            title=title, source=source.kind if source is not None else "url",
+            title=title, source=source.kind if source is not None else "url", callback_url=checked_callback,
+            callback=CallbackState() if checked_callback else None,
         )
         stored = self._index.create(entry, idempotency_key)
         if stored.file_id != entry.file_id:
@@ -73,14 +77,18 @@ class ConversionService:
             self._store_source(stored, source.html)
         return self._enqueue(stored)
 
-    def _checked_url(self, url: Any) -> str:
+    def _checked_url(self, url: Any, field: str = "url") -> str:
         if not isinstance(url, str) or not url.strip():
-            raise InvalidInput("Send the url of the page to convert, or its html.", "invalid_url", field="url")
+            wanted = "the url of the page to convert, or its html" if field == "url" else "an http or https URL"
+            raise InvalidInput(f"Send {wanted}.", "invalid_url", field=field)
         try:
             return self._vet_url(url.strip())
         except InvalidInput as refused:
-            refused.field = refused.field or "url"
+            refused.field = refused.field or field
             raise
+
+    def _checked_callback(self, callback_url: Any) -> Optional[str]:
+        return None if callback_url is None else self._checked_url(callback_url, "callback_url")
 
     def _store_source(self, entry: FileEntry, html: str) -> None:
         try:

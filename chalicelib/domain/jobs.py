@@ -6,12 +6,13 @@ conditional, so a duplicate delivery or a retry after a crash changes nothing tw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
-from chalicelib.domain.models import ConversionJob, RenderedPdf, object_key, source_key
-from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer
+from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key
+from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer, WebhookQueue
+from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY, WebhookDelivery, event_for
 
 
 MAX_METADATA_URL = 1024
@@ -29,21 +30,25 @@ class Outcome:
 
 
 class JobProcessor:
-    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer]) -> None:
+    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer],
+                 webhooks: Optional[WebhookQueue] = None) -> None:
         self._index = index
         self._store = store
         self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
+        self._webhooks = webhooks
 
     def process(self, job: ConversionJob, attempt: int) -> Outcome:
         entry = self._index.mark_processing(job.user_id, job.file_id, attempt)
         if entry is None:
+            self._announce_if_owed(job)
             return Outcome("skipped", "the entry is gone or already finished")
         try:
             pdf = self._render(job)
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
-            self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message)
+            if self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message):
+                self._announce(entry, EVENT_FAILED)
             return Outcome("failed", failure.code)
         key = object_key(job.user_id, job.file_id)
         self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
@@ -54,6 +59,7 @@ class JobProcessor:
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         if self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
                                   pages=pdf.pages, warnings=pdf.warnings):
+            self._announce(entry, EVENT_READY)
             return Outcome("ready")
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
@@ -79,7 +85,22 @@ class JobProcessor:
             job.user_id, job.file_id, code="gave_up",
             message=f"Gave up after {attempts} attempts: the page could not be converted. Please retry later.",
         )
+        if done:
+            self._announce(entry, EVENT_FAILED)
         return Outcome("failed" if done else "skipped", "gave_up")
+
+    def _announce(self, entry: FileEntry, event: str) -> None:
+        """Queue the webhook of a job that just ended (if it asked for one). Should queueing
+        fail, the job's retry finds it finished and announces it then."""
+        if entry.callback_url and self._webhooks is not None:
+            self._webhooks.send(WebhookDelivery(entry.user_id, entry.file_id, event,
+                                                correlation_id=entry.correlation_id or ""))
+
+    def _announce_if_owed(self, job: ConversionJob) -> None:
+        current = self._index.get(job.user_id, job.file_id)
+        if (current is not None and current.status.finished and current.callback is not None
+                and current.callback.status == "pending" and current.callback.attempts == 0):
+            self._announce(current, event_for(current))
 
 
 

@@ -65,6 +65,15 @@ class ConversionOptions:
 
 
 @dataclass(frozen=True)
+class CallbackState:
+    """How the job's webhook delivery is going: pending, delivered or failed."""
+
+    status: str = "pending"
+    attempts: int = 0
+    last_status: Optional[int] = None  # the receiver's last HTTP status; None if it never answered
+
+
+@dataclass(frozen=True)
 class FileEntry:
     """One requested PDF: its job's state and, once ready, what was produced."""
 
@@ -84,6 +93,8 @@ class FileEntry:
     warnings: tuple[str, ...] = ()
     correlation_id: Optional[str] = None
     source: str = "url"  # or "html"/"markdown": the page is stored at source_key, not fetched
+    callback_url: Optional[str] = None
+    callback: Optional[CallbackState] = None
 
     @property
     def object_key(self) -> str:

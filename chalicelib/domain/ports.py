@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import abc
 from datetime import datetime
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from chalicelib.domain.models import (
     ApiKey,
+    CallbackState,
     ConversionJob,
     ConversionOptions,
     FileEntry,
@@ -19,6 +20,9 @@ from chalicelib.domain.models import (
     RenderedPdf,
     User,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.domain.webhooks import WebhookDelivery
 
 
 class UserRepository(abc.ABC):
@@ -98,6 +102,10 @@ class FileIndex(abc.ABC):
         """Remove an entry; False if there was none."""
 
     @abc.abstractmethod
+    def record_callback(self, user_id: str, file_id: str, state: CallbackState) -> None:
+        """Note how the entry's webhook delivery went (no-op if the entry is gone)."""
+
+    @abc.abstractmethod
     def unfinished(self) -> list[FileEntry]:
         """Every pending or processing entry (used to re-queue work after a local restart)."""
 
@@ -171,3 +179,25 @@ class ApiKeyRepository(abc.ABC):
     @abc.abstractmethod
     def remove(self, user_id: str, key_id: str) -> bool:
         """Revoke one of the user's keys; False if they have no such key."""
+
+
+class WebhookSecretStore(abc.ABC):
+    @abc.abstractmethod
+    def get_or_create(self, user_id: str, candidate: str) -> str:
+        """The user's secret; ``candidate`` becomes it if they have none yet."""
+
+    @abc.abstractmethod
+    def replace(self, user_id: str, secret: str) -> str:
+        """Make ``secret`` the user's secret (the old one stops signing at once)."""
+
+
+class WebhookQueue(abc.ABC):
+    @abc.abstractmethod
+    def send(self, delivery: "WebhookDelivery", delay_seconds: int = 0) -> None: ...
+
+
+class WebhookPoster(abc.ABC):
+    @abc.abstractmethod
+    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """POST without following redirects; the HTTP status. Raises ``DeliveryFailed`` when
+        there is no answer in time and ``DeliveryRefused`` when the egress policy says no."""
