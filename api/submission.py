@@ -35,6 +35,8 @@ def read_submission(request: Request, settings: Settings) -> Submission:
     if content_type == MULTIPART:
         return _from_form(request, settings)
     body = schemas.json_object(request, settings.max_request_bytes, _JSON_FIELDS)
+    if "html" in body and "url" in body:  # even "url": null: the request says two things
+        raise InvalidInput("Send either a url or html, not both.", "ambiguous_source", field="html")
     source = html_source(body["html"], settings.max_html_bytes) if "html" in body else None
     if "options" in body and not isinstance(body["options"], dict):
         raise InvalidInput("options must be an object.", field="options")

@@ -34,7 +34,7 @@ def test_the_local_converter_takes_no_more_jobs_at_once_than_it_renders(make_set
     stack._container = FakeContainer()
     stack._start_workers(make_settings(render_concurrency=3))
 
-    assert built == {"converter": 3, "dead-letters": 10}  # the dead-letter mapping on AWS takes 10 too
+    assert built == {"converter": 3, "dead-letters": 10, "webhooks": 10}  # the other mappings on AWS take 10 too
 
 
 def test_moto_listens_on_loopback_even_when_the_app_listens_everywhere(postgres_url, monkeypatch, tmp_path):

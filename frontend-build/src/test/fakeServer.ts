@@ -64,6 +64,7 @@ export function entry(over: Partial<FileEntry> = {}): FileEntry {
   return {
     name: `f${seq}`,
     url: 'https://example.com/page',
+    source: 'url',
     title: 'Example Domain',
     status: 'ready',
     error: null,
