@@ -57,6 +57,8 @@ def parse_scopes(raw: Any) -> tuple[str, ...]:
 def parse_name(raw: Any) -> str:
     if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_NAME_LENGTH:
         raise InvalidInput(f"Name the key (1 to {MAX_NAME_LENGTH} characters).", field="name")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in raw):
+        raise InvalidInput("The key's name must not contain control characters.", field="name")
     return raw.strip()
 
 

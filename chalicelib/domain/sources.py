@@ -82,6 +82,8 @@ def parse_title(raw: Any) -> Optional[str]:
         return None
     if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_TITLE:
         raise InvalidInput(f"title must be 1 to {MAX_TITLE} characters.", field="title")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in raw):
+        raise InvalidInput("title must not contain control characters.", field="title")
     return " ".join(raw.split())
 
 

@@ -71,7 +71,7 @@ def test_only_the_owner_revokes_and_bad_input_names_its_field(service, keys_and_
             service.revoke(who, key_id)
     assert [k.id for k in service.list(owner)] == [issued.key.id]
     for name, scopes, field in (("", None, "name"), ("x" * 101, None, "name"), (3, None, "name"),
-                                ("k", [], "scopes"), ("k", ["write"], "scopes"), ("k", "read", "scopes")):
+                                ("nul\x00", None, "name"), ("k", [], "scopes"), ("k", ["write"], "scopes"), ("k", "read", "scopes")):
         with pytest.raises(InvalidInput) as bad:
             service.create(owner, name, scopes)
         assert bad.value.field == field
