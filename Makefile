@@ -16,7 +16,7 @@ help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
 	@echo "make test     every test (Python and the SPA)"
 	@echo "make package  the API Lambda zip in build/ (STAGE=$(STAGE))"
-	@echo "make bench    conversion benchmark against bare Playwright (bench/results.md)"
+	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
 
 $(VENV)/.installed: requirements.txt converter/requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ package: $(VENV)/.installed
 	rm -rf vendor
 
 bench: $(VENV)/.installed
-	$(PY) bench/conversion_bench.py
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build vendor $(SPA_DIR)/dist .pytest_cache

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Optional
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -39,3 +40,12 @@ def attempt_of(record: SQSRecord) -> int:
         return max(1, int(record.attributes.approximate_receive_count))
     except (TypeError, ValueError):
         return 1
+
+
+def queued_for_ms(record: SQSRecord) -> Optional[int]:
+    """How long the message waited between being sent and reaching the converter (ms)."""
+    try:
+        sent = int(record.attributes.sent_timestamp)
+    except (TypeError, ValueError):
+        return None
+    return max(0, round(time.time() * 1000) - sent)

@@ -2,12 +2,14 @@
 
 Like AWS it hands the handler real-shaped SQS events, deletes what succeeded, and leaves a
 reported failure on the queue (visible again after a short backoff) so that moto's redrive
-moves it to the dead-letter queue after ``maxReceiveCount`` deliveries.
+moves it to the dead-letter queue after ``maxReceiveCount`` deliveries. Like AWS's scaling
+it keeps several invocations in flight, each with its own batch.
 """
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -46,10 +48,13 @@ def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
     } for m in messages]}
 
 
-class QueuePoller(threading.Thread):
+class QueuePoller:
+    """Plays one event source mapping: up to ``invocations`` handler invocations in flight,
+    each long-polling for its own batch, so no record waits for another batch's slowest page."""
+
     def __init__(self, sqs: Any, queue_url: str, handler: Handler, name: str, region: str,
-                 batch_size: int = 10, retry_backoff_seconds: int = 5) -> None:
-        super().__init__(name=name, daemon=True)
+                 batch_size: int = 10, retry_backoff_seconds: int = 5, invocations: int = 1) -> None:
+        self.name = name
         self._sqs = sqs
         self._url = queue_url
         self._handler = handler
@@ -58,11 +63,22 @@ class QueuePoller(threading.Thread):
         self._backoff = retry_backoff_seconds
         self._stopping = threading.Event()
         self._arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self._threads = [threading.Thread(target=self._run, name=f"{name}-{i + 1}", daemon=True)
+                         for i in range(max(1, invocations))]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
 
-    def run(self) -> None:
+    def join(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _run(self) -> None:
         while not self._stopping.is_set():
             try:
                 self._poll_once()

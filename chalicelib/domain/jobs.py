@@ -5,7 +5,8 @@ conditional, so a duplicate delivery or a retry after a crash changes nothing tw
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 from urllib.parse import quote
 
@@ -27,6 +28,21 @@ class RetryLater(Exception):
 class Outcome:
     status: str  # "ready", "failed", "skipped"
     detail: str = ""
+    #: How long each step took (ms): the index updates, the render, the upload.
+    timings: dict[str, int] = field(default_factory=dict)
+
+
+class _Steps:
+    """Times the steps of one job, so the request-to-ready path can be broken down."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, int] = {}
+        self._mark = time.perf_counter()
+
+    def done(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[f"{step}_ms"] = round((now - self._mark) * 1000)
+        self._mark = now
 
 
 class JobProcessor:
@@ -38,29 +54,37 @@ class JobProcessor:
         self._webhooks = webhooks
 
     def process(self, job: ConversionJob, attempt: int) -> Outcome:
+        steps = _Steps()
         entry = self._index.mark_processing(job.user_id, job.file_id, attempt)
+        steps.done("mark_processing")
         if entry is None:
             self._announce_if_owed(job)
-            return Outcome("skipped", "the entry is gone or already finished")
+            return Outcome("skipped", "the entry is gone or already finished", steps.timings)
         try:
             pdf = self._render(job)
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
+            steps.done("render")
             if self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message):
                 self._announce(entry, EVENT_FAILED)
-            return Outcome("failed", failure.code)
+            steps.done("index")
+            return Outcome("failed", failure.code, steps.timings)
+        steps.done("render")
         key = object_key(job.user_id, job.file_id)
         self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
             "correlation-id": job.correlation_id,
             "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
             "file-id": job.file_id,
         })
+        steps.done("upload")
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
-        if self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
-                                  pages=pdf.pages, warnings=pdf.warnings):
+        ready = self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
+                                       pages=pdf.pages, warnings=pdf.warnings)
+        steps.done("index")
+        if ready:
             self._announce(entry, EVENT_READY)
-            return Outcome("ready")
+            return Outcome("ready", timings=steps.timings)
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered
