@@ -208,10 +208,11 @@ class _Sections:
                     f"The stack's log was kept at `{e2e.get('stack_log')}`."]
         c = e2e["stack_render_concurrency"]
         lines = [
-            f"`python -m devstack` in a subprocess (up in {e2e['stack_startup_s']} s; its first request, which "
-            f"launches the converter's browser, took {e2e['first_request_ms']} ms and is left out). The client POSTs "
+            f"`python -m devstack` in a subprocess (up in {e2e['stack_startup_s']} s; its first request took {e2e['first_request_ms']} ms and is left out). The client POSTs "
             f"`/api/v1/request` and polls `GET /api/v1/files` every {e2e['poll_interval_ms']:g} ms until the entry is "
-            f"`ready`. Page: `{e2e['single_page']}`. Render concurrency {c} ({e2e['stack_render_concurrency_source']}).",
+            f"`ready` (every {e2e.get('batch_poll_interval_ms', e2e['poll_interval_ms']):g} ms while a batch runs: "
+            f"a tighter loop would load the stack it measures). Page: `{e2e['single_page']}`. Render concurrency {c} "
+            f"({e2e['stack_render_concurrency_source']}).",
             "",
         ]
         s, sb = e2e["single_ms"]["stack"], e2e["single_ms"]["bare"]

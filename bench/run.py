@@ -47,6 +47,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--e2e-single", type=int, default=5, help="single request -> ready repetitions")
     parser.add_argument("--e2e-rounds", type=int, default=2, help="end-to-end batches of --batch-size requests")
     parser.add_argument("--poll-ms", type=float, default=15, help="how often the client polls the file list")
+    parser.add_argument("--batch-poll-ms", type=float, default=100,
+                        help="how often it polls while a batch runs (seconds long; a tighter loop loads the stack)")
     parser.add_argument("--memory-conversions", type=int, default=300, help="conversions in the memory run")
     parser.add_argument("--memory-sample-every", type=int, default=10, help="sample RSS every N conversions")
     parser.add_argument("--memory-pages", default=",".join(MEMORY_PAGES),
@@ -210,8 +212,9 @@ def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, ba
                 renderer_concurrency: int) -> dict:
     single_url = server.base + corpus.mixed_paths[0]
     _say("end-to-end: starting the local stack (python -m devstack)...")
-    stack = LocalStackRun(server.port, poll_interval=args.poll_ms / 1000)
-    out: dict[str, Any] = {"single_page": corpus.mixed_paths[0], "poll_interval_ms": args.poll_ms}
+    stack = LocalStackRun(server.port, poll_interval=args.poll_ms / 1000, batch_poll_interval=args.batch_poll_ms / 1000)
+    out: dict[str, Any] = {"single_page": corpus.mixed_paths[0], "poll_interval_ms": args.poll_ms,
+                           "batch_poll_interval_ms": args.batch_poll_ms}
     try:
         stack.start()
         out["stack_startup_s"] = round(stack.startup_seconds, 1)
