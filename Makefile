@@ -24,6 +24,11 @@ $(VENV)/.installed: requirements.txt converter/requirements.txt requirements-dev
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The `pagepress` command line (cli/), reinstalled when its sources change.
+$(VENV)/.cli-installed: $(VENV)/.installed cli/pyproject.toml $(wildcard cli/pagepress_cli/*.py)
+	$(PY) -m pip install --quiet ./cli
+	touch $@
+
 $(SPA_DIR)/node_modules/.installed: $(SPA_DIR)/package.json $(SPA_DIR)/package-lock.json
 	cd $(SPA_DIR) && npm ci --no-audit --no-fund
 	touch $@
@@ -33,12 +38,12 @@ $(SPA_DIR)/dist/index.html: $(SPA_DIR)/node_modules/.installed $(SPA_SOURCES)
 
 spa: $(if $(wildcard $(SPA_DIR)/package.json),$(SPA_DIR)/dist/index.html)
 
-run: $(VENV)/.installed spa
+run: $(VENV)/.cli-installed spa
 	HOST=$(HOST) PORT=$(PORT) DATA_DIR=$(DATA_DIR) $(PY) -m devstack
 
 test: test-python test-spa
 
-test-python: $(VENV)/.installed spa
+test-python: $(VENV)/.cli-installed spa
 	$(PY) -m pytest
 
 test-spa: $(if $(wildcard $(SPA_DIR)/package.json),$(SPA_DIR)/node_modules/.installed)

@@ -2,9 +2,12 @@
 from chalice import Chalice
 
 from api.blueprints.accounts import accounts
+from api.blueprints.contract import contract, docs
 from api.blueprints.files import files
 from api.blueprints.health import health
 from api.blueprints.usage import usage
+from api.blueprints.keys import keys
+from api.blueprints.webhooks import webhooks
 from api.errors import restate_chalice_error
 from api.headers import harden
 from api.log import logger
@@ -13,10 +16,15 @@ from api.routing import correlation_id_for
 API_PREFIX = "/api/v1"
 
 app = Chalice(app_name="pagepress")
+app.api.binary_types.append("multipart/form-data")  # uploads arrive as bytes, whatever their encoding
 app.register_blueprint(health, url_prefix=API_PREFIX)
 app.register_blueprint(accounts, url_prefix=API_PREFIX)
 app.register_blueprint(files, url_prefix=API_PREFIX)
 app.register_blueprint(usage, url_prefix=API_PREFIX)
+app.register_blueprint(keys, url_prefix=API_PREFIX)
+app.register_blueprint(webhooks, url_prefix=API_PREFIX)
+app.register_blueprint(contract, url_prefix=API_PREFIX)
+app.register_blueprint(docs, url_prefix="/api")
 
 
 @app.middleware("http")
@@ -30,6 +38,6 @@ def correlate_and_normalise(event, get_response):
     try:
         response = restate_chalice_error(get_response(event))
     finally:
-        logger.remove_keys(["path", "method", "user_id"])
+        logger.remove_keys(["path", "method", "user_id", "api_key_id"])
     response.headers["X-Correlation-Id"] = correlation_id
     return harden(response)

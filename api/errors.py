@@ -11,6 +11,7 @@ from chalicelib.domain.errors import (
     AuthenticationFailed,
     Conflict,
     DependencyUnavailable,
+    Forbidden,
     InvalidInput,
     NotFound,
     PagePressError,
@@ -18,14 +19,17 @@ from chalicelib.domain.errors import (
     TooManyAttempts,
     Unprocessable,
 )
+from chalicelib.domain.sources import SourceTooLarge
 
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
 _STATUS = (
+    (SourceTooLarge, 413),
     (TooManyAttempts, 429),
     (InvalidInput, 400),
     (AuthenticationFailed, 401),
     (QuotaExceeded, 403),
+    (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
     (Unprocessable, 422),

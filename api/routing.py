@@ -5,7 +5,7 @@ import functools
 import ipaddress
 import re
 import uuid
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from chalice import Blueprint, Response
 
@@ -17,11 +17,13 @@ from chalicelib.wiring import container
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def route(blueprint: Blueprint, path: str, methods: list[str], takes_body: bool = True) -> Callable:
+def route(blueprint: Blueprint, path: str, methods: list[str], takes_body: bool = True,
+          content_types: Optional[list[str]] = None) -> Callable:
     """Like ``blueprint.route``, but domain errors become JSON 4xx/503 and bugs a logged JSON 500.
 
-    A route that ``takes_body`` only accepts application/json (else 415); one that reads no
-    body ignores the request's Content-Type, so a stray header on a GET is not refused.
+    A route that ``takes_body`` only accepts application/json (else 415), or the
+    ``content_types`` it names; one that reads no body ignores the request's Content-Type,
+    so a stray header on a GET is not refused.
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,7 +43,8 @@ def route(blueprint: Blueprint, path: str, methods: list[str], takes_body: bool 
                 return result
             return Response(body=result, status_code=200, headers=dict(JSON_HEADERS))
 
-        blueprint.route(path, methods=methods, **({} if takes_body else {"content_types": []}))(guarded)
+        accepted = {"content_types": content_types} if content_types else {}
+        blueprint.route(path, methods=methods, **(accepted if takes_body else {"content_types": []}))(guarded)
         return view
 
     return register

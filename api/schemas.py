@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 from chalice.app import Request
 
 from api.errors import RequestTooLarge, UnsupportedMediaType
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.filenames import download_filename
-from chalicelib.domain.models import FileEntry, User
+from chalicelib.domain.entry_view import entry_view
+from chalicelib.domain.models import ApiKey, FileEntry, User
 from chalicelib.numbers import ascii_int
 
 MAX_LIST_LIMIT = 100
@@ -72,19 +73,14 @@ def account(user: User) -> dict[str, str]:
 
 
 def file_entry(entry: FileEntry) -> dict[str, Any]:
-    error = {"code": entry.error_code, "message": entry.error_message or ""} if entry.error_code else None
-    return {
-        "name": entry.file_id,
-        "url": entry.url,
-        "title": entry.title,
-        "status": entry.status.value,
-        "error": error,
-        "size": entry.size,
-        "pages": entry.pages,
-        "warnings": list(entry.warnings),
-        "attempts": entry.attempts,
-        "options": entry.options.to_dict(),
-        "filename": download_filename(entry.title, entry.url),
-        "created_at": entry.created_at,
-        "updated_at": entry.updated_at,
-    }
+    return entry_view(entry)
+
+
+def _timestamp(value: Optional[datetime]) -> Optional[str]:
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if value else None
+
+
+def api_key(key: ApiKey) -> dict[str, Any]:
+    """A key as listed: never its secret."""
+    return {"id": key.id, "name": key.name, "scopes": list(key.scopes), "prefix": key.prefix,
+            "created_at": _timestamp(key.created_at), "last_used_at": _timestamp(key.last_used_at)}

@@ -102,6 +102,9 @@ class Settings:
     jobs_queue_name: str = "pagepress-jobs"
     jobs_dlq_name: str = "pagepress-jobs-dlq"
     jobs_max_receive_count: int = 5
+    webhooks_queue_name: str = "pagepress-webhooks"
+    webhook_retry_base_seconds: int = 30  # waits double from here, capped at 15 minutes
+    webhook_max_attempts: int = 8
     # Tokens and passwords
     jwt_secret: Optional[str] = field(default=None, repr=False)
     jwt_secret_parameter: Optional[str] = None
@@ -120,6 +123,7 @@ class Settings:
     user_max_stored_bytes: int = 1024 ** 3
     # HTTP
     max_body_bytes: int = 16 * 1024
+    max_html_bytes: int = 2 * 1024 * 1024  # HTML or Markdown sent to /request instead of a URL
     # Proxies in front of API Gateway (e.g. the cluster's NAT for the ingress): behind them the
     # client is the last X-Forwarded-For hop they added, for per-client throttling.
     trusted_proxies: tuple = ()
@@ -142,6 +146,11 @@ class Settings:
     #: Lambda, whose init phase runs before the first event; ``make run`` warms up itself).
     warm_start: bool = False
 
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest body any route reads: /request carrying HTML (JSON escaping may double it)."""
+        return self.max_body_bytes + 2 * self.max_html_bytes
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
@@ -158,6 +167,9 @@ class Settings:
             jobs_queue_name=get("JOBS_QUEUE", "pagepress-jobs"),
             jobs_dlq_name=get("JOBS_DLQ", "pagepress-jobs-dlq"),
             jobs_max_receive_count=_int(env, "JOBS_MAX_RECEIVE_COUNT", 5, 1),
+            webhooks_queue_name=get("WEBHOOKS_QUEUE", "pagepress-webhooks"),
+            webhook_retry_base_seconds=_int(env, "WEBHOOK_RETRY_BASE_SECONDS", 30, 1),
+            webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1),
             jwt_secret=get("JWT_SECRET"),
             jwt_secret_parameter=get("JWT_SECRET_PARAMETER"),
             jwt_secret_arn=get("JWT_SECRET_ARN"),
@@ -171,6 +183,7 @@ class Settings:
             user_max_unfinished_jobs=_int(env, "USER_MAX_UNFINISHED_JOBS", 20, 1),
             user_max_stored_bytes=_int(env, "USER_MAX_STORED_BYTES", 1024 ** 3, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
+            max_html_bytes=_int(env, "MAX_HTML_BYTES", 2 * 1024 * 1024, 1024),
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
             local_downloads_url=get("LOCAL_DOWNLOADS_URL"),

@@ -16,21 +16,25 @@ from botocore.config import Config as BotoConfig
 
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
 from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
+from chalicelib.adapters.dynamodb_webhook_secrets import DynamoWebhookSecrets
+from chalicelib.adapters.pinned_http import PinnedHttpPoster
 from chalicelib.adapters.s3_store import S3ObjectStore
 from chalicelib.adapters.secrets import SecretSource
-from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue
+from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue, SqsWebhookQueue
 from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import Renderer
 from chalicelib.domain.usage import UsageLimits, UsageService
+from chalicelib.domain.webhooks import DELIVERY_TIMEOUT_SECONDS, RetrySchedule, WebhookDeliverer, WebhookSecrets
 from chalicelib.egress import EgressPolicy
 from chalicelib.observability import apply_log_level
 
 if TYPE_CHECKING:
     from chalicelib.adapters.postgres import Database, PostgresUsers
     from chalicelib.domain.accounts import AccountService
+    from chalicelib.domain.api_keys import ApiKeyService
 
 # Worst case 2 x (3 s + 8 s): an AWS call gives up well inside API Gateway's 29 s.
 _BOTO_CONFIG = BotoConfig(connect_timeout=3, read_timeout=8, retries={"max_attempts": 2, "mode": "standard"})
@@ -100,6 +104,14 @@ class Container:
         return SqsJobQueue(self.client("sqs"), self.queue_urls, self.settings.jobs_queue_name)
 
     @functools.cached_property
+    def webhook_queue(self) -> SqsWebhookQueue:
+        return SqsWebhookQueue(self.client("sqs"), self.queue_urls, self.settings.webhooks_queue_name)
+
+    @functools.cached_property
+    def webhook_secret_store(self) -> DynamoWebhookSecrets:
+        return DynamoWebhookSecrets(self.client("dynamodb"), self.settings.files_table)
+
+    @functools.cached_property
     def egress_policy(self) -> EgressPolicy:
         return EgressPolicy.from_settings(self.settings)
 
@@ -124,6 +136,13 @@ class Container:
                             UsageLimits(s.user_requests_per_minute, s.user_max_unfinished_jobs, s.user_max_stored_bytes))
 
     @functools.cached_property
+    def api_keys(self) -> "ApiKeyService":
+        from chalicelib.adapters.postgres_api_keys import PostgresApiKeys
+        from chalicelib.domain.api_keys import ApiKeyService
+
+        return ApiKeyService(PostgresApiKeys(self.database), self.users)
+
+    @functools.cached_property
     def conversions(self) -> ConversionService:
         return ConversionService(
             self.file_index, self.job_queue, self.object_store, lambda url: self.egress_policy.vet_url(url).url,
@@ -132,7 +151,18 @@ class Container:
 
     @functools.cached_property
     def jobs(self) -> JobProcessor:
-        return JobProcessor(self.file_index, self.object_store, self.renderer)
+        return JobProcessor(self.file_index, self.object_store, self.renderer, self.webhook_queue)
+
+    @functools.cached_property
+    def webhook_secrets(self) -> WebhookSecrets:
+        return WebhookSecrets(self.webhook_secret_store)
+
+    @functools.cached_property
+    def webhooks(self) -> WebhookDeliverer:
+        s = self.settings
+        return WebhookDeliverer(self.file_index, self.webhook_secret_store, self.webhook_queue,
+                                PinnedHttpPoster(self.egress_policy, DELIVERY_TIMEOUT_SECONDS),
+                                RetrySchedule(s.webhook_retry_base_seconds, s.webhook_max_attempts))
 
     def renderer(self) -> Renderer:
         with self._renderer_lock:

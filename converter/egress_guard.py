@@ -65,6 +65,7 @@ class EgressGuard:
         self._navigation_hops: set[tuple[str, int]] = set()
         self._main_page = None  # the first page of the context: the one being printed
         self._main_loaded = False  # once it has loaded, leaving it is refused by staying
+        self._excused: set[str] = set()
 
     async def __aenter__(self) -> "EgressGuard":
         await self._proxy.start()
@@ -108,7 +109,14 @@ class EgressGuard:
 
     # --- bookkeeping ------------------------------------------------------------------
 
+    def excuse(self, host: str) -> None:
+        """The page answers requests to ``host`` itself (see html_source): the proxy's refusals
+        of Chromium's speculative connections there blocked nothing the page asked for."""
+        self._excused.add(host)
+
     def _record(self, refused: BlockedRequest) -> None:
+        if refused.host in self._excused:
+            return
         self.blocked.append(refused)
         log.info("egress blocked %s: %s", refused.url[:200], refused.reason)
 

@@ -34,6 +34,7 @@ from converter import failures
 from converter.browser import BrowserGeneration, BrowserSupervisor
 from converter.chromium_process import ChromiumProcess
 from converter.egress_guard import EgressGuard
+from converter.html_source import SOURCE_URL, serve_source
 from converter.job_pages import BrowserGone, Guard, GuardFactory, JobPage, PageWatch, SparePages
 from converter.loop_thread import LoopThread
 from converter.pdf_metadata import stamp_metadata
@@ -115,10 +116,18 @@ class PlaywrightRenderer(Renderer):
     # --- the synchronous face -------------------------------------------------------------
 
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        return self._run_job(url, options, correlation_id)
+
+    def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        """The same job as ``render``, with the document served from ``html_source.SOURCE_URL``."""
+        return self._run_job(SOURCE_URL, options, correlation_id, html)
+
+    def _run_job(self, url: str, options: ConversionOptions, correlation_id: str,
+                 html: Optional[str] = None) -> RenderedPdf:
         if self._closed:
             raise ConversionFailed("The converter is shutting down", "renderer_unavailable", permanent=False)
         try:
-            return self._loop.run(self._job(url, options, correlation_id), self.worst_case_seconds)
+            return self._loop.run(self._job(url, options, correlation_id, html), self.worst_case_seconds)
         except concurrent.futures.TimeoutError:
             raise failures.render_timeout(self._render_timeout) from None
 
@@ -170,7 +179,8 @@ class PlaywrightRenderer(Renderer):
 
     # --- one job, on the loop thread ------------------------------------------------------
 
-    async def _job(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+    async def _job(self, url: str, options: ConversionOptions, correlation_id: str,
+                   html: Optional[str] = None) -> RenderedPdf:
         log_extra = {"correlation_id": correlation_id, "host": urlsplit(url).hostname}
         started = time.monotonic()
         try:
@@ -184,7 +194,7 @@ class PlaywrightRenderer(Renderer):
                 generation = await self._acquire_browser(log_extra)
                 try:
                     result = await asyncio.wait_for(
-                        self._render_in(generation, url, options, log_extra, started), self._render_timeout
+                        self._render_in(generation, url, options, log_extra, started, html), self._render_timeout
                     )
                     break
                 except BrowserGone:
@@ -227,7 +237,7 @@ class PlaywrightRenderer(Renderer):
 
     async def _render_in(
         self, generation: BrowserGeneration, url: str, options: ConversionOptions, log_extra: dict,
-        started: float,
+        started: float, html: Optional[str] = None,
     ) -> RenderedPdf:
         """Render on a spare page of ``generation`` (or a new one), then let it go in the
         background: closing a context is not the job's business."""
@@ -239,6 +249,8 @@ class PlaywrightRenderer(Renderer):
             raise
         timings = {"wait_ms": round((mark - started) * 1000), "prepare_ms": _ms_since(mark)}
         try:
+            if html is not None:
+                await serve_source(job_page.page, html, job_page.guard)
             return await self._render_page(job_page, url, options, log_extra, timings)
         except PlaywrightError as exc:
             if job_page.watch.broken:

@@ -126,6 +126,7 @@ def create_resources(aws: MotoAws, settings: Settings, visibility_timeout: int) 
     sqs = aws.client("sqs", region)
     dlq_url = sqs.create_queue(QueueName=settings.jobs_dlq_name)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.create_queue(QueueName=settings.webhooks_queue_name, Attributes={"VisibilityTimeout": "60"})
     sqs.create_queue(QueueName=settings.jobs_queue_name, Attributes={
         "VisibilityTimeout": str(visibility_timeout),
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,

@@ -101,12 +101,12 @@ class LocalStack:
 
         entries = self._container.file_index.unfinished()
         for entry in entries:
-            self._container.job_queue.send(ConversionJob(entry.user_id, entry.file_id, entry.url, entry.options,
-                                                         entry.correlation_id or ""))
+            self._container.job_queue.send(ConversionJob.for_entry(entry))
         return len(entries)
 
     def _start_workers(self, settings: Settings) -> None:
         from converter.handler import dead_letter_handler, lambda_handler
+        from converter.webhooks_handler import lambda_handler as webhooks_handler
 
         sqs = self._container.client("sqs")
         urls = self._container.queue_urls
@@ -119,6 +119,8 @@ class LocalStack:
                         retry_backoff_seconds=self.local.retry_backoff_seconds),
             QueuePoller(sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters",
                         settings.aws_region),
+            QueuePoller(sqs, urls.url(settings.webhooks_queue_name), webhooks_handler, "webhooks",
+                        settings.aws_region, retry_backoff_seconds=self.local.retry_backoff_seconds),
         ]
         for poller in self._pollers:
             poller.start()
@@ -128,7 +130,7 @@ class LocalStack:
         from devstack.web import make_server
 
         self._server = make_server(api.app, self.local.host, self.local.port, Path(self.local.spa_dir),
-                                   self._container.settings.max_body_bytes)
+                                   self._container.settings.max_request_bytes)
         threading.Thread(target=self._server.serve_forever, name="web", daemon=True).start()
 
     def _snapshot_periodically(self) -> None:

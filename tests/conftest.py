@@ -50,7 +50,8 @@ def make_settings(postgres_url, moto_aws):
         values = dict(
             stage="test", database_url=postgres_url, aws_endpoint_url=moto_aws.endpoint_url,
             files_bucket=f"files-{suffix}", files_table=f"files-{suffix}", jobs_queue_name=f"jobs-{suffix}",
-            jobs_dlq_name=f"jobs-dlq-{suffix}", jwt_secret="test-secret-" + "x" * 40, bcrypt_rounds=4,
+            jobs_dlq_name=f"jobs-dlq-{suffix}", webhooks_queue_name=f"webhooks-{suffix}",
+            jwt_secret="test-secret-" + "x" * 40, bcrypt_rounds=4,
             chromium_path=shutil.which("chromium"),
         )
         values.update(overrides)
@@ -77,7 +78,7 @@ def wired(settings, renderer_factory):
     """The process-wide container the API and the converter use, built from these settings."""
     container = Container(settings, renderer_factory)
     with container.database.transaction() as cur:
-        cur.execute("TRUNCATE users, sign_in_failures")
+        cur.execute("TRUNCATE users, sign_in_failures CASCADE")
     reset_container(container)
     yield container
     reset_container(None)

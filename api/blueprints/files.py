@@ -4,22 +4,24 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from api import schemas
-from api.routing import json_response, route, signed_in_user
+from api.credentials import caller
+from api.routing import json_response, route
+from api.submission import JSON, MULTIPART, read_submission
 from chalicelib.wiring import container
 
 files = Blueprint(__name__)
-_REQUEST_FIELDS = frozenset({"url", "options"})
 
 
-@route(files, "/request", methods=["POST"])
+@route(files, "/request", methods=["POST"], content_types=[JSON, MULTIPART])
 def request_conversion():
     request = files.current_request
-    user = signed_in_user(request)
+    user = caller(request, "convert")
     container().usage.admit_conversion(user)
-    body = schemas.json_object(request, container().settings.max_body_bytes, _REQUEST_FIELDS)
+    submitted = read_submission(request, container().settings)
     entry = container().conversions.request(
-        user, body.get("url"), body.get("options"), request.headers.get("idempotency-key"),
-        request.context["correlation_id"],
+        user, submitted.url, submitted.options, request.headers.get("idempotency-key"),
+        request.context["correlation_id"], source=submitted.source, title=submitted.title,
+        callback_url=submitted.callback_url,
     )
     return json_response(schemas.file_entry(entry), 202)
 
@@ -27,7 +29,7 @@ def request_conversion():
 @route(files, "/files", methods=["GET"], takes_body=False)
 def list_files():
     request = files.current_request
-    user = signed_in_user(request)
+    user = caller(request, "read")
     params = request.query_params or {}
     page = container().conversions.list(user, schemas.list_limit(params.get("limit")), params.get("cursor"))
     body = {"files": [schemas.file_entry(entry) for entry in page.items]}
@@ -38,20 +40,20 @@ def list_files():
 
 @route(files, "/file/{name}", methods=["GET"], takes_body=False)
 def download(name: str):
-    url, _ = container().conversions.download_link(signed_in_user(files.current_request), name)
+    url, _ = container().conversions.download_link(caller(files.current_request, "read"), name)
     return Response(body="", status_code=302, headers={"Location": url, "Cache-Control": "no-store"})
 
 
 @route(files, "/file/{name}/link", methods=["GET"], takes_body=False)
 def download_link(name: str):
     conversions = container().conversions
-    url, filename = conversions.download_link(signed_in_user(files.current_request), name)
+    url, filename = conversions.download_link(caller(files.current_request, "read"), name)
     return json_response({"url": url, "filename": filename, "expires_in": conversions.download_ttl_seconds})
 
 
 @route(files, "/file/{name}/retry", methods=["POST"], takes_body=False)
 def retry(name: str):
-    user = signed_in_user(files.current_request)
+    user = caller(files.current_request, "convert")
     container().usage.admit_conversion(user)
     entry = container().conversions.retry(user, name)
     return json_response(schemas.file_entry(entry), 202)
@@ -59,5 +61,5 @@ def retry(name: str):
 
 @route(files, "/file/{name}", methods=["DELETE"], takes_body=False)
 def delete(name: str):
-    container().conversions.delete(signed_in_user(files.current_request), name)
+    container().conversions.delete(caller(files.current_request, "delete"), name)
     return json_response(None, 204)

@@ -15,7 +15,7 @@ from typing import Any, Optional
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import DependencyUnavailable, InvalidInput
-from chalicelib.domain.models import ConversionOptions, FileEntry, FileStatus, Page
+from chalicelib.domain.models import CallbackState, ConversionOptions, FileEntry, FileStatus, Page
 from chalicelib.domain.ports import FileIndex
 
 FILE_PREFIX = "file#"
@@ -77,8 +77,9 @@ class DynamoFileIndex(FileIndex):
                             "updated_at = :now", values, _IS_UNFINISHED) is not None
 
     def reset_for_retry(self, user_id: str, file_id: str) -> Optional[FileEntry]:
-        item = self._update(user_id, file_id, "SET #status = :pending, updated_at = :now, attempts = :zero "
-                            "REMOVE error_code, error_message",
+        item = self._update(user_id, file_id, "SET #status = :pending, updated_at = :now, attempts = :zero, "
+                            "callback_status = :pending, callback_attempts = :zero "
+                            "REMOVE error_code, error_message, callback_last_status",
                             {":pending": {"S": FileStatus.PENDING.value}, ":failed": {"S": FileStatus.FAILED.value},
                              ":zero": {"N": "0"}},
                             "attribute_exists(sk) AND #status = :failed", with_unfinished=False)
@@ -87,6 +88,18 @@ class DynamoFileIndex(FileIndex):
     def delete(self, user_id: str, file_id: str) -> bool:
         return self._conditionally("delete_item", TableName=self._table, Key=_key(user_id, file_id),
                                    ConditionExpression="attribute_exists(sk)") is not None
+
+    def record_callback(self, user_id: str, file_id: str, state: CallbackState) -> None:
+        values = {":status": {"S": state.status}, ":attempts": {"N": str(state.attempts)}}
+        expression = "SET callback_status = :status, callback_attempts = :attempts"
+        if state.last_status is None:
+            expression += " REMOVE callback_last_status"
+        else:
+            values[":last"] = {"N": str(state.last_status)}
+            expression = expression.replace(":attempts", ":attempts, callback_last_status = :last")
+        self._conditionally("update_item", TableName=self._table, Key=_key(user_id, file_id),
+                            UpdateExpression=expression, ConditionExpression="attribute_exists(sk)",
+                            ExpressionAttributeValues=values)
 
     # -- reads --------------------------------------------------------------------------
     def get(self, user_id: str, file_id: str) -> Optional[FileEntry]:
@@ -180,6 +193,14 @@ def _to_item(entry: FileEntry) -> dict:
     }
     if entry.correlation_id:
         item["correlation_id"] = {"S": entry.correlation_id}
+    if entry.source != "url":
+        item["source"] = {"S": entry.source}
+    if entry.title:
+        item["title"] = {"S": entry.title}
+    if entry.callback_url:
+        state = entry.callback or CallbackState()
+        item.update({"callback_url": {"S": entry.callback_url}, "callback_status": {"S": state.status},
+                     "callback_attempts": {"N": str(state.attempts)}})
     return item
 
 
@@ -193,6 +214,9 @@ def _from_item(item: dict) -> FileEntry:
         title=text("title"), error_code=text("error_code"), error_message=text("error_message"),
         size=number("size_bytes"), pages=number("pages"), attempts=number("attempts") or 0,
         warnings=tuple(json.loads(text("warnings") or "[]")), correlation_id=text("correlation_id"),
+        source=text("source") or "url", callback_url=text("callback_url"),
+        callback=CallbackState(text("callback_status") or "pending", number("callback_attempts") or 0,
+                               number("callback_last_status")) if "callback_url" in item else None,
     )
 
 

@@ -1,7 +1,7 @@
 """PDFs in S3: encrypted at rest, downloaded only through short-lived presigned URLs."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -24,13 +24,24 @@ class S3ObjectStore(ObjectStore):
         self._call("put_object", Bucket=self._bucket, Key=key, Body=content, ContentType="application/pdf",
                    ServerSideEncryption="AES256", Metadata=dict(metadata))
 
+    def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
+        self._call("put_object", Bucket=self._bucket, Key=key, Body=html.encode("utf-8"),
+                   ContentType="text/html; charset=utf-8", ServerSideEncryption="AES256", Metadata=dict(metadata))
+
+    def get_source(self, key: str) -> Optional[str]:
+        found = self._unless_missing("get_object", Bucket=self._bucket, Key=key)
+        return found["Body"].read().decode("utf-8") if found is not None else None
+
     def exists(self, key: str) -> bool:
+        return self._unless_missing("head_object", Bucket=self._bucket, Key=key) is not None
+
+    def _unless_missing(self, operation: str, **kwargs: Any) -> Optional[dict]:
+        """The call's answer, or None when the object does not exist."""
         try:
-            self._s3.head_object(Bucket=self._bucket, Key=key)
-            return True
+            return getattr(self._s3, operation)(**kwargs)
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                return False
+                return None
             raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc
         except BotoCoreError as exc:
             raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc

@@ -1,15 +1,18 @@
-"""The job queue in SQS. The correlation id rides along as a message attribute."""
+"""The job and webhook queues in SQS. The correlation id rides along as a message attribute."""
 from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.models import ConversionJob
-from chalicelib.domain.ports import JobQueue
+from chalicelib.domain.ports import JobQueue, WebhookQueue
+
+if TYPE_CHECKING:
+    from chalicelib.domain.webhooks import WebhookDelivery
 
 
 class QueueUrls:
@@ -30,18 +33,17 @@ class QueueUrls:
             return self._urls[name]
 
 
-class SqsJobQueue(JobQueue):
+class _SqsQueue:
     def __init__(self, client: Any, urls: QueueUrls, queue_name: str) -> None:
         self._sqs = client
         self._urls = urls
         self._name = queue_name
 
-    def send(self, job: ConversionJob) -> None:
+    def _send(self, body: dict, correlation_id: str, delay_seconds: int = 0) -> None:
         try:
             self._sqs.send_message(
-                QueueUrl=self._urls.url(self._name),
-                MessageBody=json.dumps(job.to_message()),
-                MessageAttributes={"correlation_id": {"DataType": "String", "StringValue": job.correlation_id or "-"}},
+                QueueUrl=self._urls.url(self._name), MessageBody=json.dumps(body), DelaySeconds=delay_seconds,
+                MessageAttributes={"correlation_id": {"DataType": "String", "StringValue": correlation_id or "-"}},
             )
         except (ClientError, BotoCoreError) as exc:
             raise DependencyUnavailable(f"SQS does not answer: {exc}") from exc
@@ -52,3 +54,13 @@ class SqsJobQueue(JobQueue):
             self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
         except (ClientError, BotoCoreError) as exc:
             raise DependencyUnavailable(f"SQS does not answer: {exc}") from exc
+
+
+class SqsJobQueue(_SqsQueue, JobQueue):
+    def send(self, job: ConversionJob) -> None:
+        self._send(job.to_message(), job.correlation_id)
+
+
+class SqsWebhookQueue(_SqsQueue, WebhookQueue):
+    def send(self, delivery: "WebhookDelivery", delay_seconds: int = 0) -> None:
+        self._send(delivery.to_message(), delivery.correlation_id, delay_seconds)

@@ -8,9 +8,10 @@ from typing import Any, Callable, Optional
 from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound, Unprocessable
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.ids import is_file_id, new_file_id
-from chalicelib.domain.models import ConversionJob, FileEntry, FileStatus, Page, User
+from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, FileStatus, Page, User
 from chalicelib.domain.options import parse_options
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
+from chalicelib.domain.sources import Source
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # as api/openapi.yaml says
 QUEUE_UNAVAILABLE = "queue_unavailable"
@@ -24,8 +25,16 @@ def _parse_iso(text: str) -> datetime:
 
 
 def _same_request(first: FileEntry, again: FileEntry) -> bool:
-    """Whether a replay with the same Idempotency-Key asks for the same thing as the first request."""
-    return first.url == again.url and first.options == again.options
+    """Whether a replay with the same Idempotency-Key asks for the same thing as the first request
+    (for sent HTML: the same kind, title and options; the HTML itself is not kept to compare)."""
+    return (first.url, first.options, first.source, first.title, first.callback_url) == (
+        again.url, again.options, again.source, again.title, again.callback_url)
+
+
+def _no_url_beside(url: Any) -> str:
+    if url is not None:
+        raise InvalidInput("Send either a url or html, not both.", "ambiguous_source", field="html")
+    return ""
 
 
 def utc_now_iso() -> str:
@@ -51,11 +60,13 @@ class ConversionService:
         self._now_iso = now_iso
 
     def request(self, user: User, url: Any, options: Any, idempotency_key: Optional[str],
-                correlation_id: str) -> FileEntry:
-        """Validate, record the job as pending, then queue it; the entry is the user's receipt."""
-        if not isinstance(url, str) or not url.strip():
-            raise InvalidInput("Enter the URL of the page to convert.", "invalid_url", field="url")
-        checked_url = self._vet(url.strip())
+                correlation_id: str, *, source: Optional[Source] = None, title: Optional[str] = None,
+                callback_url: Any = None) -> FileEntry:
+        """Validate, record the job as pending, then queue it; the entry is the user's receipt.
+        A ``source`` (HTML the user sent) replaces the URL and is stored next to the PDF; a
+        ``callback_url`` hears when the job ends and must pass the same egress rules as a page."""
+        checked_url = self._checked_url(url) if source is None else _no_url_beside(url)
+        checked_callback = self._checked_callback(callback_url)
         parsed_options = parse_options(options)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
@@ -63,6 +74,8 @@ class ConversionService:
         entry = FileEntry(
             user_id=user.id, file_id=new_file_id(), url=checked_url, status=FileStatus.PENDING,
             created_at=now, updated_at=now, options=parsed_options, correlation_id=correlation_id,
+            title=title, source=source.kind if source is not None else "url", callback_url=checked_callback,
+            callback=CallbackState() if checked_callback else None,
         )
         stored = self._index.create(entry, idempotency_key)
         if stored.file_id != entry.file_id:
@@ -71,14 +84,31 @@ class ConversionService:
                                     "send a new key with a new request.", "idempotency_key_reused",
                                     field="Idempotency-Key")
             return self._requeue_if_stuck(stored)
+        if source is not None:
+            self._store_source(stored, source.html)
         return self._enqueue(stored)
 
-    def _vet(self, url: str) -> str:
+    def _checked_url(self, url: Any, field: str = "url") -> str:
+        if not isinstance(url, str) or not url.strip():
+            wanted = "the url of the page to convert, or its html" if field == "url" else "an http or https URL"
+            raise InvalidInput(f"Send {wanted}.", "invalid_url", field=field)
         try:
-            return self._vet_url(url)
+            return self._vet_url(url.strip())
         except InvalidInput as refused:
-            refused.field = refused.field or "url"
+            refused.field = refused.field or field
             raise
+
+    def _checked_callback(self, callback_url: Any) -> Optional[str]:
+        return None if callback_url is None else self._checked_url(callback_url, "callback_url")
+
+    def _store_source(self, entry: FileEntry, html: str) -> None:
+        try:
+            self._store.put_source(entry.source_key, html, {"correlation-id": entry.correlation_id or "-",
+                                                            "file-id": entry.file_id})
+        except DependencyUnavailable as exc:
+            self._index.mark_failed(entry.user_id, entry.file_id, code="storage_unavailable",
+                                    message="The page could not be stored. Please send it again.")
+            raise DependencyUnavailable(f"The file store does not answer: {exc.message}") from exc
 
     def list(self, user: User, limit: int, cursor: Optional[str]) -> Page:
         return self._index.list(user.id, limit, cursor)
@@ -102,7 +132,8 @@ class ConversionService:
             return self._enqueue(entry)
         if entry.status is not FileStatus.FAILED:
             raise Conflict("Only a failed conversion can be retried.", "not_failed")
-        self._vet(entry.url)  # what was allowed then may not be now (a name that moved, a policy change)
+        if entry.source == "url":
+            self._checked_url(entry.url)  # what was allowed then may not be now (a moved name, a policy change)
         reset = self._index.reset_for_retry(user.id, entry.file_id)
         if reset is None:
             raise Conflict("The conversion changed meanwhile; reload the list.", "not_failed")
@@ -117,6 +148,8 @@ class ConversionService:
         if not self._index.delete(user.id, entry.file_id):
             raise NotFound("No such file.", "not_found")
         self._store.delete(entry.object_key)
+        if entry.source_key:
+            self._store.delete(entry.source_key)
 
     def _owned(self, user: User, name: str) -> FileEntry:
         entry = self._index.get(user.id, name) if is_file_id(name) else None
@@ -138,7 +171,7 @@ class ConversionService:
         return age.total_seconds() > STALE_PENDING_SECONDS
 
     def _enqueue(self, entry: FileEntry) -> FileEntry:
-        job = ConversionJob(entry.user_id, entry.file_id, entry.url, entry.options, entry.correlation_id or "")
+        job = ConversionJob.for_entry(entry)
         try:
             self._queue.send(job)
         except DependencyUnavailable as exc:

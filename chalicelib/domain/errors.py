@@ -74,3 +74,9 @@ class ConversionFailed(PagePressError):
     def __init__(self, message: str, code: str, *, permanent: bool = True) -> None:
         super().__init__(message, code)
         self.permanent = permanent
+
+
+class Forbidden(PagePressError):
+    """Authenticated, but this credential may not do that."""
+
+    code = "forbidden"

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
-from chalicelib.domain.models import ConversionJob, object_key
-from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer
+from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key
+from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer, WebhookQueue
+from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY, WebhookDelivery, event_for
 
 
 MAX_METADATA_URL = 1024
@@ -48,25 +49,29 @@ class _Steps:
 
 
 class JobProcessor:
-    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer]) -> None:
+    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer],
+                 webhooks: Optional[WebhookQueue] = None) -> None:
         self._index = index
         self._store = store
         self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
+        self._webhooks = webhooks
 
     def process(self, job: ConversionJob, attempt: int) -> Outcome:
         steps = _Steps()
         entry = self._index.mark_processing(job.user_id, job.file_id, attempt)
         steps.done("mark_processing")
         if entry is None:
+            self._announce_if_owed(job)
             return Outcome("skipped", "the entry is gone or already finished", steps.timings)
         try:
-            pdf = self._renderer().render(job.url, job.options, job.correlation_id)
+            pdf = self._render(job)
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
             steps.done("render")
-            self._index.mark_failed(job.user_id, job.file_id, code=failure.code[:64],
-                                    message=failure.message[:MAX_MESSAGE])
+            if self._index.mark_failed(job.user_id, job.file_id, code=failure.code[:64],
+                                       message=failure.message[:MAX_MESSAGE]):
+                self._announce(entry, EVENT_FAILED)
             steps.done("index")
             return Outcome("failed", failure.code, steps.timings)
         steps.done("render")
@@ -77,17 +82,26 @@ class JobProcessor:
             "file-id": job.file_id,
         })
         steps.done("upload")
-        title = pdf.title[:MAX_TITLE]  # a page's title is unbounded; an index item is not
+        title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         ready = self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content), pages=pdf.pages,
                                        warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS]))
         steps.done("index")
         if ready:
+            self._announce(entry, EVENT_READY)
             return Outcome("ready", timings=steps.timings)
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered
             return Outcome("skipped", "deleted while rendering")
         return Outcome("skipped", f"already {current.status.value}")
+
+    def _render(self, job: ConversionJob) -> RenderedPdf:
+        if job.source == "url":
+            return self._renderer().render(job.url, job.options, job.correlation_id)
+        html = self._store.get_source(source_key(job.user_id, job.file_id))
+        if html is None:
+            raise ConversionFailed("The HTML to convert is gone; please send it again.", "source_missing")
+        return self._renderer().render_html(html, job.options, job.correlation_id)
 
     def give_up(self, job: ConversionJob, max_attempts: int) -> Outcome:
         """Called for a job that reached the dead-letter queue; the index knows how often it was tried."""
@@ -99,7 +113,22 @@ class JobProcessor:
             job.user_id, job.file_id, code="gave_up",
             message=f"Gave up after {attempts} attempts: the page could not be converted. Please retry later.",
         )
+        if done:
+            self._announce(entry, EVENT_FAILED)
         return Outcome("failed" if done else "skipped", "gave_up")
+
+    def _announce(self, entry: FileEntry, event: str) -> None:
+        """Queue the webhook of a job that just ended (if it asked for one). Should queueing
+        fail, the job's retry finds it finished and announces it then."""
+        if entry.callback_url and self._webhooks is not None:
+            self._webhooks.send(WebhookDelivery(entry.user_id, entry.file_id, event,
+                                                correlation_id=entry.correlation_id or ""))
+
+    def _announce_if_owed(self, job: ConversionJob) -> None:
+        current = self._index.get(job.user_id, job.file_id)
+        if (current is not None and current.status.finished and current.callback is not None
+                and current.callback.status == "pending" and current.callback.attempts == 0):
+            self._announce(current, event_for(current))
 
 
 

@@ -65,6 +65,15 @@ class ConversionOptions:
 
 
 @dataclass(frozen=True)
+class CallbackState:
+    """How the job's webhook delivery is going: pending, delivered or failed."""
+
+    status: str = "pending"
+    attempts: int = 0
+    last_status: Optional[int] = None  # the receiver's last HTTP status; None if it never answered
+
+
+@dataclass(frozen=True)
 class FileEntry:
     """One requested PDF: its job's state and, once ready, what was produced."""
 
@@ -83,15 +92,27 @@ class FileEntry:
     attempts: int = 0
     warnings: tuple[str, ...] = ()
     correlation_id: Optional[str] = None
+    source: str = "url"  # or "html"/"markdown": the page is stored at source_key, not fetched
+    callback_url: Optional[str] = None
+    callback: Optional[CallbackState] = None
 
     @property
     def object_key(self) -> str:
         return object_key(self.user_id, self.file_id)
 
+    @property
+    def source_key(self) -> Optional[str]:
+        return source_key(self.user_id, self.file_id) if self.source != "url" else None
+
 
 def object_key(user_id: str, file_id: str) -> str:
     """Where a file's PDF lives in S3; derived, so a retried job overwrites, never duplicates."""
     return f"users/{user_id}/{file_id}.pdf"
+
+
+def source_key(user_id: str, file_id: str) -> str:
+    """Where the HTML a user sent lives, next to its PDF."""
+    return f"users/{user_id}/{file_id}.html"
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,11 @@ class ConversionJob:
     url: str
     options: ConversionOptions
     correlation_id: str
+    source: str = "url"
+
+    @classmethod
+    def for_entry(cls, entry: FileEntry) -> "ConversionJob":
+        return cls(entry.user_id, entry.file_id, entry.url, entry.options, entry.correlation_id or "", entry.source)
 
     def to_message(self) -> dict[str, Any]:
         return {
@@ -111,6 +137,7 @@ class ConversionJob:
             "url": self.url,
             "options": self.options.to_dict(),
             "correlation_id": self.correlation_id,
+            "source": self.source,
         }
 
     @classmethod
@@ -122,7 +149,14 @@ class ConversionJob:
             url=str(data["url"]),
             options=ConversionOptions.from_dict(data.get("options") or {}),
             correlation_id=str(data.get("correlation_id") or ""),
+            source=_source_kind(data.get("source")),
         )
+
+
+def _source_kind(raw: Any) -> str:
+    if raw in (None, "url", "html", "markdown"):
+        return raw or "url"
+    raise ValueError(f"unknown source {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -141,3 +175,19 @@ class Page:
 
     items: list
     next_cursor: Optional[str] = None
+
+
+API_KEY_SCOPES = ("convert", "read", "delete")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A long-lived credential for scripts; only a hash of its secret is ever stored."""
+
+    id: str
+    user_id: str
+    name: str
+    scopes: tuple[str, ...]
+    prefix: str
+    created_at: Optional[datetime] = None
+    last_used_at: Optional[datetime] = None

@@ -42,7 +42,7 @@ def parse_options(raw: Any) -> ConversionOptions:
     options = ConversionOptions(
         format=_choice(raw, "format", PAPER_FORMATS, defaults.format),
         landscape=_bool(raw, "landscape", defaults.landscape),
-        margin=_margin(raw.get("margin")),
+        margin=_margin(raw.get("margin", {})),
         scale=_scale(raw.get("scale", defaults.scale)),
         print_background=_bool(raw, "print_background", defaults.print_background),
         media=_choice(raw, "media", MEDIA_TYPES, defaults.media),
@@ -98,8 +98,6 @@ def _delay(value: Any) -> int:
 
 
 def _margin(value: Any) -> Margin:
-    if value is None:
-        return Margin()
     if not isinstance(value, dict):
         raise InvalidInput("margin must be an object with top, right, bottom and left.", field="options.margin")
     unknown = sorted(set(value) - {"top", "right", "bottom", "left"})

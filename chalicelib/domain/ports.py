@@ -9,9 +9,11 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from chalicelib.domain.models import (
+    ApiKey,
+    CallbackState,
     ConversionJob,
     ConversionOptions,
     FileEntry,
@@ -19,6 +21,9 @@ from chalicelib.domain.models import (
     RenderedPdf,
     User,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.domain.webhooks import WebhookDelivery
 
 
 class UserRepository(abc.ABC):
@@ -105,6 +110,10 @@ class FileIndex(abc.ABC):
         """Remove an entry; False if there was none."""
 
     @abc.abstractmethod
+    def record_callback(self, user_id: str, file_id: str, state: CallbackState) -> None:
+        """Note how the entry's webhook delivery went (no-op if the entry is gone)."""
+
+    @abc.abstractmethod
     def unfinished(self) -> list[FileEntry]:
         """Every pending or processing entry (used to re-queue work after a local restart)."""
 
@@ -115,6 +124,14 @@ class FileIndex(abc.ABC):
 class ObjectStore(abc.ABC):
     @abc.abstractmethod
     def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None: ...
+
+    @abc.abstractmethod
+    def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
+        """Store the HTML a user sent, to be rendered from (and deleted with its PDF)."""
+
+    @abc.abstractmethod
+    def get_source(self, key: str) -> Optional[str]:
+        """The stored HTML, or None if it is gone."""
 
     @abc.abstractmethod
     def exists(self, key: str) -> bool: ...
@@ -166,9 +183,56 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf: ...
 
+    @abc.abstractmethod
+    def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        """Render HTML the user sent; its subresources are fetched under the same rules as a URL's."""
+
     def warm_up(self) -> None:
         """Get ready for the first job without waiting for it (a browser launch, say)."""
 
     def close(self) -> None:
         """Let go of what the renderer holds (browsers, threads); it renders no more."""
 
+
+class ApiKeyRepository(abc.ABC):
+    """API keys by owner, found by the hash of their secret; revoked keys are gone."""
+
+    @abc.abstractmethod
+    def add(self, user_id: str, name: str, scopes: tuple[str, ...], prefix: str, secret_hash: str) -> ApiKey: ...
+
+    @abc.abstractmethod
+    def for_user(self, user_id: str) -> list[ApiKey]:
+        """Newest first."""
+
+    @abc.abstractmethod
+    def by_hash(self, secret_hash: str) -> Optional[ApiKey]: ...
+
+    @abc.abstractmethod
+    def touch(self, key_id: str, at: datetime) -> None:
+        """Record that the key was just used."""
+
+    @abc.abstractmethod
+    def remove(self, user_id: str, key_id: str) -> bool:
+        """Revoke one of the user's keys; False if they have no such key."""
+
+
+class WebhookSecretStore(abc.ABC):
+    @abc.abstractmethod
+    def get_or_create(self, user_id: str, candidate: str) -> str:
+        """The user's secret; ``candidate`` becomes it if they have none yet."""
+
+    @abc.abstractmethod
+    def replace(self, user_id: str, secret: str) -> str:
+        """Make ``secret`` the user's secret (the old one stops signing at once)."""
+
+
+class WebhookQueue(abc.ABC):
+    @abc.abstractmethod
+    def send(self, delivery: "WebhookDelivery", delay_seconds: int = 0) -> None: ...
+
+
+class WebhookPoster(abc.ABC):
+    @abc.abstractmethod
+    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """POST without following redirects; the HTTP status. Raises ``DeliveryFailed`` when
+        there is no answer in time and ``DeliveryRefused`` when the egress policy says no."""

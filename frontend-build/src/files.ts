@@ -67,7 +67,11 @@ export function statusChanges(before: FileEntry[], after: FileEntry[]): FileEntr
   return after.filter((f) => old.has(f.name) && old.get(f.name) !== f.status);
 }
 
-export function hostOf(url: string): string {
+/** What a file was made from, when it was not a URL. */
+export const SOURCE_LABEL = { html: 'Pasted HTML', markdown: 'Markdown file' } as const;
+
+export function hostOf(url: string, source: FileEntry['source'] = 'url'): string {
+  if (source !== 'url') return SOURCE_LABEL[source];
   try {
     return new URL(url).host;
   } catch {
@@ -79,6 +83,7 @@ export function hostOf(url: string): string {
 export function displayTitle(f: FileEntry): string {
   const title = f.title?.trim();
   if (title) return title;
+  if (f.source !== 'url') return SOURCE_LABEL[f.source];
   try {
     const u = new URL(f.url);
     const path = u.pathname === '/' ? '' : u.pathname;

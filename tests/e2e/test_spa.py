@@ -182,6 +182,32 @@ def test_a_failed_conversion_shows_its_reason_and_retries(app, pages, browser):
         context.close()
 
 
+def test_pasted_html_and_an_uploaded_markdown_file_become_pdfs(app, browser, tmp_path):
+    email, password = "sources@example.com", "sources-password"
+    notes = tmp_path / "release-notes.md"
+    notes.write_text("# Release notes\n\nUploaded *through* the web app.\n")
+    context = new_context(browser)
+    page = context.new_page()
+    try:
+        sign_up(page, app.base, email, password)
+        page.get_by_label("Paste HTML").check()
+        page.get_by_label("HTML", exact=True).fill("<title>Pasted in the app</title><p>Pasted through the web app</p>")
+        page.get_by_role("button", name="Convert").click()
+        expect_status(file_item(page, "Pasted in the app"), "Ready")
+
+        page.get_by_label("Upload a file").check()
+        page.get_by_label("File", exact=True).set_input_files(str(notes))
+        page.get_by_role("button", name="Convert").click()
+        uploaded = file_item(page, "release-notes")  # Markdown's title: the file's name
+        expect_status(uploaded, "Ready")
+        with page.expect_download() as download:
+            uploaded.get_by_role("button", name="Download").click()
+        text = " ".join(pdf_text(Path(download.value.path()).read_bytes()).split())
+        assert "Uploaded through the web app." in text
+    finally:
+        context.close()
+
+
 def test_keyboard_only_sign_in_and_a_reload_after_a_sign_in_elsewhere(app, browser):
     email, password = "keys@example.com", "keys-password"
     created = requests.post(app.base + "/api/v1/sign-up", json={"email": email, "password": password}, timeout=15)

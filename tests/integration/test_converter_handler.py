@@ -34,6 +34,9 @@ class Borrowed(Renderer):
             raise SystemExit("the container died mid-batch")
         return self.inner.render(url, options, correlation_id)
 
+    def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+        return self.inner.render_html(html, options, correlation_id)
+
 
 class FlakyPut:
     """An S3 store whose first put fails, as a throttled or unreachable S3 would."""

@@ -37,8 +37,8 @@ def test_the_local_converter_keeps_one_invocation_per_render_slot_in_flight(make
     stack._container = FakeContainer()
     stack._start_workers(make_settings(render_concurrency=3))
 
-    # the dead-letter mapping on AWS takes batches of 10, one at a time
-    assert built == {"converter": (1, 3), "dead-letters": (10, 1)}
+    # the dead-letter and webhooks mappings on AWS take batches of 10, one at a time
+    assert built == {"converter": (1, 3), "dead-letters": (10, 1), "webhooks": (10, 1)}
 
 
 def test_moto_listens_on_loopback_even_when_the_app_listens_everywhere(postgres_url, monkeypatch, tmp_path):

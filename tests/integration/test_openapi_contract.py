@@ -57,7 +57,7 @@ def settings(make_settings, page_server):
 @pytest.fixture
 def base_url(wired):
     """The app on a loopback port, as `make run` serves it."""
-    with serving(wired.settings.max_body_bytes) as port:
+    with serving(wired.settings.max_request_bytes) as port:
         yield f"http://127.0.0.1:{port}/api/v1"
 
 

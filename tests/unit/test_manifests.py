@@ -78,6 +78,7 @@ EXPECTED_ACTIONS = {
         "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
         "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
         "dynamodb:DescribeTable",  # the /health ping of the index
+        "s3:PutObject",  # the HTML or Markdown a user sent, stored beside its PDF
         "s3:GetObject", "s3:DeleteObject",
         "s3:ListBucket",  # HeadBucket, the /health ping of the bucket
         "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
@@ -86,14 +87,24 @@ EXPECTED_ACTIONS = {
     "pagepress-converter": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "s3:PutObject",
+        "s3:GetObject",  # the HTML a user sent, to render
         "s3:DeleteObject",  # the PDF of an entry deleted while it rendered
         "dynamodb:GetItem", "dynamodb:UpdateItem",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+        "sqs:SendMessage", "sqs:GetQueueUrl",  # announcing an ended job to the webhooks queue
     },
     "pagepress-dead-letter": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:GetItem", "dynamodb:UpdateItem",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+        "sqs:SendMessage", "sqs:GetQueueUrl",  # announcing a job it failed
+    },
+    "pagepress-webhooks": {
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:GetItem", "dynamodb:UpdateItem",
+        "dynamodb:PutItem",  # the account's webhook secret, made on first use
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+        "sqs:SendMessage", "sqs:GetQueueUrl",  # the next attempt, delayed
     },
 }
 
@@ -327,7 +338,7 @@ def consumer(docs, esm: dict) -> dict:
 def test_each_queue_visibility_timeout_is_at_least_six_times_its_consumer_timeout(rendered):
     _, docs = rendered
     esms = of_kind(docs, "EventSourceMapping")
-    assert len(esms) == 2
+    assert len(esms) == 3
     for esm in esms:
         queue = queue_by_arn(docs, esm["spec"]["eventSourceARN"])
         function = consumer(docs, esm)
@@ -344,7 +355,8 @@ def test_converter_reads_the_jobs_queue_and_the_dead_letter_consumer_the_dlq(ren
         consumer(docs, e)["metadata"]["name"]: queue_by_arn(docs, e["spec"]["eventSourceARN"])["metadata"]["name"]
         for e in of_kind(docs, "EventSourceMapping")
     }
-    assert by_function == {"pagepress-converter": "pagepress-jobs", "pagepress-dead-letter": "pagepress-jobs-dlq"}
+    assert by_function == {"pagepress-converter": "pagepress-jobs", "pagepress-dead-letter": "pagepress-jobs-dlq",
+                           "pagepress-webhooks": "pagepress-webhooks"}
 
 
 def test_every_event_source_mapping_reports_batch_item_failures(rendered):
@@ -586,16 +598,19 @@ def test_function_packaging_handlers_and_placement(rendered):
 
     converter = one(docs, "Function", "pagepress-converter")["spec"]
     dead_letter = one(docs, "Function", "pagepress-dead-letter")["spec"]
+    webhooks = one(docs, "Function", "pagepress-webhooks")["spec"]
     for spec, handler in (
         (converter, "converter.handler.lambda_handler"),
         (dead_letter, "converter.handler.dead_letter_handler"),
+        (webhooks, "converter.webhooks_handler.lambda_handler"),
     ):
         assert spec["packageType"] == "Image"
         assert spec["imageConfig"]["command"] == [handler]
         assert "@sha256:" in spec["code"]["imageURI"], "pin images by digest"
         assert "vpcConfig" not in spec, "outside any VPC (see lambda-converter.yaml)"
         assert "handler" not in spec and "runtime" not in spec
-    assert converter["code"]["imageURI"] == dead_letter["code"]["imageURI"], "one image, two handlers"
+    assert converter["code"]["imageURI"] == dead_letter["code"]["imageURI"] == webhooks["code"]["imageURI"], (
+        "one image, three handlers")
     assert 2048 <= converter["memorySize"] <= 3008
     assert converter["timeout"] == 120
 
@@ -620,7 +635,8 @@ def test_api_routes_equal_the_openapi_paths(rendered):
         pytest.skip("api/openapi.yaml does not exist yet (it is being written); nothing to compare with")
     _, docs = rendered
     routes = {r["spec"]["routeKey"] for r in of_kind(docs, "Route")}
-    assert routes == openapi_route_keys()
+    # The reference page sits beside the contract it shows, outside /api/v1.
+    assert routes == openapi_route_keys() | {"GET /api/docs"}
 
 
 def test_api_routes_are_explicit_templates_for_chalice(rendered):
@@ -630,7 +646,7 @@ def test_api_routes_are_explicit_templates_for_chalice(rendered):
     assert len(keys) == len(set(keys)) == len(openapi_route_keys())
     for route in routes:
         method, path = route["spec"]["routeKey"].split(" ")
-        assert path.startswith("/api/v1/")
+        assert path.startswith("/api/v1/") or path == "/api/docs"
         assert "+}" not in path and method != "ANY", "Chalice routes on the template; no greedy proxy"
         assert route["spec"]["apiRef"]["from"]["name"] == "pagepress-api"
         assert route["spec"]["targetRef"]["from"]["name"] == "pagepress-api-lambda"

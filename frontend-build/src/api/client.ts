@@ -25,6 +25,10 @@ export interface Api {
   signOut(): Promise<void>;
   me(): Promise<User>;
   convert(url: string, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
+  /** HTML the user pasted, converted like a page. */
+  convertHtml(html: string, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
+  /** An .html or .md file, sent as multipart/form-data. */
+  convertFile(file: File, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
   listFiles(limit: number, cursor?: string): Promise<FilesPage>;
   downloadLink(name: string): Promise<DownloadLink>;
   deleteFile(name: string): Promise<void>;
@@ -81,6 +85,21 @@ export function createApi(deps: ApiDeps): Api {
     throw error;
   }
 
+  function requestHeaders(idempotencyKey: string): Record<string, string> {
+    return { ...authHeaders(), 'Idempotency-Key': idempotencyKey };
+  }
+
+  /** POST /request; a dropped connection may have hidden a success, so the same
+   * Idempotency-Key is sent once more and the server answers with the job it made. */
+  async function queue(send: () => Promise<Result<FileEntry>>): Promise<FileEntry> {
+    try {
+      return await call(true, send);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 0) return call(true, send);
+      throw e;
+    }
+  }
+
   return {
     signUp: (email, password) =>
       call(false, () => client.POST('/sign-up', { body: { email, password } })),
@@ -94,23 +113,26 @@ export function createApi(deps: ApiDeps): Api {
 
     me: () => call(true, () => client.GET('/me', { headers: authHeaders() })),
 
-    convert: async (url, options, idempotencyKey = newIdempotencyKey()) => {
-      const send = () =>
-        call(true, () =>
-          client.POST('/request', {
-            body: { url, options },
-            headers: { ...authHeaders(), 'Idempotency-Key': idempotencyKey },
-          }),
-        );
-      try {
-        return await send();
-      } catch (e) {
-        // A dropped connection may have hidden a success: send the same key again,
-        // so the server answers with the job it already made instead of a duplicate.
-        if (e instanceof ApiError && e.status === 0) return send();
-        throw e;
-      }
-    },
+    convert: (url, options, idempotencyKey = newIdempotencyKey()) =>
+      queue(() => client.POST('/request', { body: { url, options }, headers: requestHeaders(idempotencyKey) })),
+
+    convertHtml: (html, options, idempotencyKey = newIdempotencyKey()) =>
+      queue(() => client.POST('/request', { body: { html, options }, headers: requestHeaders(idempotencyKey) })),
+
+    convertFile: (file, options, idempotencyKey = newIdempotencyKey()) =>
+      queue(() =>
+        client.POST('/request', {
+          // The schema's JSON body type does not describe a form; the serializer sends the real thing.
+          body: {} as never,
+          bodySerializer: () => {
+            const form = new FormData();
+            form.append('file', file, file.name);
+            form.append('options', JSON.stringify(options));
+            return form;
+          },
+          headers: requestHeaders(idempotencyKey),
+        }),
+      ),
 
     listFiles: (limit, cursor) =>
       call(true, () =>

@@ -19,7 +19,14 @@ import {
   type OptionField,
   type OptionsForm,
 } from '../options';
-import { Field } from './Field';
+import {
+  SOURCE_RULES,
+  UPLOAD_EXTENSIONS,
+  validateHtml,
+  validateUpload,
+  type SourceMode,
+} from '../sources';
+import { Field, TextAreaField } from './Field';
 
 interface ConvertFormProps {
   api: Api;
@@ -27,6 +34,11 @@ interface ConvertFormProps {
 }
 
 const SIDE_LABEL = { top: 'Top', right: 'Right', bottom: 'Bottom', left: 'Left' } as const;
+const MODES: { mode: SourceMode; label: string }[] = [
+  { mode: 'url', label: 'Web page' },
+  { mode: 'html', label: 'Paste HTML' },
+  { mode: 'file', label: 'Upload a file' },
+];
 
 function summary(o: OptionsForm): string {
   const parts = [o.format, o.landscape ? 'landscape' : 'portrait'];
@@ -39,8 +51,12 @@ function summary(o: OptionsForm): string {
 }
 
 export function ConvertForm({ api, onQueued }: ConvertFormProps) {
+  const [mode, setMode] = useState<SourceMode>('url');
   const [url, setUrl] = useState('');
   const [urlError, setUrlError] = useState<string>();
+  const [html, setHtml] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [sourceError, setSourceError] = useState<string>();
   const [options, setOptions] = useState<OptionsForm>(() => loadOptions());
   const [optionErrors, setOptionErrors] = useState<OptionErrors>({});
   const [formError, setFormError] = useState<string>();
@@ -48,6 +64,8 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
   const [open, setOpen] = useState(false);
   const [status, setStatus] = useState('');
   const urlRef = useRef<HTMLInputElement>(null);
+  const htmlRef = useRef<HTMLTextAreaElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const detailsRef = useRef<HTMLDetailsElement>(null);
 
@@ -77,30 +95,54 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
     }, 0);
   }
 
+  /** The chosen source's problem, shown on its field and focused; undefined when it is fine. */
+  function checkSource(): string | undefined {
+    if (mode === 'url') {
+      const problem = validateUrl(url);
+      setUrlError(problem);
+      if (problem) urlRef.current?.focus();
+      return problem;
+    }
+    const problem = mode === 'html' ? validateHtml(html) : validateUpload(file);
+    setSourceError(problem);
+    if (problem) (mode === 'html' ? htmlRef : fileRef).current?.focus();
+    return problem;
+  }
+
+  function send(apiOptions: ReturnType<typeof toApiOptions>): Promise<FileEntry> {
+    if (mode === 'html') return api.convertHtml(html, apiOptions, newIdempotencyKey());
+    if (mode === 'file' && file) return api.convertFile(file, apiOptions, newIdempotencyKey());
+    return api.convert(normalizeUrl(url), apiOptions, newIdempotencyKey());
+  }
+
+  function sent(): string {
+    if (mode === 'html') return 'Added your HTML to your PDFs. It will be ready in a moment.';
+    if (mode === 'file') return `Added ${file?.name ?? 'your file'} to your PDFs. It will be ready in a moment.`;
+    return `Added ${normalizeUrl(url)} to your PDFs. It will be ready in a moment.`;
+  }
+
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
     setFormError(undefined);
     setStatus('');
-    const uErr = validateUrl(url);
     const oErrs = validateOptions(options);
-    setUrlError(uErr);
     setOptionErrors(oErrs);
     const firstOption = Object.keys(oErrs)[0] as OptionField | undefined;
-    if (uErr) {
-      urlRef.current?.focus();
-      return;
-    }
+    if (checkSource()) return;
     if (firstOption) {
       focusOption(firstOption);
       return;
     }
     setBusy(true);
     try {
-      const entry = await api.convert(normalizeUrl(url), toApiOptions(options), newIdempotencyKey());
+      const entry = await send(toApiOptions(options));
       onQueued(entry);
+      setStatus(sent());
       setUrl('');
-      setStatus(`Added ${normalizeUrl(url)} to your PDFs. It will be ready in a moment.`);
+      setHtml('');
+      setFile(null);
+      if (fileRef.current) fileRef.current.value = '';
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : undefined;
       if (apiErr?.status === 401) return; // the session ended; the app shows the sign-in page
@@ -109,6 +151,9 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
       if (apiErr?.field === 'url') {
         setUrlError(message);
         urlRef.current?.focus();
+      } else if (apiErr?.field === 'html' || apiErr?.field === 'file') {
+        setSourceError(message);
+        (mode === 'html' ? htmlRef : fileRef).current?.focus();
       } else if (optField) {
         setOptionErrors({ [optField]: message });
         focusOption(optField);
@@ -124,42 +169,96 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
 
   return (
     <section className="card" aria-labelledby="convert-heading">
-      <h2 id="convert-heading">Convert a web page</h2>
+      <h2 id="convert-heading">Convert to PDF</h2>
       <form ref={formRef} noValidate onSubmit={onSubmit} aria-busy={busy || undefined}>
-        <Field
-          ref={urlRef}
-          label="Page URL"
-          type="url"
-          name="url"
-          inputMode="url"
-          autoComplete="url"
-          spellCheck={false}
-          autoCapitalize="none"
-          placeholder="https://example.com/article"
-          hint="The address of the page you want as a PDF."
-          value={url}
-          onChange={(e) => {
-            setUrl(e.target.value);
-            if (urlError) setUrlError(undefined);
-          }}
-          error={urlError}
-          after={
-            url ? (
-              <button
-                type="button"
-                className="button button--ghost clear"
-                aria-label="Clear URL"
-                onClick={() => {
-                  setUrl('');
+        <fieldset className="radios source-modes">
+          <legend>What to convert</legend>
+          {MODES.map(({ mode: m, label }) => (
+            <label key={m}>
+              <input
+                type="radio"
+                name="source"
+                checked={mode === m}
+                onChange={() => {
+                  setMode(m);
+                  setSourceError(undefined);
                   setUrlError(undefined);
-                  urlRef.current?.focus();
                 }}
-              >
-                Clear
-              </button>
-            ) : null
-          }
-        />
+              />{' '}
+              {label}
+            </label>
+          ))}
+        </fieldset>
+
+        {mode === 'url' && (
+          <Field
+            ref={urlRef}
+            label="Page URL"
+            type="url"
+            name="url"
+            inputMode="url"
+            autoComplete="url"
+            spellCheck={false}
+            autoCapitalize="none"
+            placeholder="https://example.com/article"
+            hint="The address of the page you want as a PDF."
+            value={url}
+            onChange={(e) => {
+              setUrl(e.target.value);
+              if (urlError) setUrlError(undefined);
+            }}
+            error={urlError}
+            after={
+              url ? (
+                <button
+                  type="button"
+                  className="button button--ghost clear"
+                  aria-label="Clear URL"
+                  onClick={() => {
+                    setUrl('');
+                    setUrlError(undefined);
+                    urlRef.current?.focus();
+                  }}
+                >
+                  Clear
+                </button>
+              ) : null
+            }
+          />
+        )}
+        {mode === 'html' && (
+          <TextAreaField
+            ref={htmlRef}
+            label="HTML"
+            name="html"
+            rows={8}
+            spellCheck={false}
+            autoCapitalize="none"
+            placeholder="<h1>Invoice 42</h1>"
+            hint={SOURCE_RULES.html}
+            value={html}
+            onChange={(e) => {
+              setHtml(e.target.value);
+              if (sourceError) setSourceError(undefined);
+            }}
+            error={sourceError}
+          />
+        )}
+        {mode === 'file' && (
+          <Field
+            ref={fileRef}
+            label="File"
+            type="file"
+            name="file"
+            accept={UPLOAD_EXTENSIONS.join(',')}
+            hint={SOURCE_RULES.file}
+            onChange={(e) => {
+              setFile(e.target.files?.[0] ?? null);
+              if (sourceError) setSourceError(undefined);
+            }}
+            error={sourceError}
+          />
+        )}
 
         <details
           ref={detailsRef}

@@ -25,7 +25,7 @@ export function titleId(name: string): string {
 export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }: FileItemProps) {
   const tId = titleId(file.name);
   const title = displayTitle(file);
-  const host = hostOf(file.url);
+  const host = hostOf(file.url, file.source);
   return (
     <li className={`file file--${file.status}`}>
       <div className="file-main">

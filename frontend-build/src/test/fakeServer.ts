@@ -25,13 +25,14 @@ export function fakeServer(handlers: Record<string, Handler | Reply>) {
   const fetch = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const path = url.pathname.replace(/^\/api\/v1/, '');
-    const text = request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text();
+    const form = (request as Request & { form?: FormData }).form; // see setup.ts
+    const text = request.method === 'GET' || request.method === 'DELETE' || form ? '' : await request.text();
     const call: Call = {
       method: request.method,
       path,
       query: url.searchParams,
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: form ?? (text ? JSON.parse(text) : undefined),
     };
     calls.push(call);
     const key = `${request.method} ${path}`;
@@ -64,6 +65,7 @@ export function entry(over: Partial<FileEntry> = {}): FileEntry {
   return {
     name: `f${seq}`,
     url: 'https://example.com/page',
+    source: 'url',
     title: 'Example Domain',
     status: 'ready',
     error: null,
