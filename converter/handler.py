@@ -24,9 +24,13 @@ from chalicelib.wiring import container
 from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_for_ms
 
 logger = Logger(service="pagepress-converter")
-# A wholly failed batch is reported item by item too, rather than raised (same retry, clearer logs).
-_jobs = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-_dead_letters = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+def _batch(processor: type[BatchProcessor] | type[AsyncBatchProcessor]):
+    """A processor for one invocation: it holds that batch's records and results, and the local
+    stack runs several invocations at once in one process (Lambda, one at a time). A wholly
+    failed batch is reported item by item too, rather than raised (same retry, clearer logs)."""
+    return processor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _renderer(settings):
@@ -95,10 +99,10 @@ warm_start()
 @logger.inject_lambda_context
 def lambda_handler(event, context):
     return async_process_partial_response(event=event, record_handler=_convert_record_async,
-                                          processor=_jobs, context=context)
+                                          processor=_batch(AsyncBatchProcessor), context=context)
 
 
 @logger.inject_lambda_context
 def dead_letter_handler(event, context):
     return process_partial_response(event=event, record_handler=give_up_record,
-                                    processor=_dead_letters, context=context)
+                                    processor=_batch(BatchProcessor), context=context)

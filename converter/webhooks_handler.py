@@ -16,7 +16,6 @@ from chalicelib.domain.webhooks import WebhookDelivery
 from chalicelib.wiring import container
 
 logger = Logger(service="pagepress-webhooks")
-_deliveries = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def deliver_record(record: SQSRecord) -> str:
@@ -37,5 +36,5 @@ def deliver_record(record: SQSRecord) -> str:
 
 @logger.inject_lambda_context
 def lambda_handler(event, context):
-    return process_partial_response(event=event, record_handler=deliver_record, processor=_deliveries,
-                                    context=context)
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)  # per invocation
+    return process_partial_response(event=event, record_handler=deliver_record, processor=processor, context=context)

@@ -317,3 +317,19 @@ def test_margins_chromium_cannot_print_into_fail_at_once_as_print_failed(warm_re
         warm_renderer.render(page_server.origin + "/plain",
                              ConversionOptions(margin=Margin(top="6in", bottom="6in")), "corr")
     assert (caught.value.code, caught.value.permanent) == ("print_failed", True)
+
+
+def test_invocations_running_at_once_each_convert_their_own_records(stack, http, token, page_server):
+    """The local stack runs several invocations in one process; a processor shared between them
+    swapped their records (one job converted twice, the other deleted unconverted)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [request(http, token, page_server.page(f"/own-{i}", f"<title>Own {i}</title><p>own</p>")) for i in range(3)]
+    messages = receive(stack)
+    assert len(messages) == 3
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda message: invoke(stack, [message]), messages))
+    assert all(failed_ids(result) == set() for result in results)
+    owner = user_id(http, token)
+    assert {entry(stack, owner, name).status for name in names} == {FileStatus.READY}
+    assert sorted(entry(stack, owner, name).title for name in names) == ["Own 0", "Own 1", "Own 2"]
