@@ -11,12 +11,15 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any, Optional
 
 import boto3
 
 from chalicelib.config import Settings
 from devstack.postgres import StartupError
+
+_REPOSITORY = Path(__file__).resolve().parent.parent  # where `python -m devstack.moto_server` is found
 
 # moto answers every call without checking credentials and holds every user's PDFs, so it
 # listens on loopback whatever HOST says: HOST=0.0.0.0 exposes the app, never the emulator.
@@ -59,8 +62,8 @@ class MotoAws:
     def start(self) -> None:
         ensure_port_free(self.host, self.port, "set MOTO_PORT to another port (0 picks a free one)")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
-            env={**os.environ, "MOTO_PORT": str(self.port)},
+            [sys.executable, "-m", "devstack.moto_server", "-H", self.host, "-p", str(self.port)],
+            env={**os.environ, "MOTO_PORT": str(self.port)}, cwd=_REPOSITORY,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # one line per AWS call
             start_new_session=True,  # Ctrl-C stops the stack, which saves moto's state, then moto
             preexec_fn=_die_with_parent,

@@ -1,6 +1,8 @@
 """The local stack's wiring (devstack/stack.py): pollers sized like AWS's mappings, moto kept on loopback."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.support.polling import poll_until
@@ -100,3 +102,41 @@ def test_the_poller_keeps_several_invocations_in_flight(make_settings, moto_aws)
         poller.join(10)
     assert seen == [1, 1]
     assert not both_started.broken
+
+
+def test_the_local_queue_loses_no_message_while_sends_and_deletes_interleave(make_settings, moto_aws):
+    """moto's delete rebuilt the message list from a stale copy, dropping a message sent at that
+    moment (a job left pending for ever); devstack.moto_server serialises it. Bounded: 240
+    messages, one minute."""
+    import threading
+
+    settings = make_settings()
+    url = moto_aws.client("sqs", settings.aws_region).get_queue_url(QueueName=settings.jobs_queue_name)["QueueUrl"]
+    expected = {f"job-{sender}-{n}" for sender in range(4) for n in range(60)}
+    seen: set[str] = set()
+    sending_done = threading.Event()
+    deadline = time.monotonic() + 60
+
+    def send(sender: int) -> None:
+        sqs = moto_aws.client("sqs", settings.aws_region)
+        for n in range(60):
+            sqs.send_message(QueueUrl=url, MessageBody=f"job-{sender}-{n}")
+
+    def consume() -> None:
+        sqs = moto_aws.client("sqs", settings.aws_region)
+        while time.monotonic() < deadline and not (sending_done.is_set() and expected <= seen):
+            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+                                               ).get("Messages", []):
+                seen.add(message["Body"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    senders = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    consumers = [threading.Thread(target=consume) for _ in range(4)]
+    for thread in consumers + senders:
+        thread.start()
+    for thread in senders:
+        thread.join(60)
+    sending_done.set()
+    for thread in consumers:
+        thread.join(70)
+    assert expected - seen == set()
