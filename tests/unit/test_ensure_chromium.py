@@ -78,3 +78,11 @@ def test_a_chromium_already_found_means_nothing_is_installed(machine):
     result, calls = machine(uid=0)
     assert result.returncode == 0 and result.stdout == ""
     assert sum(c.startswith("apt-get install") for c in calls) == 1
+
+
+def test_when_apt_get_cannot_install_it_falls_back_to_playwright(machine, tmp_path):
+    stub(tmp_path / "bin", "apt-get", 'if [ "$1" = install ]; then echo "E: Unable to locate package" >&2; exit 100; fi')
+    result, calls = machine(uid=0)
+    assert result.returncode == 0, result.stderr
+    assert "apt-get could not install it" in result.stderr
+    assert "playwright install chromium" in calls
