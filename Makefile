@@ -39,6 +39,7 @@ lock: $(VENV)/.installed
 	$(UV) --python-platform $(LAMBDA_ARCH)-manylinux_$(LAMBDA_GLIBC) requirements.txt -o requirements.lock
 	$(UV) --python-platform $(LAMBDA_ARCH)-manylinux_$(LAMBDA_GLIBC) converter/requirements.txt -o converter/requirements.lock
 	$(UV) --universal requirements-dev.txt -o requirements-dev.lock
+	$(UV) --universal requirements-proof.txt -o requirements-proof.lock
 
 $(SPA_DIR)/node_modules/.installed: $(SPA_DIR)/package.json $(SPA_DIR)/package-lock.json
 	cd $(SPA_DIR) && npm ci --no-audit --no-fund

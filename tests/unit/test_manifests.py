@@ -23,8 +23,8 @@ What is checked, and why:
   expires a current PDF (the index keeps it `ready` until its owner deletes it);
 - the API routes equal the paths of api/openapi.yaml;
 - Functions read only environment variables chalicelib/config.py knows;
-- Argo CD has a health check for every ACK kind we use;
-- the release workflow uses OIDC and writes fields that exist.
+- Argo CD has a health check for every ACK kind we use.
+(The workflows are checked in test_workflows.py, CRD field names in test_crds.py.)
 """
 from __future__ import annotations
 
@@ -42,7 +42,6 @@ BASE = MANIFESTS / "base"
 OVERLAYS = ("dev", "prod")
 OPENAPI = ROOT / "api" / "openapi.yaml"
 CONFIG_PY = ROOT / "chalicelib" / "config.py"
-WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 
 # The account placeholder as a whole number: the all-zero digests and commit
 # keys an overlay carries until its first release are longer runs of zeros.
@@ -737,34 +736,3 @@ def test_one_argocd_application_per_overlay_with_automated_prune_and_self_heal()
         assert app["spec"]["destination"]["namespace"] == namespace
         region = kustomization(MANIFESTS / "overlays" / env)["commonAnnotations"]["services.k8s.aws/region"]
         assert overlay_account_region(env)[1] == region
-
-
-# --------------------------------------------------------------------------
-# The release workflow
-# --------------------------------------------------------------------------
-def test_release_workflow_uses_oidc_and_builds_everything():
-    workflow = load_docs(WORKFLOW)[0]
-    text = WORKFLOW.read_text()
-    triggers = workflow.get("on", workflow.get(True))  # PyYAML reads a bare `on:` as True
-    assert "main" in triggers["push"]["branches"]
-    assert "make test" in text and "make package" in text
-    assert "converter/Dockerfile" in text and "frontend-build/Dockerfile" in text
-    assert "aws-actions/configure-aws-credentials" in text and "role-to-assume" in text
-    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
-    assert any(
-        (job.get("permissions") or workflow.get("permissions") or {}).get("id-token") == "write"
-        for job in workflow["jobs"].values()
-    )
-    assert "--provenance=false" in text, "Lambda rejects image indexes with attestations"
-    assert "base64" in text, "Lambda's CodeSha256 is the base64 digest"
-
-
-def test_release_workflow_writes_fields_that_exist_in_every_overlay():
-    text = WORKFLOW.read_text()
-    for patch in set(re.findall(r"patches/([a-z0-9-]+\.yaml)", text)):
-        for env in OVERLAYS:
-            assert (MANIFESTS / "overlays" / env / "patches" / patch).is_file(), patch
-    for env in OVERLAYS:
-        docs = render(MANIFESTS / "overlays" / env)
-        assert one(docs, "Function", "pagepress-api")["spec"]["code"]["sha256"]
-        assert kustomization(MANIFESTS / "overlays" / env)["images"][0]["name"] == "pagepress-frontend"

@@ -70,6 +70,7 @@ def test_every_lock_was_resolved_for_that_python_and_the_lambda_platform():
         ("requirements.lock", f"{arch}-manylinux_{glibc}"),
         ("converter/requirements.lock", f"{arch}-manylinux_{glibc}"),
         ("requirements-dev.lock", None),
+        ("requirements-proof.lock", None),
     ):
         header = (REPO / lock).read_text().split("\n", 3)[1]
         assert f"--python-version {python_version()}" in header, lock
@@ -85,7 +86,7 @@ def pins(path) -> dict[str, str]:
             found.update(pins((REPO / path).parent.relative_to(REPO) / line[3:].strip()))
         elif "==" in line:
             name, version = line.rstrip(" \\").split("==")
-            found[re.sub(r"\[.*\]", "", name).lower().replace("_", "-")] = version.strip()
+            found[re.sub(r"[-_.]+", "-", re.sub(r"\[.*\]", "", name)).lower()] = version.strip()
     return found
 
 
@@ -94,6 +95,7 @@ def test_every_lock_pins_what_its_requirements_say_with_hashes():
         ("requirements.txt", "requirements.lock"),
         ("converter/requirements.txt", "converter/requirements.lock"),
         ("requirements-dev.txt", "requirements-dev.lock"),
+        ("requirements-proof.txt", "requirements-proof.lock"),
     ):
         locked = pins(lock)
         for name, version in pins(source).items():
