@@ -663,7 +663,7 @@ def test_frontend_deployment_is_hardened(rendered):
     _, docs = rendered
     deployment = one(docs, "Deployment", "pagepress-frontend")
     pod = deployment["spec"]["template"]["spec"]
-    assert deployment["spec"]["replicas"] >= 2
+    assert "replicas" not in deployment["spec"], "the HPA owns the count; Argo CD would reset it on every sync"
     assert pod["securityContext"]["runAsNonRoot"] is True
     (container,) = pod["containers"]
     sc = container["securityContext"]
