@@ -84,7 +84,7 @@ def release(overlay: Path, converter_digest: str, frontend_digest: str, api_key:
 
 
 def set_api_id(overlay: Path, api_id: str) -> None:
-    """Name the API Gateway the ingress forwards /api to, and narrow the invoke permission to it."""
+    """Name the API Gateway the ingress forwards /api to and its 5xx alarm watches; narrow the invoke permission."""
     if not re.fullmatch(r"[a-z0-9]{10}", api_id):
         raise SystemExit(f"not an API Gateway id: {api_id!r}")
     service_path = overlay / "patches" / "service-api-gateway.yaml"
@@ -97,6 +97,13 @@ def set_api_id(overlay: Path, api_id: str) -> None:
     for annotation in ("nginx.ingress.kubernetes.io/upstream-vhost", "nginx.ingress.kubernetes.io/proxy-ssl-name"):
         ingress["metadata"]["annotations"][annotation] = host
     dump(ingress_path, ingress)
+    alarm_path = overlay / "patches" / "alarm-api-5xx.yaml"
+    alarm = load(alarm_path)
+    for metric in alarm["spec"]["metrics"]:
+        for dimension in metric.get("metricStat", {}).get("metric", {}).get("dimensions", []):
+            if dimension["name"] == "ApiId":
+                dimension["value"] = api_id
+    dump(alarm_path, alarm)
     alias_path = overlay / "patches" / "alias-api-live.yaml"
     alias = load(alias_path)
     permission = alias["spec"]["permissions"][0]

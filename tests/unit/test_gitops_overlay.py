@@ -73,6 +73,8 @@ def test_the_api_id_reaches_the_ingress_upstream_and_narrows_the_invoke_permissi
     assert one(docs, "Service", "pagepress-api-gateway")["spec"]["externalName"] == host
     annotations = one(docs, "Ingress", "pagepress-api")["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/upstream-vhost"] == host
+    metrics = one(docs, "MetricAlarm", "pagepress-api-5xx")["spec"]["metrics"]
+    assert {d["value"] for m in metrics[:2] for d in m["metricStat"]["metric"]["dimensions"]} == {"a1b2c3d4e5"}
     (permission,) = one(docs, "Alias", "pagepress-api-live")["spec"]["permissions"]
     assert ":a1b2c3d4e5/" in permission["sourceARN"] and permission["sourceARN"].endswith("/api/v1/*")
     with pytest.raises(SystemExit):

@@ -100,6 +100,7 @@ EXPECTED_KINDS = {
     "Queue", "Table", "Bucket", "Policy", "Role", "Function", "Alias", "EventSourceMapping",
     "API", "Integration", "Route", "Stage",
     "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress",
+    "LogGroup", "Topic", "Subscription", "MetricAlarm",
 }
 
 # Built-in kinds get kustomize's strategic merge (lists of named items merge by
@@ -707,6 +708,55 @@ def test_ingress_sends_api_to_api_gateway_and_the_rest_to_the_spa(rendered):
         assert host.endswith(f".execute-api.{region}.amazonaws.com")
         origin = one(docs, "ConfigMap", "pagepress-frontend-config")["data"]["API_ORIGIN"]
         assert origin == "https://" + frontend["spec"]["rules"][0]["host"]
+
+
+# --------------------------------------------------------------------------
+# Log groups and alarms
+# --------------------------------------------------------------------------
+def test_every_function_logs_to_a_group_kept_30_days(rendered):
+    _, docs = rendered
+    groups = {g["spec"]["name"]: g for g in of_kind(docs, "LogGroup")}
+    functions = {f["spec"]["name"] for f in of_kind(docs, "Function")}
+    assert set(groups) == {f"/aws/lambda/{name}" for name in functions}
+    for group in groups.values():
+        assert group["spec"]["retentionDays"] == 30
+        assert int(group["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) < 0, "before the Functions"
+
+
+def _alarm_subjects(alarm: dict) -> set[str]:
+    spec = alarm["spec"]
+    dimensions = list(spec.get("dimensions", []))
+    for metric in spec.get("metrics", []):
+        dimensions += metric.get("metricStat", {}).get("metric", {}).get("dimensions", [])
+    return {d["value"] for d in dimensions}
+
+
+def test_alarms_watch_the_dlq_queue_age_converter_errors_and_api_5xx_and_notify_the_topic(rendered):
+    env, docs = rendered
+    alarms = {a["metadata"]["name"]: a for a in of_kind(docs, "MetricAlarm")}
+    topic = one(docs, "Topic", "pagepress-alarms")["spec"]["name"]
+    queues = {q["metadata"]["name"]: q["spec"]["queueName"] for q in of_kind(docs, "Queue")}
+    converter = one(docs, "Function", "pagepress-converter")["spec"]["name"]
+    expected = {
+        "pagepress-jobs-dlq-not-empty": ("ApproximateNumberOfMessagesVisible", {queues["pagepress-jobs-dlq"]}, 0),
+        "pagepress-jobs-oldest-message-age": ("ApproximateAgeOfOldestMessage", {queues["pagepress-jobs"]}, 600),
+        "pagepress-converter-errors": ("Errors", {converter}, 0),
+        "pagepress-api-5xx": (None, {"pending-api-id"}, 1),
+    }
+    assert set(alarms) == set(expected)
+    for name, (metric, subjects, threshold) in expected.items():
+        spec = alarms[name]["spec"]
+        assert spec.get("metricName") == metric and _alarm_subjects(alarms[name]) == subjects, name
+        assert spec["threshold"] == threshold and spec["comparisonOperator"] == "GreaterThanThreshold"
+        assert spec["treatMissingData"] == "notBreaching"
+        for actions in (spec["alarmActions"], spec["oKActions"]):
+            (arn,) = actions
+            assert arn.endswith(f":{topic}")
+        if env != "base":
+            account, region = overlay_account_region(env)
+            assert spec["alarmActions"] == [f"arn:aws:sns:{region}:{account}:{topic}"]
+    subscription = one(docs, "Subscription", "pagepress-alarms-oncall")["spec"]
+    assert subscription["topicRef"]["from"]["name"] == "pagepress-alarms" and subscription["protocol"] == "email"
 
 
 # --------------------------------------------------------------------------
