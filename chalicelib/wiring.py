@@ -22,7 +22,7 @@ from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
-from chalicelib.domain.ports import Renderer
+from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.egress import EgressPolicy
 from chalicelib.observability import apply_log_level
 
@@ -120,6 +120,15 @@ class Container:
     @functools.cached_property
     def jobs(self) -> JobProcessor:
         return JobProcessor(self.file_index, self.object_store, self.renderer)
+
+    @functools.cached_property
+    def conversion_metrics(self) -> ConversionMetrics:
+        from chalicelib.adapters.metrics import NoMetrics, PowertoolsConversionMetrics
+
+        if self.settings.metrics_provider == "off":
+            return NoMetrics()
+        return PowertoolsConversionMetrics(self.settings.metrics_provider, self.settings.metrics_namespace,
+                                           service="pagepress-converter")
 
     def renderer(self) -> Renderer:
         with self._renderer_lock:

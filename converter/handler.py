@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.wiring import container
-from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record
+from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_seconds
 
 logger = Logger(service="pagepress-converter")
 # A wholly failed batch is reported item by item too, rather than raised (same retry, clearer logs).
@@ -44,6 +44,7 @@ def convert_record(record: SQSRecord) -> str:
     logger.thread_safe_append_keys(correlation_id=job.correlation_id, file_id=job.file_id, user_id=job.user_id)
     try:
         outcome = container(_renderer).jobs.process(job, attempt_of(record))
+        container().conversion_metrics.record(outcome, queued_seconds(record))
         logger.info("job finished", extra={"outcome": outcome.status, "detail": outcome.detail})
         return outcome.status
     except Exception:
@@ -74,6 +75,7 @@ def give_up_record(record: SQSRecord) -> str:
         return _reject_poison(record, poison)
     jobs = container().jobs
     outcome = jobs.give_up(job, container().settings.jobs_max_receive_count)
+    container().conversion_metrics.record(outcome, queued_seconds(record))
     logger.warning("job gave up", extra={"correlation_id": job.correlation_id, "file_id": job.file_id,
                                           "outcome": outcome.status})
     return outcome.status

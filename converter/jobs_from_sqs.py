@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Optional
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -39,3 +40,13 @@ def attempt_of(record: SQSRecord) -> int:
         return max(1, int(record.attributes.approximate_receive_count))
     except (TypeError, ValueError):
         return 1
+
+
+def queued_seconds(record: SQSRecord, now_ms: Optional[int] = None) -> Optional[float]:
+    """How long SQS held the message before this delivery (from its SentTimestamp), if it says."""
+    try:
+        sent = int(record.attributes.sent_timestamp)
+    except (TypeError, ValueError):
+        return None
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    return max(0, now_ms - sent) / 1000

@@ -5,8 +5,9 @@ conditional, so a duplicate delivery or a retry after a crash changes nothing tw
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
@@ -25,26 +26,35 @@ class RetryLater(Exception):
 @dataclass(frozen=True)
 class Outcome:
     status: str  # "ready", "failed", "skipped"
-    detail: str = ""
+    detail: str = ""  # for "failed", the failure code
+    # What the metrics report (ports.ConversionMetrics), where the job got that far.
+    render_seconds: Optional[float] = None
+    pdf_bytes: Optional[int] = None
+    requested_at: Optional[str] = None  # the entry's created_at, for the end-to-end time
 
 
 class JobProcessor:
-    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer]) -> None:
+    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer],
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._index = index
         self._store = store
         self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
+        self._clock = clock
 
     def process(self, job: ConversionJob, attempt: int) -> Outcome:
         entry = self._index.mark_processing(job.user_id, job.file_id, attempt)
         if entry is None:
             return Outcome("skipped", "the entry is gone or already finished")
+        started = self._clock()
         try:
             pdf = self._renderer().render(job.url, job.options, job.correlation_id)
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
             self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message)
-            return Outcome("failed", failure.code)
+            return Outcome("failed", failure.code, render_seconds=self._clock() - started,
+                           requested_at=entry.created_at)
+        rendered = self._clock() - started
         key = object_key(job.user_id, job.file_id)
         self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
             "correlation-id": job.correlation_id,
@@ -54,7 +64,7 @@ class JobProcessor:
         title = pdf.title[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         if self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
                                   pages=pdf.pages, warnings=pdf.warnings):
-            return Outcome("ready")
+            return Outcome("ready", render_seconds=rendered, pdf_bytes=len(pdf.content), requested_at=entry.created_at)
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered
@@ -71,7 +81,7 @@ class JobProcessor:
             job.user_id, job.file_id, code="gave_up",
             message=f"Gave up after {attempts} attempts: the page could not be converted. Please retry later.",
         )
-        return Outcome("failed" if done else "skipped", "gave_up")
+        return Outcome("failed" if done else "skipped", "gave_up", requested_at=entry.created_at)
 
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from datetime import datetime
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from chalicelib.domain.models import (
     ConversionJob,
@@ -18,6 +18,9 @@ from chalicelib.domain.models import (
     RenderedPdf,
     User,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.domain.jobs import Outcome
 
 
 class UserRepository(abc.ABC):
@@ -136,3 +139,10 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf: ...
 
+
+class ConversionMetrics(abc.ABC):
+    """Where the converter reports each finished job (CloudWatch, Datadog, or nowhere)."""
+
+    @abc.abstractmethod
+    def record(self, outcome: "Outcome", queued_seconds: Optional[float]) -> None:
+        """One job ended (ready, failed with its code, or skipped); queued_seconds as SQS measured it."""

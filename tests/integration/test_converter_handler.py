@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key
-from chalicelib.domain.ports import Renderer
+from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.egress import EgressPolicy
 from converter import handler
 from converter.renderer import PlaywrightRenderer
@@ -50,6 +50,20 @@ class FlakyPut:
             self.failures_left -= 1
             raise DependencyUnavailable("S3 does not answer: injected fault")
         self.inner.put_pdf(key, content, metadata)
+
+
+class RecordingMetrics(ConversionMetrics):
+    def __init__(self) -> None:
+        self.recorded = []
+
+    def record(self, outcome, queued_seconds) -> None:
+        self.recorded.append((outcome, queued_seconds))
+
+
+@pytest.fixture
+def metrics(stack) -> RecordingMetrics:
+    stack.__dict__["conversion_metrics"] = recording = RecordingMetrics()
+    return recording
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +286,26 @@ def test_sqs_redrive_sends_a_job_to_the_dead_letter_queue_after_max_receives(sta
     invoke(stack, dead, handler.dead_letter_handler)
     failed = entry(stack, user_id(http, token), name)
     assert failed.status is FileStatus.FAILED and f"{limit} attempts" in failed.error_message
+
+
+def test_each_finished_job_reports_its_outcome_render_time_size_and_waits(stack, http, token, page_server, metrics):
+    ready = request(http, token, page_server.page("/measured", "<h1>measured</h1>"))
+    page_server.routes["/gone"] = Reply(404, "<h1>gone</h1>")
+    request(http, token, page_server.origin + "/gone")
+    assert failed_ids(invoke(stack, receive(stack))) == set()
+    by_status = {outcome.status: (outcome, queued) for outcome, queued in metrics.recorded}
+    assert set(by_status) == {"ready", "failed"}
+    outcome, queued = by_status["ready"]
+    pdf = stack.client("s3").get_object(Bucket=stack.settings.files_bucket,
+                                        Key=object_key(user_id(http, token), ready))["Body"].read()
+    assert outcome.pdf_bytes == len(pdf) and outcome.render_seconds > 0 and queued is not None and queued >= 0
+    assert outcome.requested_at == entry(stack, user_id(http, token), ready).created_at
+    failed, _ = by_status["failed"]
+    assert failed.detail == "http_error" and failed.pdf_bytes is None and failed.render_seconds > 0
+
+
+def test_the_dead_letter_consumer_reports_the_jobs_it_gave_up(stack, http, token, page_server, metrics):
+    request(http, token, page_server.page("/p", "x"))
+    assert failed_ids(invoke(stack, receive(stack), handler.dead_letter_handler)) == set()
+    ((outcome, _),) = metrics.recorded
+    assert (outcome.status, outcome.detail) == ("failed", "gave_up")
