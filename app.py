@@ -7,8 +7,10 @@ from api.blueprints.health import health
 from api.errors import restate_chalice_error
 from api.log import logger
 from api.routing import correlation_id_for
+from chalicelib.observability import start_tracing
 
 API_PREFIX = "/api/v1"
+start_tracing("pagepress-api")
 
 app = Chalice(app_name="pagepress")
 app.register_blueprint(health, url_prefix=API_PREFIX)

@@ -19,10 +19,12 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.observability import start_tracing
 from chalicelib.wiring import container
 from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_seconds
 
 logger = Logger(service="pagepress-converter")
+start_tracing("pagepress-converter")
 # A wholly failed batch is reported item by item too, rather than raised (same retry, clearer logs).
 _jobs = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 _dead_letters = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -51,8 +51,10 @@ BASE_PLACEHOLDERS = (r"(?<!\d)000000000000(?!\d)", r"pagepress-base-", r"us-east
 # a VPC needs these EC2 actions to manage its network interfaces, and EC2 does
 # not support resource-level permissions for them (they are exactly the
 # actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole). Only the
-# API Function runs in a VPC.
-WILDCARD_RESOURCE_EXCEPTIONS = frozenset(
+# API Function runs in a VPC. X-Ray's two write actions have no resource-level
+# permissions either, and every Function traces (tracingConfig Active).
+TRACING_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+VPC_NETWORK_INTERFACE_ACTIONS = frozenset(
     {
         "ec2:CreateNetworkInterface",
         "ec2:DescribeNetworkInterfaces",
@@ -61,6 +63,7 @@ WILDCARD_RESOURCE_EXCEPTIONS = frozenset(
         "ec2:UnassignPrivateIpAddresses",
     }
 )
+WILDCARD_RESOURCE_EXCEPTIONS = VPC_NETWORK_INTERFACE_ACTIONS | TRACING_ACTIONS
 
 # A "*" INSIDE a resource ARN is allowed only where it scopes down, never up:
 # objects under users/ in our bucket, and the log streams of one log group.
@@ -81,19 +84,19 @@ EXPECTED_ACTIONS = {
         "s3:ListBucket",  # HeadBucket, the /health ping of the bucket
         "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
         "ssm:GetParameter", "secretsmanager:GetSecretValue",
-    } | WILDCARD_RESOURCE_EXCEPTIONS,
+    } | VPC_NETWORK_INTERFACE_ACTIONS | TRACING_ACTIONS,
     "pagepress-converter": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "s3:PutObject",
         "s3:DeleteObject",  # the PDF of an entry deleted while it rendered
         "dynamodb:GetItem", "dynamodb:UpdateItem",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-    },
+    } | TRACING_ACTIONS,
     "pagepress-dead-letter": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:GetItem", "dynamodb:UpdateItem",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-    },
+    } | TRACING_ACTIONS,
 }
 
 EXPECTED_KINDS = {
