@@ -22,8 +22,8 @@ help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
 	@echo "make test     every test (Python and the SPA)"
 	@echo "make package  the API Lambda zip in build/ (STAGE=$(STAGE))"
+	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
 	@echo "make lock     re-resolve the *.lock files from the requirements*.txt they pin"
-	@echo "make bench    conversion benchmark against bare Playwright (bench/results.md)"
 
 $(VENV)/.installed: .python-version requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: PagePress needs Python $(PYTHON_VERSION) (.python-version), and there is no $(PYTHON) on PATH. Install it (pyenv install $(PYTHON_VERSION); apt-get install python$(PYTHON_VERSION); brew install python@$(PYTHON_VERSION)) or name one: make PYTHON=/path/to/python$(PYTHON_VERSION)" >&2; exit 1; }
@@ -86,7 +86,7 @@ package: $(VENV)/.installed
 	rm -rf $(STAGING)
 
 bench: $(VENV)/.installed
-	$(PY) bench/conversion_bench.py
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build vendor $(SPA_DIR)/dist .pytest_cache

@@ -11,6 +11,8 @@ import shutil
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
+from chalicelib import capacity
+
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
@@ -37,6 +39,17 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {env.get(name)!r}")
 
 
 def _ports(raw: str) -> frozenset[int]:
@@ -72,6 +85,16 @@ def _default_chromium() -> Optional[str]:
         if found:
             return found
     return None
+
+
+def _render_concurrency(env: Mapping[str, str]) -> int:
+    """RENDER_CONCURRENCY if set (a number, or ``auto``); otherwise what the machine carries."""
+    raw = (env.get("RENDER_CONCURRENCY") or "auto").strip()
+    if raw.lower() != "auto":
+        return _int(env, "RENDER_CONCURRENCY", 2, 1)
+    lambda_memory = _int(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 0, 0)
+    cpus, memory_mb = capacity.lambda_capacity(lambda_memory) if lambda_memory else capacity.machine_capacity()
+    return capacity.auto_render_concurrency(cpus, memory_mb)
 
 
 @dataclass(frozen=True)
@@ -117,8 +140,13 @@ class Settings:
     settle_timeout_seconds: float = 10.0
     max_pdf_bytes: int = 50 * 1024 * 1024
     max_pdf_pages: int = 500
+    #: Pages rendered at once per converter: RENDER_CONCURRENCY, or derived from the CPUs and
+    #: memory available (on Lambda: the function's memory size); see chalicelib/capacity.py.
     render_concurrency: int = 2
     browser_recycle_after: int = 50
+    #: Launch Chromium while the converter starts rather than on its first job (default: on
+    #: Lambda, whose init phase runs before the first event; ``make run`` warms up itself).
+    warm_start: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -156,8 +184,9 @@ class Settings:
             settle_timeout_seconds=_float(env, "SETTLE_TIMEOUT_SECONDS", 10.0),
             max_pdf_bytes=_int(env, "MAX_PDF_BYTES", 50 * 1024 * 1024, 1024),
             max_pdf_pages=_int(env, "MAX_PDF_PAGES", 500, 1),
-            render_concurrency=_int(env, "RENDER_CONCURRENCY", 2, 1),
+            render_concurrency=_render_concurrency(env),
             browser_recycle_after=_int(env, "BROWSER_RECYCLE_AFTER", 50, 1),
+            warm_start=_bool(env, "CONVERTER_WARM_START", default="AWS_LAMBDA_FUNCTION_NAME" in env),
         )
 
 

@@ -146,7 +146,7 @@ class Container:
         with self._renderer_lock:
             renderer, self._renderer = self._renderer, None
             self._renderer_closed = True
-        if renderer is not None and hasattr(renderer, "close"):
+        if renderer is not None:
             renderer.close()
 
     def close(self) -> None:

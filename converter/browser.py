@@ -98,8 +98,9 @@ class BrowserSupervisor:
         """The most recent browsers' processes, oldest first (diagnostics and tests)."""
         return tuple(self._history)
 
-    async def acquire(self) -> BrowserGeneration:
-        """The browser for one more job, launching a fresh one when needed."""
+    async def acquire(self, counted: bool = True) -> BrowserGeneration:
+        """The browser for one more job, launching a fresh one when needed. ``counted=False``
+        holds it without counting a job (warming up)."""
         async with self._lock:
             current = self._current
             if current is not None and not current.usable(self._recycle_after):
@@ -108,9 +109,13 @@ class BrowserSupervisor:
             if self._current is None:
                 self._current = await self._launch()
             generation = self._current
-            generation.jobs_started += 1
+            generation.jobs_started += 1 if counted else 0
             generation.active += 1
             return generation
+
+    def serves(self, generation: BrowserGeneration) -> bool:
+        """Whether new jobs still go to ``generation`` (so pages prepared in it will be used)."""
+        return self._current is generation and generation.usable(self._recycle_after)
 
     async def release(self, generation: BrowserGeneration) -> None:
         """A job is done with ``generation``; close it if it is worn out and now idle."""

@@ -172,7 +172,7 @@ class EgressGuard:
         if url.startswith(_LOCAL_SCHEMES) and not navigation:
             await route.fallback()
             return
-        if await request.header_value("service-worker"):
+        if request.headers.get("service-worker"):  # Chromium's own header on a worker's script (no round trip)
             # A service worker's fetches would skip routing; Playwright's own blocking is a
             # JavaScript patch a page could get around, so refuse the worker's script too.
             host, port, reason = "", 0, "service workers are not allowed"

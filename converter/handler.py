@@ -19,9 +19,10 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.config import Settings
 from chalicelib.observability import start_tracing
 from chalicelib.wiring import container
-from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_seconds
+from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_for_ms
 
 logger = Logger(service="pagepress-converter")
 start_tracing("pagepress-converter")
@@ -44,10 +45,12 @@ def convert_record(record: SQSRecord) -> str:
     except PoisonMessage as poison:
         return _reject_poison(record, poison)
     logger.thread_safe_append_keys(correlation_id=job.correlation_id, file_id=job.file_id, user_id=job.user_id)
+    queued_ms = queued_for_ms(record)
     try:
         outcome = container(_renderer).jobs.process(job, attempt_of(record))
-        container().conversion_metrics.record(outcome, queued_seconds(record))
-        logger.info("job finished", extra={"outcome": outcome.status, "detail": outcome.detail})
+        container().conversion_metrics.record(outcome, queued_ms)
+        logger.info("job finished", extra={"outcome": outcome.status, "detail": outcome.detail,
+                                           "queue_ms": queued_ms, **outcome.timings})
         return outcome.status
     except Exception:
         logger.exception("job will be retried", extra={"attempt": attempt_of(record)})
@@ -77,10 +80,20 @@ def give_up_record(record: SQSRecord) -> str:
         return _reject_poison(record, poison)
     jobs = container().jobs
     outcome = jobs.give_up(job, container().settings.jobs_max_receive_count)
-    container().conversion_metrics.record(outcome, queued_seconds(record))
+    container().conversion_metrics.record(outcome, queued_for_ms(record))
     logger.warning("job gave up", extra={"correlation_id": job.correlation_id, "file_id": job.file_id,
                                           "outcome": outcome.status})
     return outcome.status
+
+
+def warm_start() -> None:
+    """Start Chromium and the spare pages while the process starts (Lambda's init phase runs
+    before the first event, at full CPU), so the first job does not pay for the launch."""
+    if Settings.from_env().warm_start:  # checked without building the container at import
+        container(_renderer).renderer().warm_up()
+
+
+warm_start()
 
 
 @logger.inject_lambda_context

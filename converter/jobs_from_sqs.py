@@ -42,11 +42,10 @@ def attempt_of(record: SQSRecord) -> int:
         return 1
 
 
-def queued_seconds(record: SQSRecord, now_ms: Optional[int] = None) -> Optional[float]:
-    """How long SQS held the message before this delivery (from its SentTimestamp), if it says."""
+def queued_for_ms(record: SQSRecord) -> Optional[int]:
+    """How long the message waited between being sent and reaching the converter (ms)."""
     try:
         sent = int(record.attributes.sent_timestamp)
     except (TypeError, ValueError):
         return None
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    return max(0, now_ms - sent) / 1000
+    return max(0, round(time.time() * 1000) - sent)

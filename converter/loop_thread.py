@@ -42,6 +42,10 @@ class LoopThread:
             future.cancel()
             raise
 
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> "concurrent.futures.Future[Any]":
+        """Start ``coro`` on the loop and return at once."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
     def stop(self, timeout: float) -> None:
         """Stop the loop and join the thread (bounded); safe to call twice."""
         if self._loop.is_closed():

@@ -1,138 +1,142 @@
-"""Deciding that a page is ready to print, by watching it rather than by sleeping.
+"""Deciding that a page is ready to print by knowing what is still pending, not by waiting.
 
-``load`` fires before scripts fetch their data, web fonts swap in, and lazy images are
-requested. A PDF taken then shows blank boxes and fallback fonts. So after ``load`` we
-wait for the network to be quiet, for ``document.fonts.ready``, scroll through the page
-(lazy loaders react to scrolling), wait for every image to decode, and for the network
-to be quiet again: all inside one bound, because some pages never go quiet.
+``load`` fires before scripts fetch their data, web fonts swap in and lazy images are
+requested: a PDF taken then shows blank boxes and fallback fonts. Fixed quiet windows fix
+that but make every page, even a static one, pay for them. So instead:
+
+* an init script (``readiness.js``) counts, inside the page, the work that can still
+  change it: fetch/XHR in flight, short timers and animation frames, fonts and images
+  loading, and whether anything reacts to scrolling;
+* ``NetworkActivity`` counts the requests in flight in every frame, as Chromium reports
+  them;
+* ``settle`` prints as soon as both say nothing is pending and one short confirmation (two
+  frames, no new request) agrees. It scrolls only when something on the page reacts to
+  scrolling.
+
+Work that never ends does not hold a page: WebSockets and EventSource streams, beacons,
+requests in flight for longer than ``LONG_REQUEST_SECONDS`` (long-poll), a URL requested
+again and again (polling), intervals and callbacks that keep rescheduling themselves. All
+of it stays inside the settle bound.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable
+from pathlib import Path
+from typing import Any, Optional
 
 from playwright.async_api import Error as PlaywrightError, Page, Request
 
-#: How long the page must have no request in flight to count as quiet.
-NETWORK_QUIET_SECONDS = 0.5
-#: The closing quiet window when the readiness steps started no request at all: long
-#: enough for a scroll handler's usual debounce, without paying the full window twice.
-CONFIRM_QUIET_SECONDS = 0.2
+#: The init script every page of a job gets before its own scripts run.
+PROBE_SCRIPT = (Path(__file__).with_name("readiness.js")).read_text(encoding="utf-8")
 
-_FONTS_READY_JS = "() => document.fonts.ready.then(() => true)"
+#: A request still in flight after this long (or a quarter of the settle bound, if that is
+#: shorter) is a long-poll or a stream, not loading work.
+LONG_REQUEST_SECONDS = 2.0
+#: Request types that stay open by design or never change the page.
+UNCOUNTED_TYPES = frozenset({"eventsource", "websocket", "ping", "media", "manifest"})
+#: The same URL requested more often than this is polling.
+REQUEST_REPEATS = 3
+#: Scroll-through bounds: screens visited, and the share of the remaining settle time.
+MAX_SCROLL_SCREENS = 40
+SCROLL_SHARE = 0.5
 
-# Native lazy images are switched to eager; scrolling through the page (two animation
-# frames per screen, so IntersectionObserver-based loaders see each position) wakes
-# script-driven ones. Bounded by a step cap for endless pages.
-_SCROLL_THROUGH_JS = """async () => {
-  const frame = () => new Promise(done => requestAnimationFrame(() => done()));
-  for (const img of document.querySelectorAll('img[loading="lazy"]')) img.loading = 'eager';
-  const root = document.scrollingElement || document.documentElement;
-  const step = Math.max(window.innerHeight, 200);
-  for (let y = 0, i = 0; y < root.scrollHeight && i < 200; y += step, i++) {
-    window.scrollTo(0, y);
-    await frame(); await frame();
-  }
-  window.scrollTo(0, 0);
-  await frame();
-  return true;
-}"""
-
-_IMAGES_DECODED_JS = """() => Promise.all(Array.from(document.images, img => {
-  const decoded = () => (img.decode ? img.decode().catch(() => undefined) : undefined);
-  if (img.complete) return decoded();
-  return new Promise(done => {
-    img.addEventListener('load', done, {once: true});
-    img.addEventListener('error', done, {once: true});
-  }).then(decoded);
-})).then(() => true)"""
+_PROBE = "window.__pagepressReadiness"
+_IDLE_JS = f"([ms, longMs]) => {_PROBE} ? {_PROBE}.idle(ms, longMs) : {{pending: 0}}"
+_CONFIRM_JS = f"longMs => {_PROBE} ? {_PROBE}.confirm(longMs) : {{pending: 0}}"
+_SCROLL_JS = f"([screens, ms]) => {_PROBE} ? {_PROBE}.scrollThrough(screens, ms) : 0"
 
 
 class NetworkActivity:
-    """Tracks the page's requests in flight (all frames) and wakes waiters on every change."""
+    """The page's requests in flight (all frames) that loading still depends on."""
 
-    def __init__(self, page: Page) -> None:
-        self._in_flight: set[Request] = set()
+    def __init__(self, page: Page, loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
+        self._loop = loop or asyncio.get_running_loop()
+        self._in_flight: dict[Request, float] = {}  # request -> when it started (loop time)
+        self._requests_per_url: dict[str, int] = {}
         self._changed = asyncio.Event()
-        self.started = 0  # requests seen so far, to tell whether a step caused any
+        self.started = 0  # counted requests seen so far, to tell whether anything new began
         page.on("request", self._started)
         page.on("requestfinished", self._ended)
         page.on("requestfailed", self._ended)
 
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
+    def in_flight(self, long_after: float = LONG_REQUEST_SECONDS) -> int:
+        """Requests that still count: those in flight for less than ``long_after`` seconds."""
+        now = self._loop.time()
+        return sum(1 for began in self._in_flight.values() if now - began < long_after)
 
     def _started(self, request: Request) -> None:
+        if request.resource_type in UNCOUNTED_TYPES:
+            return
+        seen = self._requests_per_url.get(request.url, 0) + 1
+        self._requests_per_url[request.url] = seen
+        if seen > REQUEST_REPEATS:
+            return
         self.started += 1
-        self._in_flight.add(request)
+        self._in_flight[request] = self._loop.time()
         self._changed.set()
 
     def _ended(self, request: Request) -> None:
-        self._in_flight.discard(request)
-        self._changed.set()
+        if self._in_flight.pop(request, None) is not None:
+            self._changed.set()
 
-    async def wait_quiet(self, quiet_seconds: float, deadline: float) -> bool:
-        """True once nothing was in flight for ``quiet_seconds``; False if ``deadline`` (loop time) comes first."""
-        loop = asyncio.get_running_loop()
+    async def wait_idle(self, deadline: float, long_after: float = LONG_REQUEST_SECONDS) -> bool:
+        """True once no counted request is in flight; False if ``deadline`` (loop time) comes first."""
         while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
+            now = self._loop.time()
+            ages = [now - began for began in self._in_flight.values() if now - began < long_after]
+            if not ages:
+                return True
+            # Wake on any change, or when the oldest request turns long-lived.
+            window = min(deadline - now, long_after - max(ages))
+            if deadline - now <= 0:
                 return False
-            idle = not self._in_flight
-            window = min(quiet_seconds, remaining) if idle else remaining
             self._changed.clear()
             try:
-                await asyncio.wait_for(self._changed.wait(), window)
+                await asyncio.wait_for(self._changed.wait(), max(window, 0.001))
             except asyncio.TimeoutError:
-                return idle and window >= quiet_seconds
+                pass
 
 
-async def settle(
-    page: Page,
-    activity: NetworkActivity,
-    timeout_seconds: float,
-    logger: logging.Logger,
-    quiet_seconds: float = NETWORK_QUIET_SECONDS,
-) -> bool:
-    """Wait until the page looks finished; False if ``timeout_seconds`` ran out first.
-
-    The first quiet wait gets half the bound and may run out; every later step still runs
-    while time remains, so a page that never goes quiet gets its fonts and lazy images a
-    chance. Ready means: all steps finished and the network was quiet at the end.
-    """
+async def settle(page: Page, activity: NetworkActivity, timeout_seconds: float, logger: logging.Logger) -> bool:
+    """Wait until nothing on the page is pending; False if ``timeout_seconds`` ran out first."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_seconds
-    first_quiet_deadline = loop.time() + timeout_seconds / 2
-    # best effort: scripts fetch content
-    quiet_before = await activity.wait_quiet(quiet_seconds, first_quiet_deadline)
-    requests_before = activity.started
-    settled = True
-    for name, script in (
-        ("fonts", _FONTS_READY_JS),
-        ("scroll", _SCROLL_THROUGH_JS),
-        ("images", _IMAGES_DECODED_JS),
-    ):
-        settled = await _bounded(page.evaluate(script), deadline, name, logger) and settled
-    untouched = quiet_before and activity.started == requests_before
-    closing_window = min(quiet_seconds, CONFIRM_QUIET_SECONDS) if untouched else quiet_seconds
-    return await activity.wait_quiet(closing_window, deadline) and settled
+    long_after = min(LONG_REQUEST_SECONDS, timeout_seconds / 4)
+    long_ms = round(long_after * 1000)
+    scrolled = False
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return False
+        requests_before = activity.started
+        state = await _evaluate(page, _IDLE_JS, [round(remaining * 1000), long_ms], deadline, logger)
+        if not await activity.wait_idle(deadline, long_after):
+            return False
+        if state["pending"]:
+            continue  # idle() gave up at the deadline, or the page navigated: look again
+        if state.get("reactsToScroll") and not scrolled:
+            scrolled = True
+            budget = round((deadline - loop.time()) * SCROLL_SHARE * 1000)
+            await _evaluate(page, _SCROLL_JS, [MAX_SCROLL_SCREENS, budget], deadline, logger)
+            continue
+        confirmed = await _evaluate(page, _CONFIRM_JS, long_ms, deadline, logger)
+        if not confirmed["pending"] and activity.started == requests_before and not activity.in_flight(long_after):
+            return True
 
 
-async def _bounded(step: Awaitable[Any], deadline: float, name: str, logger: logging.Logger) -> bool:
+async def _evaluate(page: Page, script: str, arg: Any, deadline: float, logger: logging.Logger) -> dict:
+    """One probe call, bounded by the deadline. A page that navigated away mid-call (its
+    document, and the probe's state, replaced) reads as still pending, so the loop looks again."""
     remaining = deadline - asyncio.get_running_loop().time()
     if remaining <= 0:
-        if asyncio.iscoroutine(step):
-            step.close()
-        return False
+        return {"pending": 1}
     try:
-        await asyncio.wait_for(step, remaining)
-        return True
+        result = await asyncio.wait_for(page.evaluate(script, arg), remaining)
     except asyncio.TimeoutError:
-        logger.info("Page readiness step ran out of time", extra={"step": name})
-        return False
+        return {"pending": 1}
     except PlaywrightError as exc:
-        # e.g. the page navigated itself away mid-step; print what is there.
-        logger.info("Page readiness step failed", extra={"step": name, "error": str(exc)})
-        return False
+        logger.debug("Readiness probe call failed", extra={"error": str(exc)})
+        await asyncio.sleep(0.01)  # a navigation in progress: let the new document start
+        return {"pending": 1}
+    return result if isinstance(result, dict) else {"pending": 0}

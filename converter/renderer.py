@@ -3,9 +3,9 @@
 The SQS handler calls ``render`` from several threads at once. Playwright's async API
 wants one event loop, so every call is handed to a dedicated loop thread; there one warm
 browser (``BrowserSupervisor``) serves all jobs, each job gets a fresh browser context
-behind its own egress guard, and a semaphore keeps at most ``render_concurrency`` pages
-rendering at a time. Every wait is bounded; the job as a whole by
-``render_timeout_seconds``.
+behind its own egress guard (opened ahead of time: ``SparePages``, and closed after the
+job has its PDF), and a semaphore keeps at most ``render_concurrency`` pages rendering at
+a time. Every wait is bounded; the job as a whole by ``render_timeout_seconds``.
 """
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ import atexit
 import concurrent.futures
 import threading
 import time
-from typing import Any, AsyncContextManager, Callable, Optional, Protocol
+from typing import Optional
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
 from playwright.async_api import (
-    Browser,
-    BrowserContext,
     Error as PlaywrightError,
     Page,
     Response,
@@ -36,10 +34,11 @@ from converter import failures
 from converter.browser import BrowserGeneration, BrowserSupervisor
 from converter.chromium_process import ChromiumProcess
 from converter.egress_guard import EgressGuard
+from converter.job_pages import BrowserGone, Guard, GuardFactory, JobPage, SparePages
 from converter.loop_thread import LoopThread
 from converter.pdf_metadata import stamp_metadata
 from converter.print_options import pdf_arguments
-from converter.readiness import NetworkActivity, settle
+from converter.readiness import settle
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -47,21 +46,6 @@ logger = Logger(service="pagepress-converter", child=True)
 #: start does not eat into the page's time and a launch is never cancelled half-way.
 LAUNCH_TIMEOUT_SECONDS = 30.0
 CLOSE_TIMEOUT_SECONDS = 5.0
-
-_CONTEXT_DEFAULTS: dict[str, Any] = {
-    "accept_downloads": False,
-    "service_workers": "block",  # a worker could answer requests the guard never sees
-    "viewport": {"width": 1280, "height": 900},
-}
-
-
-class _Guard(Protocol):
-    context_options: dict
-    blocked: list
-
-    async def attach(self, context: BrowserContext) -> None: ...
-
-    def blocked_navigation(self, url: str) -> Any: ...
 
 
 class PlaywrightRenderer(Renderer):
@@ -80,7 +64,7 @@ class PlaywrightRenderer(Renderer):
         browser_recycle_after: int = 50,
         launch_timeout_seconds: float = LAUNCH_TIMEOUT_SECONDS,
         close_timeout_seconds: float = CLOSE_TIMEOUT_SECONDS,
-        guard_factory: Optional[Callable[[], AsyncContextManager[_Guard]]] = None,
+        guard_factory: Optional[GuardFactory] = None,
     ) -> None:
         if settle_timeout_seconds >= render_timeout_seconds:
             raise ValueError("settle_timeout_seconds must be below render_timeout_seconds")
@@ -107,6 +91,9 @@ class PlaywrightRenderer(Renderer):
         self.worst_case_seconds = (
             2 * render_timeout_seconds + launch_timeout_seconds + 3 * close_timeout_seconds
         )
+        self._spares = SparePages(render_concurrency, self._guard_factory, close_timeout_seconds,
+                                  launch_timeout_seconds, logger)
+        self._background: set[asyncio.Future] = set()  # contexts closing after their jobs
         self._loop = LoopThread("pagepress-renderer")
         self._close_lock = threading.Lock()
         self._closed = False
@@ -135,6 +122,23 @@ class PlaywrightRenderer(Renderer):
         except concurrent.futures.TimeoutError:
             raise failures.render_timeout(self._render_timeout) from None
 
+    def warm_up(self) -> None:
+        """Start the browser and the spare pages now, without waiting for them: called while
+        the process starts (Lambda's init phase), so the first job finds them ready or on the way."""
+        if not self._closed:
+            self._loop.submit(self._warm_up())
+
+    async def _warm_up(self) -> None:
+        try:
+            generation = await self._supervisor.acquire(counted=False)
+        except (PlaywrightError, asyncio.TimeoutError, OSError) as exc:
+            logger.warning("Chromium could not start ahead of the first job", extra={"error": str(exc)})
+            return
+        try:
+            self._spares.refill(generation, lambda: self._supervisor.serves(generation))
+        finally:
+            await self._supervisor.release(generation)
+
     def close(self) -> None:
         """Close the browser and stop the loop thread. Idempotent; registered with atexit."""
         with self._close_lock:
@@ -142,7 +146,7 @@ class PlaywrightRenderer(Renderer):
                 return
             self._closed = True
         try:
-            self._loop.run(self._supervisor.close(), 4 * self._close_timeout)
+            self._loop.run(self._shutdown(), 4 * self._close_timeout)
         except Exception:  # shutting down: log and carry on
             logger.exception("Renderer did not shut down cleanly")
         finally:
@@ -157,6 +161,12 @@ class PlaywrightRenderer(Renderer):
     def browser_processes(self) -> tuple[ChromiumProcess, ...]:
         """Recent browsers' pids and profile directories (diagnostics and tests)."""
         return self._supervisor.processes
+
+    async def _shutdown(self) -> None:
+        await self._spares.close()
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self._supervisor.close()
 
     # --- one job, on the loop thread ------------------------------------------------------
 
@@ -174,10 +184,10 @@ class PlaywrightRenderer(Renderer):
                 generation = await self._acquire_browser(log_extra)
                 try:
                     result = await asyncio.wait_for(
-                        self._render_in(generation, url, options, log_extra), self._render_timeout
+                        self._render_in(generation, url, options, log_extra, started), self._render_timeout
                     )
                     break
-                except _BrowserAlreadyGone:
+                except BrowserGone:
                     # It died between jobs (the disconnect was not yet noticed): the page
                     # was never touched, so one more try on a fresh browser is safe.
                     if attempt == 2:
@@ -190,8 +200,6 @@ class PlaywrightRenderer(Renderer):
                     raise ConversionFailed(
                         "render_failed", "The page could not be rendered; it will be retried", permanent=False
                     ) from None
-                finally:
-                    await self._supervisor.release(generation)
         except ConversionFailed as failure:
             logger.warning(
                 "Conversion failed",
@@ -218,45 +226,55 @@ class PlaywrightRenderer(Renderer):
             ) from None
 
     async def _render_in(
-        self, generation: BrowserGeneration, url: str, options: ConversionOptions, log_extra: dict
+        self, generation: BrowserGeneration, url: str, options: ConversionOptions, log_extra: dict,
+        started: float,
     ) -> RenderedPdf:
-        watch: Optional[_PageWatch] = None
-        context: Optional[BrowserContext] = None
-        async with self._guard_factory() as guard:
-            try:
-                context = await generation.browser.new_context(**{**_CONTEXT_DEFAULTS, **guard.context_options})
-            except PlaywrightError:
-                generation.mark_broken()  # a browser that cannot open a context is no use
-                raise _BrowserAlreadyGone() from None
-            try:
-                await guard.attach(context)
-                watch = _PageWatch(generation.browser, await context.new_page())
-                return await self._render_page(watch, guard, url, options, log_extra)
-            except PlaywrightError as exc:
-                if watch is None or watch.broken:
-                    generation.mark_broken()
-                    logger.error("Chromium crashed", extra={**log_extra, "error": str(exc)})
-                    raise failures.renderer_crashed() from None
-                raise
-            finally:
-                if context is not None:
-                    await self._close_context(context, generation, log_extra)
+        """Render on a spare page of ``generation`` (or a new one), then let it go in the
+        background: closing a context is not the job's business."""
+        mark = time.monotonic()
+        try:
+            job_page = self._spares.take(generation) or await JobPage.open(generation, self._guard_factory)
+        except BaseException:
+            self._spawn(self._supervisor.release(generation))
+            raise
+        timings = {"wait_ms": round((mark - started) * 1000), "prepare_ms": _ms_since(mark)}
+        try:
+            return await self._render_page(job_page, url, options, log_extra, timings)
+        except PlaywrightError as exc:
+            if job_page.watch.broken:
+                generation.mark_broken()
+                logger.error("Chromium crashed", extra={**log_extra, "error": str(exc)})
+                raise failures.renderer_crashed() from None
+            raise
+        finally:
+            self._spawn(self._retire(job_page))
+
+    async def _retire(self, job_page: JobPage) -> None:
+        """After a job: close its page, and open the spare that replaces it now rather than
+        while the job was loading (on a small machine the two would compete for the CPU)."""
+        generation = job_page.generation
+        await job_page.close(self._close_timeout, logger)
+        self._spares.refill(generation, lambda: self._supervisor.serves(generation))
+        await self._supervisor.release(generation)
+
+    def _spawn(self, work) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _render_page(
-        self, watch: "_PageWatch", guard: _Guard, url: str, options: ConversionOptions, log_extra: dict
+        self, job_page: JobPage, url: str, options: ConversionOptions, log_extra: dict, timings: dict[str, int]
     ) -> RenderedPdf:
-        page = watch.page
-        timings: dict[str, int] = {}
+        page = job_page.page
         warnings: list[str] = []
-        activity = NetworkActivity(page)
-        await page.emulate_media(media=options.media)
+        await job_page.use_media(options.media)
 
         mark = time.monotonic()
-        await self._navigate(watch, guard, url)
+        await self._navigate(job_page, url)
         timings["navigate_ms"] = _ms_since(mark)
 
         mark = time.monotonic()
-        if not await settle(page, activity, self._settle_timeout, logger):
+        if not await settle(page, job_page.activity, self._settle_timeout, logger):
             warnings.append(
                 f"The page was still loading after {self._settle_timeout:g} seconds; "
                 "the PDF shows what had arrived by then"
@@ -264,7 +282,7 @@ class PlaywrightRenderer(Renderer):
         timings["settle_ms"] = _ms_since(mark)
 
         if options.wait_for_selector:
-            await self._wait_for_selector(watch, options.wait_for_selector)
+            await self._wait_for_selector(job_page, options.wait_for_selector)
         if options.delay_ms:
             await asyncio.sleep(options.delay_ms / 1000)  # asked for by the user
 
@@ -273,6 +291,7 @@ class PlaywrightRenderer(Renderer):
         raw = await page.pdf(**pdf_arguments(options))
         timings["print_ms"] = _ms_since(mark)
 
+        guard = job_page.guard
         if guard.blocked:
             warnings.append(_blocked_warning(len(guard.blocked)))
             for blocked in guard.blocked:
@@ -281,12 +300,14 @@ class PlaywrightRenderer(Renderer):
                     extra={**log_extra, "blocked_host": blocked.host, "blocked_port": blocked.port,
                            "reason": blocked.reason},
                 )
+        mark = time.monotonic()
         result = await self._finish(raw, title, url, warnings)
+        timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})
         return result
 
-    async def _navigate(self, watch: "_PageWatch", guard: _Guard, url: str) -> None:
-        page = watch.page
+    async def _navigate(self, job_page: JobPage, url: str) -> None:
+        page, watch, guard = job_page.page, job_page.watch, job_page.guard
         documents = _MainDocumentResponses(page)
         try:
             response = await page.goto(url, wait_until="load", timeout=self._navigation_timeout * 1000)
@@ -313,9 +334,9 @@ class PlaywrightRenderer(Renderer):
                 raise failures.connection_failed()
             raise failures.http_status_failure(response.status, response.status_text)
 
-    async def _wait_for_selector(self, watch: "_PageWatch", selector: str) -> None:
+    async def _wait_for_selector(self, job_page: JobPage, selector: str) -> None:
         try:
-            await watch.page.wait_for_selector(selector, state="attached", timeout=self._settle_timeout * 1000)
+            await job_page.page.wait_for_selector(selector, state="attached", timeout=self._settle_timeout * 1000)
         except PlaywrightTimeoutError:
             raise ConversionFailed(
                 "selector_not_found",
@@ -323,7 +344,7 @@ class PlaywrightRenderer(Renderer):
                 permanent=True,
             ) from None
         except PlaywrightError:
-            if watch.broken:
+            if job_page.watch.broken:
                 raise
             raise ConversionFailed(
                 "invalid_selector", f"{selector!r} is not a valid CSS selector", permanent=True
@@ -354,7 +375,7 @@ class PlaywrightRenderer(Renderer):
             logger.warning("Browser context did not close", extra={**log_extra, "error": str(exc)})
 
 
-def _raise_if_blocked(guard: _Guard, *urls: str) -> None:
+def _raise_if_blocked(guard: Guard, *urls: str) -> None:
     """Raise when the guard refused the navigation to any of ``urls`` (http(s) ones only:
     after a failure the page sits on about:blank or an error page)."""
     for url in urls:
@@ -363,10 +384,6 @@ def _raise_if_blocked(guard: _Guard, *urls: str) -> None:
         blocked = guard.blocked_navigation(url)
         if blocked is not None:
             raise failures.egress_refusal(blocked.reason)
-
-
-class _BrowserAlreadyGone(Exception):
-    """The browser was dead before this job could open a context in it."""
 
 
 class _MainDocumentResponses:
@@ -380,23 +397,6 @@ class _MainDocumentResponses:
     def _seen(self, response: Response) -> None:
         if response.request.is_navigation_request() and response.frame == self._page.main_frame:
             self.last = response
-
-
-class _PageWatch:
-    """A job's page plus whether it (or the whole browser) has died under us."""
-
-    def __init__(self, browser: Browser, page: Page) -> None:
-        self.browser = browser
-        self.page = page
-        self.crashed = False
-        page.on("crash", self._on_crash)
-
-    def _on_crash(self, _page: Page) -> None:
-        self.crashed = True
-
-    @property
-    def broken(self) -> bool:
-        return self.crashed or self.page.is_closed() or not self.browser.is_connected()
 
 
 def _blocked_warning(count: int) -> str:

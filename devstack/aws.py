@@ -1,14 +1,19 @@
 """AWS on loopback: moto's server with the bucket, table and queues PagePress uses."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import ipaddress
 import json
-import logging
+import os
+import signal
 import socket
-from typing import Any
+import subprocess
+import sys
+import time
+from typing import Any, Optional
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 from chalicelib.config import Settings
 from devstack.postgres import StartupError
@@ -34,14 +39,18 @@ def ensure_port_free(host: str, port: int, hint: str) -> None:
 
 
 class MotoAws:
-    """moto in server mode on a loopback port; the app reaches it through AWS_ENDPOINT_URL."""
+    """moto in server mode on a loopback port, in a process of its own (so its request handling
+    runs beside the API and the converter rather than taking turns with them for one
+    interpreter lock); the app reaches it through AWS_ENDPOINT_URL."""
+
+    START_TIMEOUT_SECONDS = 60.0
 
     def __init__(self, host: str, port: int) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"moto must listen on loopback, not {host}: it serves everything unauthenticated")
         self.host = host
         self.port = port or free_port(host)
-        self._server = ThreadedMotoServer(ip_address=host, port=self.port, verbose=False)
+        self._process: Optional[subprocess.Popen] = None
 
     @property
     def endpoint_url(self) -> str:
@@ -49,15 +58,54 @@ class MotoAws:
 
     def start(self) -> None:
         ensure_port_free(self.host, self.port, "set MOTO_PORT to another port (0 picks a free one)")
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns the app's logs
-        self._server.start()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+            env={**os.environ, "MOTO_PORT": str(self.port)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # one line per AWS call
+            start_new_session=True,  # Ctrl-C stops the stack, which saves moto's state, then moto
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + self.START_TIMEOUT_SECONDS
+        while not _accepts(self.host, self.port):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise StartupError(f"The local AWS endpoint (moto) did not start on {self.endpoint_url}.")
+            time.sleep(0.05)  # a child process starting up: nothing to wait on but its port
 
     def stop(self) -> None:
-        self._server.stop()
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
     def client(self, service: str, region: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint_url, region_name=region,
                             aws_access_key_id="local", aws_secret_access_key="local")
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _die_with_parent() -> None:
+    """In the child: be sent SIGTERM when the stack's process dies, even by kill -9."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass  # not Linux: a hard kill may leave moto running, as any orphan
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def create_resources(aws: MotoAws, settings: Settings, visibility_timeout: int) -> None:

@@ -80,6 +80,7 @@ class LocalStack:
 
         self._container = Container(settings, _renderer)
         reset_container(self._container)
+        self._container.renderer().warm_up()  # Chromium starts while the rest of the stack does
         create_resources(self._aws, settings, self.local.visibility_timeout_seconds)
         self._snapshotter = Snapshotter(self.data_dir / "aws", self._container.client("s3"),
                                         self._container.client("dynamodb"), settings.files_bucket, settings.files_table)
@@ -106,10 +107,12 @@ class LocalStack:
         sqs = self._container.client("sqs")
         urls = self._container.queue_urls
         self._pollers = [
-            # As on AWS (batchSize = RENDER_CONCURRENCY): a larger batch only fails the records
-            # waiting for a render slot as `busy`, and each such failure costs a receive count.
+            # One record per invocation and as many invocations in flight as pages render at
+            # once: every record starts as soon as a slot is free and ends on its own (a
+            # batch would hold the next records until its slowest page is done).
             QueuePoller(sqs, urls.url(settings.jobs_queue_name), lambda_handler, "converter", settings.aws_region,
-                        batch_size=settings.render_concurrency, retry_backoff_seconds=self.local.retry_backoff_seconds),
+                        batch_size=1, invocations=settings.render_concurrency,
+                        retry_backoff_seconds=self.local.retry_backoff_seconds),
             QueuePoller(sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters",
                         settings.aws_region),
         ]

@@ -28,7 +28,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def measurements(outcome: Outcome, queued_seconds: Optional[float], now: datetime) -> dict[str, float]:
+def measurements(outcome: Outcome, queued_ms: Optional[int], now: datetime) -> dict[str, float]:
     """The values one job reports; only those it got as far as measuring."""
     values: dict[str, float] = {"conversions": 1}
     if outcome.render_seconds is not None:
@@ -38,8 +38,8 @@ def measurements(outcome: Outcome, queued_seconds: Optional[float], now: datetim
     if outcome.requested_at:
         requested = datetime.fromisoformat(outcome.requested_at.replace("Z", "+00:00"))
         values["end_to_end_seconds"] = round(max(0.0, (now - requested).total_seconds()), 3)
-    if queued_seconds is not None:
-        values["queue_seconds"] = round(queued_seconds, 3)
+    if queued_ms is not None:
+        values["queue_seconds"] = queued_ms / 1000
     return values
 
 
@@ -52,15 +52,15 @@ class PowertoolsConversionMetrics(ConversionMetrics):
         self._service = service
         self._now = now
 
-    def record(self, outcome: Outcome, queued_seconds: Optional[float]) -> None:
+    def record(self, outcome: Outcome, queued_ms: Optional[int]) -> None:
         """Never raises: a metric that cannot be sent must not send a finished job round again."""
         try:
-            self._flush(outcome, queued_seconds)
+            self._flush(outcome, queued_ms)
         except Exception:  # noqa: BLE001 - whatever the provider raises, the job stays done
             logging.getLogger(self._service).warning("metrics not recorded", exc_info=True)
 
-    def _flush(self, outcome: Outcome, queued_seconds: Optional[float]) -> None:
-        values = measurements(outcome, queued_seconds, self._now())
+    def _flush(self, outcome: Outcome, queued_ms: Optional[int]) -> None:
+        values = measurements(outcome, queued_ms, self._now())
         tags = {"outcome": outcome.status, "code": outcome.detail if outcome.status == "failed" else "none"}
         if self._provider == "datadog":
             datadog = DatadogProvider(namespace=self._namespace, default_tags={"service": self._service})
@@ -79,5 +79,5 @@ class PowertoolsConversionMetrics(ConversionMetrics):
 class NoMetrics(ConversionMetrics):
     """METRICS_PROVIDER=off: locally and in tests, where nobody collects them."""
 
-    def record(self, outcome: Outcome, queued_seconds: Optional[float]) -> None:
+    def record(self, outcome: Outcome, queued_ms: Optional[int]) -> None:
         return None

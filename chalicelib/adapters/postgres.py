@@ -18,16 +18,21 @@ from chalicelib.domain.ports import AttemptLimiter, UserRepository
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_ID = 0x70616765  # "page": one migrator at a time
+#: How long a request waits for a connection when every one is busy (a burst) before a 503.
+POOL_WAIT_SECONDS = 5.0
 
 
 class Database:
     """Connections on demand; a broken connection is dropped, not reused."""
 
-    def __init__(self, dsn: str, max_connections: int = 8) -> None:
+    def __init__(self, dsn: str, max_connections: int = 8, wait_seconds: float = POOL_WAIT_SECONDS) -> None:
         self._dsn = dsn
         self._max = max_connections
         self._pool: Optional[psycopg2.pool.ThreadedConnectionPool] = None
         self._lock = threading.Lock()
+        # psycopg2's pool refuses at once when all connections are out; a burst should queue.
+        self._free = threading.BoundedSemaphore(max_connections)
+        self._wait = wait_seconds
 
     def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
         with self._lock:
@@ -41,20 +46,26 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator["psycopg2.extensions.cursor"]:
         pool = self._get_pool()
+        if not self._free.acquire(timeout=self._wait):
+            raise DependencyUnavailable(f"PostgreSQL does not answer: all {self._max} connections stayed busy "
+                                        f"for {self._wait:g} s")
         try:
-            conn = pool.getconn()
-        except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:  # down, or every connection busy
-            raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
-        broken = False
-        try:
-            with conn:
-                with conn.cursor() as cur:
-                    yield cur
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-            broken = True
-            raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
+            try:
+                conn = pool.getconn()
+            except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:  # down
+                raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
+            broken = False
+            try:
+                with conn:
+                    with conn.cursor() as cur:
+                        yield cur
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                broken = True
+                raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
+            finally:
+                pool.putconn(conn, close=broken or conn.closed != 0)
         finally:
-            pool.putconn(conn, close=broken or conn.closed != 0)
+            self._free.release()
 
     def migrate(self) -> list[str]:
         """Apply pending migrations in order; returns the versions applied now."""

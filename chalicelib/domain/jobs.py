@@ -6,7 +6,7 @@ conditional, so a duplicate delivery or a retry after a crash changes nothing tw
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 from urllib.parse import quote
 
@@ -27,44 +27,68 @@ class RetryLater(Exception):
 class Outcome:
     status: str  # "ready", "failed", "skipped"
     detail: str = ""  # for "failed", the failure code
+    #: How long each step took (ms): the index updates, the render, the upload.
+    timings: dict[str, int] = field(default_factory=dict)
     # What the metrics report (ports.ConversionMetrics), where the job got that far.
     render_seconds: Optional[float] = None
     pdf_bytes: Optional[int] = None
     requested_at: Optional[str] = None  # the entry's created_at, for the end-to-end time
 
 
+class _Steps:
+    """Times the steps of one job, so the request-to-ready path can be broken down."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, int] = {}
+        self._mark = time.perf_counter()
+
+    def done(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[f"{step}_ms"] = round((now - self._mark) * 1000)
+        self._mark = now
+
+    def seconds(self, step: str) -> Optional[float]:
+        ms = self.timings.get(f"{step}_ms")
+        return None if ms is None else ms / 1000
+
+
 class JobProcessor:
-    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer]) -> None:
         self._index = index
         self._store = store
         self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
-        self._clock = clock
 
     def process(self, job: ConversionJob, attempt: int) -> Outcome:
+        steps = _Steps()
         entry = self._index.mark_processing(job.user_id, job.file_id, attempt)
+        steps.done("mark_processing")
         if entry is None:
-            return Outcome("skipped", "the entry is gone or already finished")
-        started = self._clock()
+            return Outcome("skipped", "the entry is gone or already finished", steps.timings)
         try:
             pdf = self._renderer().render(job.url, job.options, job.correlation_id)
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
+            steps.done("render")
             self._index.mark_failed(job.user_id, job.file_id, code=failure.code, message=failure.message)
-            return Outcome("failed", failure.code, render_seconds=self._clock() - started,
+            steps.done("index")
+            return Outcome("failed", failure.code, steps.timings, render_seconds=steps.seconds("render"),
                            requested_at=entry.created_at)
-        rendered = self._clock() - started
+        steps.done("render")
         key = object_key(job.user_id, job.file_id)
         self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
             "correlation-id": job.correlation_id,
             "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
             "file-id": job.file_id,
         })
+        steps.done("upload")
         title = pdf.title[:MAX_TITLE]  # a page's title is unbounded; an index item is not
-        if self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
-                                  pages=pdf.pages, warnings=pdf.warnings):
-            return Outcome("ready", render_seconds=rendered, pdf_bytes=len(pdf.content), requested_at=entry.created_at)
+        ready = self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content),
+                                       pages=pdf.pages, warnings=pdf.warnings)
+        steps.done("index")
+        if ready:
+            return Outcome("ready", timings=steps.timings, render_seconds=steps.seconds("render"),
+                           pdf_bytes=len(pdf.content), requested_at=entry.created_at)
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered

@@ -139,10 +139,16 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf: ...
 
+    def warm_up(self) -> None:
+        """Get ready for the first job without waiting for it (a browser launch, say)."""
+
+    def close(self) -> None:
+        """Let go of what the renderer holds (browsers, threads); it renders no more."""
+
 
 class ConversionMetrics(abc.ABC):
     """Where the converter reports each finished job (CloudWatch, Datadog, or nowhere)."""
 
     @abc.abstractmethod
-    def record(self, outcome: "Outcome", queued_seconds: Optional[float]) -> None:
-        """One job ended (ready, failed with its code, or skipped); queued_seconds as SQS measured it."""
+    def record(self, outcome: "Outcome", queued_ms: Optional[int]) -> None:
+        """One job ended (ready, failed with its code, or skipped); queued_ms as SQS measured it."""

@@ -261,3 +261,39 @@ def test_behind_a_trusted_proxy_the_client_is_the_hop_it_added(make_settings, ap
     assert [fail_from("198.51.100.7", spoofed=f"10.0.0.{n}") for n in range(3)] == [401, 401, 401]
     assert fail_from("198.51.100.7", spoofed="10.0.0.99") == 429  # spoofed left hops do not help
     assert fail_from("198.51.100.8") == 401  # another client is not locked out
+
+
+def test_a_burst_beyond_the_connection_pool_waits_for_a_connection_rather_than_failing(postgres_url):
+    """psycopg2's pool refuses at once when every connection is out; a burst queues instead,
+    and only a pool that stays busy past the wait answers 'does not answer' (a 503)."""
+    import threading
+
+    from chalicelib.adapters.postgres import Database
+    from chalicelib.domain.errors import DependencyUnavailable
+
+    db = Database(postgres_url, max_connections=2, wait_seconds=10)
+    both_held = threading.Barrier(3, timeout=10)
+    release = threading.Event()
+
+    def hold() -> None:
+        with db.transaction() as cur:
+            cur.execute("SELECT 1")
+            both_held.wait()
+            release.wait(10)
+
+    holders = [threading.Thread(target=hold) for _ in range(2)]
+    for thread in holders:
+        thread.start()
+    both_held.wait()  # every connection is out now
+    threading.Timer(0.3, release.set).start()  # the holders let go while the third waits
+    with db.transaction() as cur:  # would raise at once without the wait
+        cur.execute("SELECT 2")
+        assert cur.fetchone() == (2,)
+    for thread in holders:
+        thread.join(10)
+
+    impatient = Database(postgres_url, max_connections=1, wait_seconds=0.2)
+    with impatient.transaction():
+        with pytest.raises(DependencyUnavailable, match="busy"):
+            with impatient.transaction():
+                pass

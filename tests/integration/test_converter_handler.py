@@ -56,8 +56,8 @@ class RecordingMetrics(ConversionMetrics):
     def __init__(self) -> None:
         self.recorded = []
 
-    def record(self, outcome, queued_seconds) -> None:
-        self.recorded.append((outcome, queued_seconds))
+    def record(self, outcome, queued_ms) -> None:
+        self.recorded.append((outcome, queued_ms))
 
 
 @pytest.fixture
@@ -221,9 +221,10 @@ def test_a_page_that_never_stops_loading_still_ends_within_the_bound(stack, http
         release.wait(30)
         return Reply(200, "late")
 
-    page_server.routes["/slow.js"] = hanging
-    url = page_server.page("/never", "<title>Never quiet</title><h1>visible text</h1>"
-                                     "<script>fetch('/slow.js')</script>")
+    page_server.routes["/slow.png"] = hanging  # an image is waited for until it arrives, or the bound
+    url = page_server.page("/never", "<title>Never quiet</title><h1>visible text</h1><script>"
+                                     "addEventListener('load', () => { const img = new Image();"
+                                     " img.src = '/slow.png'; document.body.append(img); })</script>")
     try:
         name = request(http, token, url)
         assert failed_ids(invoke(stack, receive(stack))) == set()

@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.polling import poll_until
 
-def test_the_local_converter_takes_no_more_jobs_at_once_than_it_renders(make_settings, monkeypatch, tmp_path):
-    """Like the event source mapping on AWS (batchSize = RENDER_CONCURRENCY): extra records in a
-    batch would only fail as `busy` while they wait for a slot, each costing a receive count."""
+
+def test_the_local_converter_keeps_one_invocation_per_render_slot_in_flight(make_settings, monkeypatch, tmp_path):
+    """One record per invocation, as many invocations as render slots: a record never waits for
+    another's slow page, and never queues for a slot as `busy` (each costing a receive count)."""
     import devstack.stack as stack_module
     from chalicelib.config import LocalStackSettings
 
     built: dict[str, int] = {}
 
     class RecordingPoller:
-        def __init__(self, sqs, url, handler, name, region, batch_size=10, retry_backoff_seconds=5) -> None:
-            built[name] = batch_size
+        def __init__(self, sqs, url, handler, name, region, batch_size=10, retry_backoff_seconds=5,
+                     invocations=1) -> None:
+            built[name] = (batch_size, invocations)
 
         def start(self) -> None:
             pass
@@ -34,7 +37,8 @@ def test_the_local_converter_takes_no_more_jobs_at_once_than_it_renders(make_set
     stack._container = FakeContainer()
     stack._start_workers(make_settings(render_concurrency=3))
 
-    assert built == {"converter": 3, "dead-letters": 10}  # the dead-letter mapping on AWS takes 10 too
+    # the dead-letter mapping on AWS takes batches of 10, one at a time
+    assert built == {"converter": (1, 3), "dead-letters": (10, 1)}
 
 
 def test_moto_listens_on_loopback_even_when_the_app_listens_everywhere(postgres_url, monkeypatch, tmp_path):
@@ -62,3 +66,37 @@ def test_moto_listens_on_loopback_even_when_the_app_listens_everywhere(postgres_
     with pytest.raises(Recorded):
         stack.start()
     assert bound == ["127.0.0.1"]
+
+
+def test_the_poller_keeps_several_invocations_in_flight(make_settings, moto_aws):
+    """Two records, two invocations: each waits until the other has started, which only works
+    if the poller does not wait for one invocation to end before starting the next."""
+    import threading
+
+    from devstack.worker import QueuePoller
+
+    settings = make_settings()
+    sqs = moto_aws.client("sqs", settings.aws_region)
+    url = sqs.get_queue_url(QueueName=settings.jobs_queue_name)["QueueUrl"]
+    both_started = threading.Barrier(2, timeout=20)
+    seen: list[int] = []
+
+    def handler(event, _context):
+        seen.append(len(event["Records"]))
+        both_started.wait()  # raises BrokenBarrierError if the other never starts
+        return {"batchItemFailures": []}
+
+    poller = QueuePoller(sqs, url, handler, "converter", settings.aws_region, batch_size=1, invocations=2)
+    for body in ("one", "two"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    poller.start()
+    try:
+        poll_until(lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                       "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"],
+                   lambda counts: set(counts.values()) == {"0"}, 30, interval=0.05,
+                   what="both records to be handled and deleted")
+    finally:
+        poller.stop()
+        poller.join(10)
+    assert seen == [1, 1]
+    assert not both_started.broken

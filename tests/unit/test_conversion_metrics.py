@@ -23,15 +23,15 @@ def printed(capsys) -> list[dict]:
 
 
 def test_a_job_reports_only_what_it_measured():
-    assert measurements(READY, 2.0, NOW) == {"conversions": 1, "render_seconds": 1.25, "pdf_bytes": 20480,
+    assert measurements(READY, 2000, NOW) == {"conversions": 1, "render_seconds": 1.25, "pdf_bytes": 20480,
                                               "end_to_end_seconds": 10.0, "queue_seconds": 2.0}
     assert measurements(Outcome("skipped", "deleted while rendering"), None, NOW) == {"conversions": 1}
 
 
 def test_cloudwatch_gets_one_emf_record_per_job_by_outcome_and_failure_code(capsys):
     metrics = PowertoolsConversionMetrics("cloudwatch", "PagePress", "pagepress-converter", now=lambda: NOW)
-    metrics.record(READY, 2.0)
-    metrics.record(FAILED, 0.1)
+    metrics.record(READY, 2000)
+    metrics.record(FAILED, 100)
     ready, failed = printed(capsys)
     (directive,) = ready["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "PagePress"
@@ -47,7 +47,7 @@ def test_cloudwatch_gets_one_emf_record_per_job_by_outcome_and_failure_code(caps
 
 def test_datadog_gets_the_same_metrics_tagged_with_outcome_and_code(capsys, monkeypatch):
     monkeypatch.setenv("DD_FLUSH_TO_LOG", "True")
-    PowertoolsConversionMetrics("datadog", "PagePress", "pagepress-converter", now=lambda: NOW).record(FAILED, 0.1)
+    PowertoolsConversionMetrics("datadog", "PagePress", "pagepress-converter", now=lambda: NOW).record(FAILED, 100)
     lines = {line["m"]: line for line in printed(capsys)}
     assert set(lines) == {"PagePress.conversions", "PagePress.render_seconds", "PagePress.end_to_end_seconds",
                           "PagePress.queue_seconds"}

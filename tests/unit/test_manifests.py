@@ -361,6 +361,22 @@ def test_every_event_source_mapping_reports_batch_item_failures(rendered):
         assert spec.get("enabled", True) is True
 
 
+def test_the_converter_takes_as_many_jobs_per_invocation_as_it_renders_at_once_without_waiting(rendered):
+    """A batch larger than the render concurrency would fail its extra records as busy; a smaller
+    one leaves render slots idle; a batching window would hold a lone job back."""
+    from chalicelib.capacity import auto_render_concurrency, lambda_capacity
+
+    _, docs = rendered
+    converter = one(docs, "Function", "pagepress-converter")["spec"]
+    esm = next(e["spec"] for e in of_kind(docs, "EventSourceMapping")
+               if consumer(docs, e)["metadata"]["name"] == "pagepress-converter")
+    variables = converter["environment"]["variables"]
+    concurrency = (int(variables["RENDER_CONCURRENCY"]) if "RENDER_CONCURRENCY" in variables
+                   else auto_render_concurrency(*lambda_capacity(converter["memorySize"])))
+    assert esm["batchSize"] == concurrency
+    assert esm["maximumBatchingWindowInSeconds"] == 0
+
+
 def test_jobs_queue_redrives_to_the_dlq_after_at_least_five_receives(rendered):
     _, docs = rendered
     jobs = one(docs, "Queue", "pagepress-jobs")
@@ -535,7 +551,7 @@ def test_prod_keeps_its_data_when_the_resources_go_away():
 def config_variable_names() -> set[str]:
     source = CONFIG_PY.read_text()
     names = set(re.findall(r'get\(\s*"([A-Z][A-Z0-9_]*)"', source))
-    names |= set(re.findall(r'_(?:int|float)\(\s*env,\s*"([A-Z][A-Z0-9_]*)"', source))
+    names |= set(re.findall(r'_(?:int|float|bool)\(\s*env,\s*"([A-Z][A-Z0-9_]*)"', source))
     assert "FILES_BUCKET" in names, "could not read chalicelib/config.py"
     return names
 
