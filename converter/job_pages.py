@@ -145,11 +145,11 @@ class SparePages:
             self.discard(spare)
         return None
 
-    def refill(self, generation: BrowserGeneration, usable: Callable[[], bool]) -> None:
-        """Prepare spares in the background until ``target`` are ready or being made."""
+    def refill(self, generation: BrowserGeneration, usable: Callable[[], bool], up_to: Optional[int] = None) -> None:
+        """Prepare spares in the background until ``target`` (or ``up_to``) are ready or being made."""
         if self._closed:
             return
-        while len(self._ready) + self._preparing < self._target:
+        while len(self._ready) + self._preparing < min(self._target, up_to or self._target):
             self._preparing += 1
             self._spawn(self._prepare(generation, usable))
 

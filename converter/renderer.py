@@ -144,7 +144,9 @@ class PlaywrightRenderer(Renderer):
             logger.warning("Chromium could not start ahead of the first job", extra={"error": str(exc)})
             return
         try:
-            self._spares.refill(generation, lambda: self._supervisor.serves(generation))
+            # One spare for the first job; the rest follow the jobs (opening them all at once
+            # would compete with the first job for the CPU on a small machine).
+            self._spares.refill(generation, lambda: self._supervisor.serves(generation), up_to=1)
         finally:
             await self._supervisor.release(generation)
 
