@@ -1,6 +1,11 @@
 # PagePress: `make run` serves everything on http://$(HOST):$(PORT); `make test` runs every test.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The one Python of the project (local venv, CI, the API runtime, the converter image): .python-version.
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON ?= python$(PYTHON_VERSION)
+# Both Lambdas run on Graviton (README "Deploying"); the API zip is built for it from any machine.
+LAMBDA_ARCH := aarch64
+LAMBDA_GLIBC := 2_34
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
@@ -9,25 +14,37 @@ DATA_DIR ?= .local
 STAGE ?= dev
 SPA_DIR := frontend-build
 SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/public $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
+UV := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION)
 
-.PHONY: run test test-python test-spa spa package bench clean help
+.PHONY: run test test-python test-spa spa chromium package lock bench clean help
 
 help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
 	@echo "make test     every test (Python and the SPA)"
 	@echo "make package  the API Lambda zip in build/ (STAGE=$(STAGE))"
 	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
+	@echo "make lock     re-resolve the *.lock files from the requirements*.txt they pin"
 
-$(VENV)/.installed: requirements.txt converter/requirements.txt requirements-dev.txt
+$(VENV)/.installed: .python-version requirements-dev.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: PagePress needs Python $(PYTHON_VERSION) (.python-version), and there is no $(PYTHON) on PATH. Install it (pyenv install $(PYTHON_VERSION); apt-get install python$(PYTHON_VERSION); brew install python@$(PYTHON_VERSION)) or name one: make PYTHON=/path/to/python$(PYTHON_VERSION)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; v = "%d.%d" % sys.version_info[:2]; sys.exit(None if v == "$(PYTHON_VERSION)" else f"make: $(PYTHON) is Python {v}, not $(PYTHON_VERSION) (.python-version)")'
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(PYTHON_VERSION)")'; then \
+	  echo "make: $(VENV) is not Python $(PYTHON_VERSION); making it anew"; rm -rf $(VENV); fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 # The `pagepress` command line (cli/), reinstalled when its sources change.
 $(VENV)/.cli-installed: $(VENV)/.installed cli/pyproject.toml $(wildcard cli/pagepress_cli/*.py)
 	$(PY) -m pip install --quiet ./cli
 	touch $@
+
+# Lock files: every dependency, transitive ones too, with the hashes of every file of that release.
+lock: $(VENV)/.installed
+	$(UV) --python-platform $(LAMBDA_ARCH)-manylinux_$(LAMBDA_GLIBC) requirements.txt -o requirements.lock
+	$(UV) --python-platform $(LAMBDA_ARCH)-manylinux_$(LAMBDA_GLIBC) converter/requirements.txt -o converter/requirements.lock
+	$(UV) --universal requirements-dev.txt -o requirements-dev.lock
+	$(UV) --universal requirements-proof.txt -o requirements-proof.lock
 
 $(SPA_DIR)/node_modules/.installed: $(SPA_DIR)/package.json $(SPA_DIR)/package-lock.json
 	cd $(SPA_DIR) && npm ci --no-audit --no-fund
@@ -38,26 +55,40 @@ $(SPA_DIR)/dist/index.html: $(SPA_DIR)/node_modules/.installed $(SPA_SOURCES)
 
 spa: $(if $(wildcard $(SPA_DIR)/package.json),$(SPA_DIR)/dist/index.html)
 
-run: $(VENV)/.cli-installed spa
+chromium: $(VENV)/.installed
+	@scripts/ensure-chromium $(PY)
+
+run: $(VENV)/.cli-installed spa chromium
 	HOST=$(HOST) PORT=$(PORT) DATA_DIR=$(DATA_DIR) $(PY) -m devstack
 
 test: test-python test-spa
 
-test-python: $(VENV)/.cli-installed spa
+test-python: $(VENV)/.cli-installed spa chromium
 	$(PY) -m pytest
 
 test-spa: $(if $(wildcard $(SPA_DIR)/package.json),$(SPA_DIR)/node_modules/.installed)
 	$(if $(wildcard $(SPA_DIR)/package.json),cd $(SPA_DIR) && npm test)
 
-# Chalice packages app.py, chalicelib/ and vendor/ only; the HTTP layer rides in vendor/.
+# The API zip, the same from any machine: the locked wheels for Lambda's platform (never this
+# machine's), then Chalice packages a staging copy holding app.py, chalicelib/ and vendor/
+# (the HTTP layer and the dependencies) and no requirements.txt, so it installs nothing itself.
+STAGING := build/api-staging
 package: $(VENV)/.installed
-	rm -rf vendor build/chalice && mkdir -p vendor build
-	cp -r api vendor/api
-	find vendor -name __pycache__ -prune -exec rm -rf {} +
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage $(STAGE) build/chalice
+	rm -rf $(STAGING) build/chalice && mkdir -p $(STAGING)/vendor
+	$(PY) -m pip install --quiet --require-hashes --no-deps --no-compile --only-binary=:all: \
+	  --implementation cp --python-version $(PYTHON_VERSION) \
+	  --platform manylinux_$(LAMBDA_GLIBC)_$(LAMBDA_ARCH) --platform manylinux_2_28_$(LAMBDA_ARCH) \
+	  --platform manylinux2014_$(LAMBDA_ARCH) \
+	  --target $(STAGING)/vendor -r requirements.lock
+	rm -rf $(STAGING)/vendor/bin
+	cp -r app.py chalicelib .chalice $(STAGING)/
+	cp -r api $(STAGING)/vendor/api
+	rm -rf $(STAGING)/.chalice/deployments
+	find $(STAGING) -name __pycache__ -prune -exec rm -rf {} +
+	cd $(STAGING) && AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(CURDIR)/$(VENV)/bin/chalice package --stage $(STAGE) $(CURDIR)/build/chalice
 	cp build/chalice/deployment.zip build/api-$(STAGE).zip
 	sha256sum build/api-$(STAGE).zip | tee build/api-$(STAGE).zip.sha256
-	rm -rf vendor
+	rm -rf $(STAGING)
 
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)

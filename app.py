@@ -12,8 +12,10 @@ from api.errors import restate_chalice_error
 from api.headers import harden
 from api.log import logger
 from api.routing import correlation_id_for
+from chalicelib.observability import start_tracing
 
 API_PREFIX = "/api/v1"
+start_tracing("pagepress-api")
 
 app = Chalice(app_name="pagepress")
 app.api.binary_types.append("multipart/form-data")  # uploads arrive as bytes, whatever their encoding

@@ -66,6 +66,15 @@ def _networks(raw: str) -> tuple:
         raise ConfigError(f"TRUSTED_PROXIES must list addresses or CIDR ranges, got {raw!r}") from None
 
 
+METRICS_PROVIDERS = ("cloudwatch", "datadog", "off")
+
+
+def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
+    if value.lower() not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value.lower()
+
+
 def _default_chromium() -> Optional[str]:
     """Debian's chromium when present; otherwise Playwright's own (``playwright install``)."""
     for candidate in ("chromium", "chromium-browser"):
@@ -91,6 +100,9 @@ class Settings:
 
     stage: str = "local"
     log_level: str = "INFO"
+    # Converter metrics (chalicelib/adapters/metrics.py): "cloudwatch" (EMF), "datadog", or "off"
+    metrics_provider: str = "off"
+    metrics_namespace: str = "PagePress"
     # PostgreSQL (accounts): a URL, or the Secrets Manager secret holding it (on AWS)
     database_url: Optional[str] = field(default=None, repr=False)
     database_secret_id: Optional[str] = None
@@ -158,6 +170,8 @@ class Settings:
         return cls(
             stage=get("PAGEPRESS_STAGE", "local"),
             log_level=get("LOG_LEVEL", "INFO"),
+            metrics_provider=_choice(get("METRICS_PROVIDER", "off"), "METRICS_PROVIDER", METRICS_PROVIDERS),
+            metrics_namespace=get("METRICS_NAMESPACE", "PagePress"),
             database_url=get("DATABASE_URL"),
             database_secret_id=get("DATABASE_SECRET_ID"),
             aws_region=get("AWS_REGION", get("AWS_DEFAULT_REGION", "us-east-1")),

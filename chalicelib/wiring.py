@@ -25,7 +25,7 @@ from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
-from chalicelib.domain.ports import Renderer
+from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.domain.usage import UsageLimits, UsageService
 from chalicelib.domain.webhooks import DELIVERY_TIMEOUT_SECONDS, RetrySchedule, WebhookDeliverer, WebhookSecrets
 from chalicelib.egress import EgressPolicy
@@ -163,6 +163,15 @@ class Container:
         return WebhookDeliverer(self.file_index, self.webhook_secret_store, self.webhook_queue,
                                 PinnedHttpPoster(self.egress_policy, DELIVERY_TIMEOUT_SECONDS),
                                 RetrySchedule(s.webhook_retry_base_seconds, s.webhook_max_attempts))
+
+    @functools.cached_property
+    def conversion_metrics(self) -> ConversionMetrics:
+        from chalicelib.adapters.metrics import NoMetrics, PowertoolsConversionMetrics
+
+        if self.settings.metrics_provider == "off":
+            return NoMetrics()
+        return PowertoolsConversionMetrics(self.settings.metrics_provider, self.settings.metrics_namespace,
+                                           service="pagepress-converter")
 
     def renderer(self) -> Renderer:
         with self._renderer_lock:

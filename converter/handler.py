@@ -20,10 +20,12 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.config import Settings
+from chalicelib.observability import start_tracing
 from chalicelib.wiring import container
 from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_for_ms
 
 logger = Logger(service="pagepress-converter")
+start_tracing("pagepress-converter")
 
 
 def _batch(processor: type[BatchProcessor] | type[AsyncBatchProcessor]):
@@ -50,6 +52,7 @@ def convert_record(record: SQSRecord) -> str:
     queued_ms = queued_for_ms(record)
     try:
         outcome = container(_renderer).jobs.process(job, attempt_of(record))
+        container().conversion_metrics.record(outcome, queued_ms)
         logger.info("job finished", extra={"outcome": outcome.status, "detail": outcome.detail,
                                            "queue_ms": queued_ms, **outcome.timings})
         return outcome.status
@@ -81,6 +84,7 @@ def give_up_record(record: SQSRecord) -> str:
         return _reject_poison(record, poison)
     jobs = container().jobs
     outcome = jobs.give_up(job, container().settings.jobs_max_receive_count)
+    container().conversion_metrics.record(outcome, queued_for_ms(record))
     logger.warning("job gave up", extra={"correlation_id": job.correlation_id, "file_id": job.file_id,
                                           "outcome": outcome.status})
     return outcome.status

@@ -30,9 +30,13 @@ class RetryLater(Exception):
 @dataclass(frozen=True)
 class Outcome:
     status: str  # "ready", "failed", "skipped"
-    detail: str = ""
+    detail: str = ""  # for "failed", the failure code
     #: How long each step took (ms): the index updates, the render, the upload.
     timings: dict[str, int] = field(default_factory=dict)
+    # What the metrics report (ports.ConversionMetrics), where the job got that far.
+    render_seconds: Optional[float] = None
+    pdf_bytes: Optional[int] = None
+    requested_at: Optional[str] = None  # the entry's created_at, for the end-to-end time
 
 
 class _Steps:
@@ -46,6 +50,10 @@ class _Steps:
         now = time.perf_counter()
         self.timings[f"{step}_ms"] = round((now - self._mark) * 1000)
         self._mark = now
+
+    def seconds(self, step: str) -> Optional[float]:
+        ms = self.timings.get(f"{step}_ms")
+        return None if ms is None else ms / 1000
 
 
 class JobProcessor:
@@ -73,7 +81,8 @@ class JobProcessor:
                                        message=failure.message[:MAX_MESSAGE]):
                 self._announce(entry, EVENT_FAILED)
             steps.done("index")
-            return Outcome("failed", failure.code, steps.timings)
+            return Outcome("failed", failure.code, steps.timings, render_seconds=steps.seconds("render"),
+                           requested_at=entry.created_at)
         steps.done("render")
         key = object_key(job.user_id, job.file_id)
         self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
@@ -88,7 +97,8 @@ class JobProcessor:
         steps.done("index")
         if ready:
             self._announce(entry, EVENT_READY)
-            return Outcome("ready", timings=steps.timings)
+            return Outcome("ready", timings=steps.timings, render_seconds=steps.seconds("render"),
+                           pdf_bytes=len(pdf.content), requested_at=entry.created_at)
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered
@@ -115,7 +125,7 @@ class JobProcessor:
         )
         if done:
             self._announce(entry, EVENT_FAILED)
-        return Outcome("failed" if done else "skipped", "gave_up")
+        return Outcome("failed" if done else "skipped", "gave_up", requested_at=entry.created_at)
 
     def _announce(self, entry: FileEntry, event: str) -> None:
         """Queue the webhook of a job that just ended (if it asked for one). Should queueing

@@ -24,6 +24,7 @@ from chalicelib.domain.models import (
 
 if TYPE_CHECKING:
     from chalicelib.domain.webhooks import WebhookDelivery
+    from chalicelib.domain.jobs import Outcome
 
 
 class UserRepository(abc.ABC):
@@ -236,3 +237,9 @@ class WebhookPoster(abc.ABC):
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         """POST without following redirects; the HTTP status. Raises ``DeliveryFailed`` when
         there is no answer in time and ``DeliveryRefused`` when the egress policy says no."""
+class ConversionMetrics(abc.ABC):
+    """Where the converter reports each finished job (CloudWatch, Datadog, or nowhere)."""
+
+    @abc.abstractmethod
+    def record(self, outcome: "Outcome", queued_ms: Optional[int]) -> None:
+        """One job ended (ready, failed with its code, or skipped); queued_ms as SQS measured it."""

@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key
-from chalicelib.domain.ports import Renderer
+from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.egress import EgressPolicy
 from converter import handler
 from converter.renderer import PlaywrightRenderer
@@ -53,6 +53,20 @@ class FlakyPut:
             self.failures_left -= 1
             raise DependencyUnavailable("S3 does not answer: injected fault")
         self.inner.put_pdf(key, content, metadata)
+
+
+class RecordingMetrics(ConversionMetrics):
+    def __init__(self) -> None:
+        self.recorded = []
+
+    def record(self, outcome, queued_ms) -> None:
+        self.recorded.append((outcome, queued_ms))
+
+
+@pytest.fixture
+def metrics(stack) -> RecordingMetrics:
+    stack.__dict__["conversion_metrics"] = recording = RecordingMetrics()
+    return recording
 
 
 @pytest.fixture(scope="module")
@@ -333,3 +347,24 @@ def test_invocations_running_at_once_each_convert_their_own_records(stack, http,
     owner = user_id(http, token)
     assert {entry(stack, owner, name).status for name in names} == {FileStatus.READY}
     assert sorted(entry(stack, owner, name).title for name in names) == ["Own 0", "Own 1", "Own 2"]
+def test_each_finished_job_reports_its_outcome_render_time_size_and_waits(stack, http, token, page_server, metrics):
+    ready = request(http, token, page_server.page("/measured", "<h1>measured</h1>"))
+    page_server.routes["/gone"] = Reply(404, "<h1>gone</h1>")
+    request(http, token, page_server.origin + "/gone")
+    assert failed_ids(invoke(stack, receive(stack))) == set()
+    by_status = {outcome.status: (outcome, queued) for outcome, queued in metrics.recorded}
+    assert set(by_status) == {"ready", "failed"}
+    outcome, queued = by_status["ready"]
+    pdf = stack.client("s3").get_object(Bucket=stack.settings.files_bucket,
+                                        Key=object_key(user_id(http, token), ready))["Body"].read()
+    assert outcome.pdf_bytes == len(pdf) and outcome.render_seconds > 0 and queued is not None and queued >= 0
+    assert outcome.requested_at == entry(stack, user_id(http, token), ready).created_at
+    failed, _ = by_status["failed"]
+    assert failed.detail == "http_error" and failed.pdf_bytes is None and failed.render_seconds > 0
+
+
+def test_the_dead_letter_consumer_reports_the_jobs_it_gave_up(stack, http, token, page_server, metrics):
+    request(http, token, page_server.page("/p", "x"))
+    assert failed_ids(invoke(stack, receive(stack), handler.dead_letter_handler)) == set()
+    ((outcome, _),) = metrics.recorded
+    assert (outcome.status, outcome.detail) == ("failed", "gave_up")

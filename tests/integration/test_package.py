@@ -1,12 +1,15 @@
-"""`make package` builds the API Lambda's zip, and that zip alone runs the app (api/ included)."""
+"""`make package` builds the API Lambda's zip for Lambda's platform, and that zip alone runs the app."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
 
+import pytest
 from tests.support.paths import REPO
+from tests.unit.test_runtimes import makefile_variable, python_version
 
 
 PROBE = """
@@ -23,10 +26,38 @@ print(json.dumps({"file": app.__file__, "routes": sorted(app.app.routes), "statu
 """
 
 
-def test_the_packaged_zip_imports_and_serves_in_a_fresh_interpreter(tmp_path):
+@pytest.fixture(scope="module")
+def archive():
     subprocess.run(["make", "--no-print-directory", "package", "STAGE=test"], cwd=REPO, check=True,
                    capture_output=True, timeout=600)
-    archive = REPO / "build" / "api-test.zip"
+    return REPO / "build" / "api-test.zip"
+
+
+def test_the_zips_native_wheels_are_built_for_lambdas_python_and_architecture(archive):
+    cp = "cp" + python_version().replace(".", "")
+    arch = makefile_variable("LAMBDA_ARCH")
+    platform = re.compile(rf"^(manylinux_2_(\d+)|manylinux2014)_{arch}$")
+    native = {}
+    with zipfile.ZipFile(archive) as zipped:
+        for name in zipped.namelist():
+            if name.endswith(".dist-info/WHEEL"):
+                wheel = zipped.read(name).decode()
+                if "Root-Is-Purelib: false" in wheel:
+                    native[name.split("-")[0]] = re.findall(r"^Tag: (\S+)$", wheel, re.M)
+        extensions = [n for n in zipped.namelist() if n.endswith(".so") and ".cpython-" in n]
+    assert {"bcrypt", "psycopg2_binary"} <= set(native), sorted(native)
+    for project, tags in native.items():
+        assert tags, project
+        for tag in tags:
+            interpreter, abi, plat = tag.split("-")
+            assert interpreter == cp or abi == "abi3", f"{project}: {tag} is not for {cp}"
+            match = platform.match(plat)
+            assert match, f"{project}: {tag} is not a manylinux {arch} wheel"
+            assert not match.group(2) or int(match.group(2)) <= int(makefile_variable("LAMBDA_GLIBC").split("_")[1])
+    assert extensions and all(f".cpython-{cp[2:]}-{arch}-linux-gnu.so" in n for n in extensions), extensions
+
+
+def test_the_packaged_zip_imports_and_serves_in_a_fresh_interpreter(tmp_path, archive):
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         zipped.extractall(tmp_path)

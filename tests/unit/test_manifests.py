@@ -23,8 +23,8 @@ What is checked, and why:
   expires a current PDF (the index keeps it `ready` until its owner deletes it);
 - the API routes equal the paths of api/openapi.yaml;
 - Functions read only environment variables chalicelib/config.py knows;
-- Argo CD has a health check for every ACK kind we use;
-- the release workflow uses OIDC and writes fields that exist.
+- Argo CD has a health check for every ACK kind we use.
+(The workflows are checked in test_workflows.py, CRD field names in test_crds.py.)
 """
 from __future__ import annotations
 
@@ -42,7 +42,6 @@ BASE = MANIFESTS / "base"
 OVERLAYS = ("dev", "prod")
 OPENAPI = ROOT / "api" / "openapi.yaml"
 CONFIG_PY = ROOT / "chalicelib" / "config.py"
-WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 
 # The account placeholder as a whole number: the all-zero digests and commit
 # keys an overlay carries until its first release are longer runs of zeros.
@@ -52,8 +51,10 @@ BASE_PLACEHOLDERS = (r"(?<!\d)000000000000(?!\d)", r"pagepress-base-", r"us-east
 # a VPC needs these EC2 actions to manage its network interfaces, and EC2 does
 # not support resource-level permissions for them (they are exactly the
 # actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole). Only the
-# API Function runs in a VPC.
-WILDCARD_RESOURCE_EXCEPTIONS = frozenset(
+# API Function runs in a VPC. X-Ray's two write actions have no resource-level
+# permissions either, and every Function traces (tracingConfig Active).
+TRACING_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+VPC_NETWORK_INTERFACE_ACTIONS = frozenset(
     {
         "ec2:CreateNetworkInterface",
         "ec2:DescribeNetworkInterfaces",
@@ -62,6 +63,7 @@ WILDCARD_RESOURCE_EXCEPTIONS = frozenset(
         "ec2:UnassignPrivateIpAddresses",
     }
 )
+WILDCARD_RESOURCE_EXCEPTIONS = VPC_NETWORK_INTERFACE_ACTIONS | TRACING_ACTIONS
 
 # A "*" INSIDE a resource ARN is allowed only where it scopes down, never up:
 # objects under users/ in our bucket, and the log streams of one log group.
@@ -83,7 +85,7 @@ EXPECTED_ACTIONS = {
         "s3:ListBucket",  # HeadBucket, the /health ping of the bucket
         "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
         "ssm:GetParameter", "secretsmanager:GetSecretValue",
-    } | WILDCARD_RESOURCE_EXCEPTIONS,
+    } | VPC_NETWORK_INTERFACE_ACTIONS | TRACING_ACTIONS,
     "pagepress-converter": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "s3:PutObject",
@@ -92,26 +94,27 @@ EXPECTED_ACTIONS = {
         "dynamodb:GetItem", "dynamodb:UpdateItem",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
         "sqs:SendMessage", "sqs:GetQueueUrl",  # announcing an ended job to the webhooks queue
-    },
+    } | TRACING_ACTIONS,
     "pagepress-dead-letter": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:GetItem", "dynamodb:UpdateItem",
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
         "sqs:SendMessage", "sqs:GetQueueUrl",  # announcing a job it failed
-    },
+    } | TRACING_ACTIONS,
     "pagepress-webhooks": {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:GetItem", "dynamodb:UpdateItem",
         "dynamodb:PutItem",  # the account's webhook secret, made on first use
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
         "sqs:SendMessage", "sqs:GetQueueUrl",  # the next attempt, delayed
-    },
+    } | TRACING_ACTIONS,
 }
 
 EXPECTED_KINDS = {
     "Queue", "Table", "Bucket", "Policy", "Role", "Function", "Alias", "EventSourceMapping",
     "API", "Integration", "Route", "Stage",
     "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress",
+    "LogGroup", "Topic", "Subscription", "MetricAlarm",
 }
 
 # Built-in kinds get kustomize's strategic merge (lists of named items merge by
@@ -696,7 +699,7 @@ def test_frontend_deployment_is_hardened(rendered):
     _, docs = rendered
     deployment = one(docs, "Deployment", "pagepress-frontend")
     pod = deployment["spec"]["template"]["spec"]
-    assert deployment["spec"]["replicas"] >= 2
+    assert "replicas" not in deployment["spec"], "the HPA owns the count; Argo CD would reset it on every sync"
     assert pod["securityContext"]["runAsNonRoot"] is True
     (container,) = pod["containers"]
     sc = container["securityContext"]
@@ -743,6 +746,55 @@ def test_ingress_sends_api_to_api_gateway_and_the_rest_to_the_spa(rendered):
 
 
 # --------------------------------------------------------------------------
+# Log groups and alarms
+# --------------------------------------------------------------------------
+def test_every_function_logs_to_a_group_kept_30_days(rendered):
+    _, docs = rendered
+    groups = {g["spec"]["name"]: g for g in of_kind(docs, "LogGroup")}
+    functions = {f["spec"]["name"] for f in of_kind(docs, "Function")}
+    assert set(groups) == {f"/aws/lambda/{name}" for name in functions}
+    for group in groups.values():
+        assert group["spec"]["retentionDays"] == 30
+        assert int(group["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) < 0, "before the Functions"
+
+
+def _alarm_subjects(alarm: dict) -> set[str]:
+    spec = alarm["spec"]
+    dimensions = list(spec.get("dimensions", []))
+    for metric in spec.get("metrics", []):
+        dimensions += metric.get("metricStat", {}).get("metric", {}).get("dimensions", [])
+    return {d["value"] for d in dimensions}
+
+
+def test_alarms_watch_the_dlq_queue_age_converter_errors_and_api_5xx_and_notify_the_topic(rendered):
+    env, docs = rendered
+    alarms = {a["metadata"]["name"]: a for a in of_kind(docs, "MetricAlarm")}
+    topic = one(docs, "Topic", "pagepress-alarms")["spec"]["name"]
+    queues = {q["metadata"]["name"]: q["spec"]["queueName"] for q in of_kind(docs, "Queue")}
+    converter = one(docs, "Function", "pagepress-converter")["spec"]["name"]
+    expected = {
+        "pagepress-jobs-dlq-not-empty": ("ApproximateNumberOfMessagesVisible", {queues["pagepress-jobs-dlq"]}, 0),
+        "pagepress-jobs-oldest-message-age": ("ApproximateAgeOfOldestMessage", {queues["pagepress-jobs"]}, 600),
+        "pagepress-converter-errors": ("Errors", {converter}, 0),
+        "pagepress-api-5xx": (None, {"pending-api-id"}, 1),
+    }
+    assert set(alarms) == set(expected)
+    for name, (metric, subjects, threshold) in expected.items():
+        spec = alarms[name]["spec"]
+        assert spec.get("metricName") == metric and _alarm_subjects(alarms[name]) == subjects, name
+        assert spec["threshold"] == threshold and spec["comparisonOperator"] == "GreaterThanThreshold"
+        assert spec["treatMissingData"] == "notBreaching"
+        for actions in (spec["alarmActions"], spec["oKActions"]):
+            (arn,) = actions
+            assert arn.endswith(f":{topic}")
+        if env != "base":
+            account, region = overlay_account_region(env)
+            assert spec["alarmActions"] == [f"arn:aws:sns:{region}:{account}:{topic}"]
+    subscription = one(docs, "Subscription", "pagepress-alarms-oncall")["spec"]
+    assert subscription["topicRef"]["from"]["name"] == "pagepress-alarms" and subscription["protocol"] == "email"
+
+
+# --------------------------------------------------------------------------
 # Argo CD
 # --------------------------------------------------------------------------
 def test_argocd_has_a_health_check_for_every_ack_kind_we_use():
@@ -769,34 +821,3 @@ def test_one_argocd_application_per_overlay_with_automated_prune_and_self_heal()
         assert app["spec"]["destination"]["namespace"] == namespace
         region = kustomization(MANIFESTS / "overlays" / env)["commonAnnotations"]["services.k8s.aws/region"]
         assert overlay_account_region(env)[1] == region
-
-
-# --------------------------------------------------------------------------
-# The release workflow
-# --------------------------------------------------------------------------
-def test_release_workflow_uses_oidc_and_builds_everything():
-    workflow = load_docs(WORKFLOW)[0]
-    text = WORKFLOW.read_text()
-    triggers = workflow.get("on", workflow.get(True))  # PyYAML reads a bare `on:` as True
-    assert "main" in triggers["push"]["branches"]
-    assert "make test" in text and "make package" in text
-    assert "converter/Dockerfile" in text and "frontend-build/Dockerfile" in text
-    assert "aws-actions/configure-aws-credentials" in text and "role-to-assume" in text
-    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
-    assert any(
-        (job.get("permissions") or workflow.get("permissions") or {}).get("id-token") == "write"
-        for job in workflow["jobs"].values()
-    )
-    assert "--provenance=false" in text, "Lambda rejects image indexes with attestations"
-    assert "base64" in text, "Lambda's CodeSha256 is the base64 digest"
-
-
-def test_release_workflow_writes_fields_that_exist_in_every_overlay():
-    text = WORKFLOW.read_text()
-    for patch in set(re.findall(r"patches/([a-z0-9-]+\.yaml)", text)):
-        for env in OVERLAYS:
-            assert (MANIFESTS / "overlays" / env / "patches" / patch).is_file(), patch
-    for env in OVERLAYS:
-        docs = render(MANIFESTS / "overlays" / env)
-        assert one(docs, "Function", "pagepress-api")["spec"]["code"]["sha256"]
-        assert kustomization(MANIFESTS / "overlays" / env)["images"][0]["name"] == "pagepress-frontend"
