@@ -34,23 +34,23 @@ def test_a_number_overrides_and_auto_is_the_default():
         Settings.from_env({"RENDER_CONCURRENCY": "many"})
 
 
-def test_cgroup_limits_bound_what_the_machine_offers(tmp_path):
-    (tmp_path / "proc").mkdir()
-    (tmp_path / "proc" / "meminfo").write_text("MemTotal: 32000000 kB\nMemAvailable: 16000000 kB\n")
-    cgroup = tmp_path / "sys" / "fs" / "cgroup"
+def _machine(root, meminfo: str, cpu_max: str, memory_max: str):
+    """A fake /proc and cgroup v2 tree under ``root``; what machine_capacity reads there."""
+    (root / "proc").mkdir()
+    (root / "proc" / "meminfo").write_text(meminfo)
+    cgroup = root / "sys" / "fs" / "cgroup"
     cgroup.mkdir(parents=True)
-    (cgroup / "cpu.max").write_text("150000 100000\n")
-    (cgroup / "memory.max").write_text(str(1024 * 1024 * 1024) + "\n")
-    cpus, memory_mb = capacity.machine_capacity(tmp_path)
+    (cgroup / "cpu.max").write_text(cpu_max)
+    (cgroup / "memory.max").write_text(memory_max)
+    return capacity.machine_capacity(root)
+
+
+def test_cgroup_limits_bound_what_the_machine_offers(tmp_path):
+    cpus, memory_mb = _machine(tmp_path, "MemTotal: 32000000 kB\nMemAvailable: 16000000 kB\n",
+                               "150000 100000\n", f"{1024 * 1024 * 1024}\n")
     assert cpus == 1.5 and memory_mb == 1024
 
 
 def test_unlimited_cgroups_leave_the_machine_as_it_is(tmp_path):
-    (tmp_path / "proc").mkdir()
-    (tmp_path / "proc" / "meminfo").write_text("MemAvailable: 8192000 kB\n")
-    cgroup = tmp_path / "sys" / "fs" / "cgroup"
-    cgroup.mkdir(parents=True)
-    (cgroup / "cpu.max").write_text("max 100000\n")
-    (cgroup / "memory.max").write_text("max\n")
-    cpus, memory_mb = capacity.machine_capacity(tmp_path)
+    cpus, memory_mb = _machine(tmp_path, "MemAvailable: 8192000 kB\n", "max 100000\n", "max\n")
     assert memory_mb == 8000 and cpus >= 1
