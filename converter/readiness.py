@@ -137,6 +137,18 @@ async def _evaluate(page: Page, script: str, arg: Any, deadline: float, logger: 
         return {"pending": 1}
     except PlaywrightError as exc:
         logger.debug("Readiness probe call failed", extra={"error": str(exc)})
-        await asyncio.sleep(0.01)  # a navigation in progress: let the new document start
+        await _new_document(page, deadline)
         return {"pending": 1}
     return result if isinstance(result, dict) else {"pending": 0}
+
+
+async def _new_document(page: Page, deadline: float) -> None:
+    """After a probe call lost its document (the page navigated): wait for the next one to be
+    parsed, so its own probe can answer, rather than calling again into the old one."""
+    remaining = deadline - asyncio.get_running_loop().time()
+    if remaining <= 0 or page.is_closed():
+        return
+    try:
+        await page.wait_for_load_state("domcontentloaded", timeout=remaining * 1000)
+    except PlaywrightError:
+        pass  # closed or out of time: the caller's loop sees the deadline
