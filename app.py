@@ -1,12 +1,13 @@
 """PagePress API: Chalice wiring only. The views live in api/, the logic in chalicelib/."""
+
 from chalice import Chalice
 
 from api.blueprints.accounts import accounts
 from api.blueprints.contract import contract, docs
 from api.blueprints.files import files
 from api.blueprints.health import health
-from api.blueprints.usage import usage
 from api.blueprints.keys import keys
+from api.blueprints.usage import usage
 from api.blueprints.webhooks import webhooks
 from api.errors import restate_chalice_error
 from api.headers import harden

@@ -1,4 +1,5 @@
 """Who is calling: a signed-in session, or an API key that grants what the route needs."""
+
 from __future__ import annotations
 
 from typing import Any

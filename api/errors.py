@@ -1,8 +1,8 @@
 """Every error leaves as ``{"error": {"code", "message", "field"?}}`` with the right status."""
+
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 from chalice import Response
 
@@ -55,15 +55,16 @@ class UnsupportedMediaType(InvalidInput):
     code = "unsupported_media_type"
 
 
-def error_response(status: int, code: str, message: str, field: Optional[str] = None,
-                   headers: Optional[dict] = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: dict | None = None
+) -> Response:
     error = {"code": code, "message": message}
     if field:
         error["field"] = field
     return Response(body={"error": error}, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
-def response_for(exc: Exception) -> Optional[Response]:
+def response_for(exc: Exception) -> Response | None:
     """The response for a known error, or None for a bug (which the caller logs as a 500)."""
     if isinstance(exc, RequestTooLarge):
         return error_response(413, exc.code, exc.message, exc.field)
@@ -90,6 +91,10 @@ def restate_chalice_error(response: Response) -> Response:
             return response
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body and "error" not in body:
         code = _CHALICE_CODES.get(body["Code"], "error")
-        return error_response(response.status_code, code, str(body.get("Message", "")),
-                              headers={k: v for k, v in response.headers.items() if k.lower() == "allow"})
+        return error_response(
+            response.status_code,
+            code,
+            str(body.get("Message", "")),
+            headers={k: v for k, v in response.headers.items() if k.lower() == "allow"},
+        )
     return response

@@ -1,4 +1,5 @@
 """Headers every API response carries, whoever produced it (a view, an error, Chalice itself)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 No script and nothing from a CDN: the page is built from the contract that ships in the
 package, so it always matches the API that serves it, and its CSP can forbid everything else.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,37 +41,49 @@ def spec_text() -> str:
 def reference_page() -> str:
     spec = yaml.safe_load(spec_text())
     base = spec.get("servers", [{}])[0].get("url", "")
-    operations = [(path, method, item[method]) for path, item in spec["paths"].items()
-                  for method in METHODS if method in item]
-    nav = "".join(f'<li><a href="#{_anchor(op)}"><span class="method {m}">{m.upper()}</span>'
-                  f"<code>{_e(base + p)}</code></a></li>" for p, m, op in operations)
+    operations = [
+        (path, method, item[method]) for path, item in spec["paths"].items() for method in METHODS if method in item
+    ]
+    nav = "".join(
+        f'<li><a href="#{_anchor(op)}"><span class="method {m}">{m.upper()}</span><code>{_e(base + p)}</code></a></li>'
+        for p, m, op in operations
+    )
     body = "".join(_operation(spec, base, path, method, op) for path, method, op in operations)
     info = spec["info"]
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(info["title"])} reference</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>'
-            f'<body><h1>{_e(info["title"])} <small>{_e(info["version"])}</small></h1>'
-            f'<p>{_e(info.get("description", ""))}</p>'
-            f'<p>The machine-readable contract: <a href="{_e(base)}/openapi.yaml"><code>{_e(base)}/openapi.yaml'
-            f"</code></a>.</p><nav><h2>Operations</h2><ul>{nav}</ul></nav>{body}</body></html>")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(info["title"])} reference</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>'
+        f"<body><h1>{_e(info['title'])} <small>{_e(info['version'])}</small></h1>"
+        f"<p>{_e(info.get('description', ''))}</p>"
+        f'<p>The machine-readable contract: <a href="{_e(base)}/openapi.yaml"><code>{_e(base)}/openapi.yaml'
+        f"</code></a>.</p><nav><h2>Operations</h2><ul>{nav}</ul></nav>{body}</body></html>"
+    )
 
 
 def _operation(spec: dict, base: str, path: str, method: str, op: dict) -> str:
-    parts = [f'<h3 id="{_anchor(op)}"><span class="method {method}">{method.upper()}</span>'
-             f"<code>{_e(base + path)}</code></h3><p>{_e(op.get('summary', ''))}</p>"]
+    parts = [
+        f'<h3 id="{_anchor(op)}"><span class="method {method}">{method.upper()}</span>'
+        f"<code>{_e(base + path)}</code></h3><p>{_e(op.get('summary', ''))}</p>"
+    ]
     parts.append("<p><em>No authentication.</em></p>" if op.get("security") == [] else "")
     params = [_resolve(spec, p) for p in spec["paths"][path].get("parameters", []) + op.get("parameters", [])]
     if params:
-        rows = "".join(f"<tr><td><code>{_e(p['name'])}</code></td><td>{_e(p['in'])}</td>"
-                       f"<td>{'required' if p.get('required') else ''}</td>"
-                       f"<td>{_e(p.get('description', ''))}</td></tr>" for p in params)
+        rows = "".join(
+            f"<tr><td><code>{_e(p['name'])}</code></td><td>{_e(p['in'])}</td>"
+            f"<td>{'required' if p.get('required') else ''}</td>"
+            f"<td>{_e(p.get('description', ''))}</td></tr>"
+            for p in params
+        )
         parts.append(f"<table><tr><th>parameter</th><th>in</th><th></th><th></th></tr>{rows}</table>")
     request_body = _resolve(spec, op.get("requestBody", {}))
     if request_body:
         parts.append(f"<p>{_e(request_body.get('description', ''))}</p>")
         for media, content in request_body.get("content", {}).items():
             parts.append(f"<p>Body ({_e(media)}):</p><pre>{_e(_shape(spec, content.get('schema', {})))}</pre>")
-    rows = "".join(f"<tr><td>{_e(status)}</td><td>{_e(_resolve(spec, answer).get('description', ''))}</td></tr>"
-                   for status, answer in op.get("responses", {}).items())
+    rows = "".join(
+        f"<tr><td>{_e(status)}</td><td>{_e(_resolve(spec, answer).get('description', ''))}</td></tr>"
+        for status, answer in op.get("responses", {}).items()
+    )
     parts.append(f"<table><tr><th>status</th><th>meaning</th></tr>{rows}</table>")
     return "".join(parts)
 

@@ -1,11 +1,13 @@
 """Route registration with the error mapping every view shares, and the request's context."""
+
 from __future__ import annotations
 
 import functools
 import ipaddress
 import re
 import uuid
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Blueprint, Response
 
@@ -17,8 +19,9 @@ from chalicelib.wiring import container
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def route(blueprint: Blueprint, path: str, methods: list[str], takes_body: bool = True,
-          content_types: Optional[list[str]] = None) -> Callable:
+def route(
+    blueprint: Blueprint, path: str, methods: list[str], takes_body: bool = True, content_types: list[str] | None = None
+) -> Callable:
     """Like ``blueprint.route``, but domain errors become JSON 4xx/503 and bugs a logged JSON 500.
 
     A route that ``takes_body`` only accepts application/json (else 415), or the
@@ -34,8 +37,9 @@ def route(blueprint: Blueprint, path: str, methods: list[str], takes_body: bool 
             except Exception as exc:  # noqa: BLE001 - mapped below; unknown ones are bugs
                 known = response_for(exc)
                 if known is not None:
-                    logger.info("request refused", extra={"code": known.body["error"]["code"],
-                                                          "status": known.status_code})
+                    logger.info(
+                        "request refused", extra={"code": known.body["error"]["code"], "status": known.status_code}
+                    )
                     return known
                 logger.exception("unhandled error")
                 return error_response(500, "internal_error", "Something went wrong on our side. Please retry.")

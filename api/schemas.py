@@ -1,15 +1,16 @@
 """Request bodies in, response bodies out: shapes match api/openapi.yaml."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 from chalice.app import Request
 
 from api.errors import RequestTooLarge, UnsupportedMediaType
-from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.entry_view import entry_view
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import ApiKey, FileEntry, User
 from chalicelib.numbers import ascii_int
 
@@ -42,7 +43,7 @@ def json_object(request: Request, max_bytes: int, allowed: frozenset[str]) -> di
     return body
 
 
-def _unpaired_surrogate_at(body: dict[str, Any]) -> Optional[str]:
+def _unpaired_surrogate_at(body: dict[str, Any]) -> str | None:
     """The dotted path of a string JSON decoded from a lone ``\\udXXX`` escape: no UTF-8 can carry it further."""
     pending: list[tuple[str, Any]] = list(body.items())
     while pending:
@@ -59,7 +60,7 @@ def _unpaired_surrogate_at(body: dict[str, Any]) -> Optional[str]:
     return None
 
 
-def list_limit(raw: Optional[str]) -> int:
+def list_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIST_LIMIT
     limit = ascii_int(raw)
@@ -76,11 +77,17 @@ def file_entry(entry: FileEntry) -> dict[str, Any]:
     return entry_view(entry)
 
 
-def _timestamp(value: Optional[datetime]) -> Optional[str]:
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if value else None
+def _timestamp(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z") if value else None
 
 
 def api_key(key: ApiKey) -> dict[str, Any]:
     """A key as listed: never its secret."""
-    return {"id": key.id, "name": key.name, "scopes": list(key.scopes), "prefix": key.prefix,
-            "created_at": _timestamp(key.created_at), "last_used_at": _timestamp(key.last_used_at)}
+    return {
+        "id": key.id,
+        "name": key.name,
+        "scopes": list(key.scopes),
+        "prefix": key.prefix,
+        "created_at": _timestamp(key.created_at),
+        "last_used_at": _timestamp(key.last_used_at),
+    }

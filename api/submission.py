@@ -1,11 +1,12 @@
 """What POST /request carries: a URL or HTML as JSON, or an .html/.md file as multipart/form-data."""
+
 from __future__ import annotations
 
 import email.policy
 import json
 from dataclasses import dataclass
 from email.parser import BytesParser
-from typing import Any, Optional
+from typing import Any
 
 from chalice.app import Request
 
@@ -24,9 +25,9 @@ _FORM_FIELDS = frozenset({"file", "options", "title", "callback_url"})
 @dataclass(frozen=True)
 class Submission:
     url: Any
-    source: Optional[Source]
+    source: Source | None
     options: Any
-    title: Optional[str]
+    title: str | None
     callback_url: Any = None
 
 
@@ -40,8 +41,9 @@ def read_submission(request: Request, settings: Settings) -> Submission:
     source = html_source(body["html"], settings.max_html_bytes) if "html" in body else None
     if "options" in body and not isinstance(body["options"], dict):
         raise InvalidInput("options must be an object.", field="options")
-    return Submission(body.get("url"), source, body.get("options"), parse_title(body.get("title")),
-                      body.get("callback_url"))
+    return Submission(
+        body.get("url"), source, body.get("options"), parse_title(body.get("title")), body.get("callback_url")
+    )
 
 
 def _from_form(request: Request, settings: Settings) -> Submission:
@@ -62,7 +64,7 @@ def _from_form(request: Request, settings: Settings) -> Submission:
     return Submission(None, source, options, title, _text(fields, "callback_url"))
 
 
-def _form_fields(request: Request, max_bytes: int) -> dict[str, tuple[Optional[str], bytes]]:
+def _form_fields(request: Request, max_bytes: int) -> dict[str, tuple[str | None, bytes]]:
     """Each form field's file name (None for plain fields) and content."""
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
@@ -71,7 +73,7 @@ def _form_fields(request: Request, max_bytes: int) -> dict[str, tuple[Optional[s
     message = BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
     if not message.is_multipart() or message.defects:
         raise InvalidInput("The form data is malformed.", "invalid_form")
-    fields: dict[str, tuple[Optional[str], bytes]] = {}
+    fields: dict[str, tuple[str | None, bytes]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str) or name in fields:
@@ -80,7 +82,7 @@ def _form_fields(request: Request, max_bytes: int) -> dict[str, tuple[Optional[s
     return fields
 
 
-def _text(fields: dict[str, tuple[Optional[str], bytes]], name: str) -> Optional[str]:
+def _text(fields: dict[str, tuple[str | None, bytes]], name: str) -> str | None:
     if name not in fields:
         return None
     try:

@@ -6,6 +6,7 @@ starts in the background), then the first job, which waits for whatever of the l
 left; (bare) imports, driver start + browser launch, then the first page. The environment
 (CONVERTER_EGRESS_ALLOW, CONVERTER_WARM_START, CHROMIUM_PATH) comes from measure.cold_start.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,6 +27,7 @@ def pagepress(url: str) -> dict:
     import converter.handler as handler  # the Lambda's module, with everything it imports
     from chalicelib.domain.models import ConversionOptions
     from chalicelib.wiring import container
+
     out = {"imports_ms": _ms(mark)}
     mark = time.perf_counter()
     renderer = container(handler._renderer).renderer()
@@ -39,7 +41,9 @@ def pagepress(url: str) -> dict:
 def bare(url: str) -> dict:
     mark = time.perf_counter()
     from playwright.sync_api import sync_playwright
+
     from bench.systems import CHROMIUM, CHROMIUM_FLAGS, PDF_ARGS, VIEWPORT
+
     out = {"imports_ms": _ms(mark)}
     mark = time.perf_counter()
     with sync_playwright() as pw:

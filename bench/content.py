@@ -1,4 +1,5 @@
 """Deterministic filler for the corpus: sentences, photo-like PNGs and the HTML wrapper."""
+
 from __future__ import annotations
 
 import random
@@ -55,8 +56,12 @@ def png(width: int, height: int, seed: int) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows), 6))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(rows), 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def html(title: str, body: str, head: str = "") -> bytes:
@@ -71,9 +76,16 @@ def ledger_rows(rng: random.Random, count: int, first: int = 10000) -> str:
     """``count`` invoice rows of an 8-column table (INV-<first> ... INV-<first + count - 1>)."""
     rows = []
     for r in range(count):
-        cells = [f"INV-{first + r}", f"2024-{r % 12 + 1:02d}-{r % 28 + 1:02d}", rng.choice(WORDS).title(),
-                 rng.choice(WORDS), f"{rng.randint(1, 99)}", f"{rng.uniform(1, 999):.2f}",
-                 f"{rng.uniform(1, 9999):.2f}", rng.choice(["paid", "open", "overdue"])]
+        cells = [
+            f"INV-{first + r}",
+            f"2024-{r % 12 + 1:02d}-{r % 28 + 1:02d}",
+            rng.choice(WORDS).title(),
+            rng.choice(WORDS),
+            f"{rng.randint(1, 99)}",
+            f"{rng.uniform(1, 999):.2f}",
+            f"{rng.uniform(1, 9999):.2f}",
+            rng.choice(["paid", "open", "overdue"]),
+        ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("Invoice", "Date", "Customer", "Item", "Qty", "Price", "Total", "State"))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

@@ -4,6 +4,7 @@ A request counts from the POST until a poll of the file list (every ``poll_inter
 seconds, as a client would) sees the entry ``ready``. The stack's JSON log lines are kept
 in a file, so the converter's per-step timings can be read back per section of the run.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -18,7 +19,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Optional
 
 import requests
 
@@ -36,20 +36,29 @@ class Unavailable(StackFailed):
 
 
 class LocalStackRun:
-    def __init__(self, allow_port: int, poll_interval: float = 0.015, batch_poll_interval: float = 0.1,
-                 **env: str) -> None:
+    def __init__(
+        self, allow_port: int, poll_interval: float = 0.015, batch_poll_interval: float = 0.1, **env: str
+    ) -> None:
         self.poll_interval = poll_interval
         # A batch lasts seconds: polling the whole list every 15 ms would load the stack being measured.
         self.batch_poll_interval = batch_poll_interval
         self.data_dir = Path(tempfile.mkdtemp(prefix="ppb-", dir="/tmp"))  # short: pgserver's socket path
         self.log_path = self.data_dir / "stack.log"
         self.port = free_port()
-        self.env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "DATA_DIR": str(self.data_dir / "d"),
-                    "MOTO_PORT": "0", "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{allow_port}",
-                    "LOCAL_SNAPSHOT_INTERVAL_SECONDS": "86400", "BCRYPT_ROUNDS": "4", **env}
+        self.env = {
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "DATA_DIR": str(self.data_dir / "d"),
+            "MOTO_PORT": "0",
+            "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{allow_port}",
+            "LOCAL_SNAPSHOT_INTERVAL_SECONDS": "86400",
+            "BCRYPT_ROUNDS": "4",
+            **env,
+        }
         for name in ("AWS_ENDPOINT_URL", "DATABASE_URL", "JWT_SECRET"):  # the stack makes its own
             self.env.pop(name, None)
-        self._process: Optional[subprocess.Popen] = None
+        self._process: subprocess.Popen | None = None
         self._local = threading.local()
         self._token = ""
         self._count_lock = threading.Lock()
@@ -62,11 +71,17 @@ class LocalStackRun:
 
     # --- lifecycle --------------------------------------------------------------------------
 
-    def start(self, timeout: float = 180) -> "LocalStackRun":
+    def start(self, timeout: float = 180) -> LocalStackRun:
         mark = time.perf_counter()
         log = open(self.log_path, "ab")
-        self._process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=self.env, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "devstack"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -111,7 +126,7 @@ class LocalStackRun:
             session = self._local.session = requests.Session()
         return session
 
-    def _call(self, method: str, path: str, body: Optional[dict] = None, expect: int = 200) -> dict:
+    def _call(self, method: str, path: str, body: dict | None = None, expect: int = 200) -> dict:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         response = self._session().request(method, self.api + path, json=body, headers=headers, timeout=30)
         if response.status_code == 503 and expect != 503:
@@ -135,7 +150,7 @@ class LocalStackRun:
     def statuses(self, limit: int = 100) -> dict[str, dict]:
         return {f["name"]: f for f in self._call("GET", f"/files?limit={limit}")["files"]}
 
-    def wait_done(self, names: set[str], timeout: float = 180, interval: Optional[float] = None) -> dict[str, dict]:
+    def wait_done(self, names: set[str], timeout: float = 180, interval: float | None = None) -> dict[str, dict]:
         """Poll the file list until every named entry is ready or failed; name -> entry."""
         deadline = time.monotonic() + timeout
         done: dict[str, dict] = {}
@@ -148,10 +163,14 @@ class LocalStackRun:
                 return done
             time.sleep(self.poll_interval if interval is None else interval)
         listed = self.statuses(100)
-        stuck = {name: (listed[name]["status"], listed[name].get("attempts")) if name in listed else "not listed"
-                 for name in names - set(done)}
-        raise StackFailed(f"{len(stuck)} of {len(names)} requests not done within {timeout:.0f} s: {stuck} "
-                          f"({len(self.unavailable)} POSTs answered 503 and were retried)")
+        stuck = {
+            name: (listed[name]["status"], listed[name].get("attempts")) if name in listed else "not listed"
+            for name in names - set(done)
+        }
+        raise StackFailed(
+            f"{len(stuck)} of {len(names)} requests not done within {timeout:.0f} s: {stuck} "
+            f"({len(self.unavailable)} POSTs answered 503 and were retried)"
+        )
 
     def request_to_ready(self, url: str) -> tuple[float, float, dict]:
         """(ms from the POST until the entry is seen done, ms the POST itself took, the entry)."""
@@ -174,7 +193,7 @@ class LocalStackRun:
     def log_offset(self) -> int:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
 
-    def log_lines(self, start: int = 0, end: Optional[int] = None) -> list[str]:
+    def log_lines(self, start: int = 0, end: int | None = None) -> list[str]:
         with open(self.log_path, "rb") as handle:
             handle.seek(start)
             data = handle.read() if end is None else handle.read(max(0, end - start))
@@ -186,7 +205,7 @@ class LocalStackRun:
         except OSError:
             return "(no log)"
 
-    def render_concurrency(self) -> tuple[Optional[int], str]:
+    def render_concurrency(self) -> tuple[int | None, str]:
         """(the converter's render concurrency, where it was read): a ``render_concurrency`` key
         in the stack's log lines or in /health's answer, else the stack's own Settings."""
         found = re.findall(r'"render_concurrency"\s*:\s*(\d+)', "\n".join(self.log_lines()))
@@ -199,4 +218,3 @@ class LocalStackRun:
 
         value = Settings.from_env(self.env).render_concurrency
         return (value, "Settings") if isinstance(value, int) and value > 0 else (None, "unknown")
-

@@ -1,4 +1,5 @@
 """Facts about the machine and software a run was made on."""
+
 from __future__ import annotations
 
 import datetime
@@ -37,7 +38,7 @@ def machine_facts() -> dict:
     if mem != "unknown":
         mem = f"{int(mem.split()[0]) / 1024 / 1024:.1f} GiB"
     return {
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "date_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "nproc": os.cpu_count(),
         "nproc_available": len(os.sched_getaffinity(0)),
         "cpu": _first("/proc/cpuinfo", "model name"),

@@ -1,5 +1,6 @@
 """How each figure is measured: interleaved repetitions, concurrent batches, cold starts in
 fresh interpreters, memory over many conversions, and the end-to-end request -> ready path."""
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -9,8 +10,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 from bench import memory
 from bench.corpus import Page
@@ -27,8 +28,14 @@ def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
     return (time.perf_counter() - mark) * 1000, result
 
 
-def warm_latency(systems: dict[str, Render], pages: list[Page], base: str, reps: int,
-                 reps_of: Optional[dict[str, int]] = None, log=print) -> dict:
+def warm_latency(
+    systems: dict[str, Render],
+    pages: list[Page],
+    base: str,
+    reps: int,
+    reps_of: dict[str, int] | None = None,
+    log=print,
+) -> dict:
     """Each page by each system, ``reps`` times; the order of systems alternates between pages
     and repetitions so drift hits all alike. ``reps_of`` gives some systems fewer repetitions.
     Returns latency_ms[page][system], phases_ms[page][system][phase] and the last PDF of each."""
@@ -66,24 +73,46 @@ def batch_wall_ms(render: Render, urls: list[str], concurrency: int) -> float:
 
 def cold_start(system: str, url: str, port: int) -> dict:
     """One fresh interpreter: its own phase timings plus the wall time the parent saw."""
-    env = {**os.environ, "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{port}", "CONVERTER_WARM_START": "true",
-           "CHROMIUM_PATH": CHROMIUM}
+    env = {
+        **os.environ,
+        "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{port}",
+        "CONVERTER_WARM_START": "true",
+        "CHROMIUM_PATH": CHROMIUM,
+    }
     mark = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "bench.cold_start", system, url], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.cold_start", system, url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     wall = (time.perf_counter() - mark) * 1000
     if proc.returncode != 0:
         raise RuntimeError(f"cold start of {system} failed: {proc.stderr[-500:]}")
-    result = next((json.loads(line) for line in reversed(proc.stdout.splitlines())
-                   if line.startswith("{") and '"total_ms"' in line), None)
+    result = next(
+        (
+            json.loads(line)
+            for line in reversed(proc.stdout.splitlines())
+            if line.startswith("{") and '"total_ms"' in line
+        ),
+        None,
+    )
     if result is None:
         raise RuntimeError(f"cold start of {system} printed no timings: {proc.stdout[-500:]}")
     result["process_wall_ms"] = round(wall, 1)  # interpreter start to exit, browser close included
     return result
 
 
-def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions: int, concurrency: int,
-               sample_every: int, log=print) -> dict:
+def memory_run(
+    make_renderer: Callable[[], object],
+    urls: list[str],
+    conversions: int,
+    concurrency: int,
+    sample_every: int,
+    log=print,
+) -> dict:
     """``conversions`` renders (urls cycled) at ``concurrency``, sampling the renderer's process
     tree every ``sample_every`` completions; then close it and look for what it left behind."""
     before_pids = memory.chromium_pids()
@@ -109,8 +138,10 @@ def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions
                     samples.append({"done": done, **memory.footprint_mib(before_tree)})
                     profiles |= memory.profile_dirs(before_tree)
                     if done % (sample_every * 5) == 0 or done == conversions:
-                        log(f"  {done}/{conversions} conversions, {samples[-1]['total']:.0f} MiB "
-                            f"({samples[-1]['chromium_processes']} Chromium processes)")
+                        log(
+                            f"  {done}/{conversions} conversions, {samples[-1]['total']:.0f} MiB "
+                            f"({samples[-1]['chromium_processes']} Chromium processes)"
+                        )
         wall_ms = (time.perf_counter() - mark) * 1000
         renderer = getattr(system, "renderer", None)
         launches = getattr(renderer, "browser_launches", None)
@@ -125,11 +156,22 @@ def memory_run(make_renderer: Callable[[], object], urls: list[str], conversions
     left_pids = sorted(memory.chromium_pids() - before_pids)
     left_profiles = sorted(p for p in profiles if os.path.exists(p))
     totals = [s["total"] for s in samples]
-    return {"conversions": conversions, "concurrency": concurrency, "metric": memory.METRIC,
-            "sample_every": sample_every, "failures": failures, "wall_ms": round(wall_ms),
-            "pdfs_per_minute": round(conversions / wall_ms * 60000, 1), "browser_launches": launches,
-            "cpu_seconds_per_conversion": round(cpu / (conversions + 1), 2),
-            "samples": samples, "start_mib": totals[0], "peak_mib": max(totals), "end_mib": totals[-1],
-            "growth_mib": round(totals[-1] - totals[0], 1),
-            "profile_dirs_seen": len(profiles), "leftover_chromium_pids": left_pids,
-            "leftover_profile_dirs": left_profiles}
+    return {
+        "conversions": conversions,
+        "concurrency": concurrency,
+        "metric": memory.METRIC,
+        "sample_every": sample_every,
+        "failures": failures,
+        "wall_ms": round(wall_ms),
+        "pdfs_per_minute": round(conversions / wall_ms * 60000, 1),
+        "browser_launches": launches,
+        "cpu_seconds_per_conversion": round(cpu / (conversions + 1), 2),
+        "samples": samples,
+        "start_mib": totals[0],
+        "peak_mib": max(totals),
+        "end_mib": totals[-1],
+        "growth_mib": round(totals[-1] - totals[0], 1),
+        "profile_dirs_seen": len(profiles),
+        "leftover_chromium_pids": left_pids,
+        "leftover_profile_dirs": left_profiles,
+    }

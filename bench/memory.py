@@ -1,8 +1,10 @@
 """Memory of the renderer's process tree (Python + Playwright driver + every Chromium process),
 and what a closed renderer leaves behind."""
+
 from __future__ import annotations
 
 import psutil
+
 
 def _is_chromium(proc: psutil.Process) -> bool:
     try:
@@ -69,6 +71,7 @@ def footprint_mib(exclude: set[int] = frozenset()) -> dict[str, float]:
     mib["total"] = round(sum(mib.values()), 1)
     mib["chromium_processes"] = processes
     return mib
+
 
 def descendants() -> set[int]:
     """Every process below this one now (to leave other systems' browsers out of a sample)."""

@@ -4,6 +4,7 @@ Besides static files (optionally answered after a delay, like a slow API) it pla
 endpoints that keep real pages busy forever: an endless feed for infinite scroll, a
 long-poll that is held open, a WebSocket that ticks, and a sink for analytics beacons.
 """
+
 from __future__ import annotations
 
 import base64
@@ -157,7 +158,7 @@ class PageServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "PageServer":
+    def __enter__(self) -> PageServer:
         ctx = multiprocessing.get_context("fork")
         queue = ctx.Queue()
         self._process = ctx.Process(target=_serve, args=(self._routes, queue), daemon=True, name="bench-pages")

@@ -1,4 +1,5 @@
 """What a PDF actually holds: pages, pictures, broken-image icons, fonts and text (pypdf)."""
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,14 @@ def inspect_pdf(content: bytes) -> dict:
             if name:
                 fonts.add(name)
         text.append(page.extract_text() or "")
-    return {"bytes": len(content), "pages": len(reader.pages), "images": len(images),
-            "broken_image_icons": len(icons), "fonts": sorted(fonts), "text": " ".join(" ".join(text).split())}
+    return {
+        "bytes": len(content),
+        "pages": len(reader.pages),
+        "images": len(images),
+        "broken_image_icons": len(icons),
+        "fonts": sorted(fonts),
+        "text": " ".join(" ".join(text).split()),
+    }
 
 
 def completeness(page, pdf: bytes) -> dict:
@@ -41,9 +48,14 @@ def completeness(page, pdf: bytes) -> dict:
     info = inspect_pdf(pdf)
     text = info.pop("text")
     found = [m for m in page.markers if m in text]
-    return {**info, "words": len(text.split()), "markers_found": found,
-            "markers_missing": [m for m in page.markers if m not in found],
-            "images_missing": max(0, page.images - info["images"]),
-            "font_missing": bool(page.font) and not any(page.font in f for f in info["fonts"]),
-            "complete": len(found) == len(page.markers) and info["images"] >= page.images
-            and not (page.font and not any(page.font in f for f in info["fonts"]))}
+    return {
+        **info,
+        "words": len(text.split()),
+        "markers_found": found,
+        "markers_missing": [m for m in page.markers if m not in found],
+        "images_missing": max(0, page.images - info["images"]),
+        "font_missing": bool(page.font) and not any(page.font in f for f in info["fonts"]),
+        "complete": len(found) == len(page.markers)
+        and info["images"] >= page.images
+        and not (page.font and not any(page.font in f for f in info["fonts"])),
+    }

@@ -6,6 +6,7 @@ Order: cold starts (fresh interpreters), warm latency (all systems interleaved),
 batch, the end-to-end path through the local stack (with bare renders interleaved), and
 last the memory run (alone, so no other browser disturbs the process count).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,20 +48,31 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--e2e-single", type=int, default=5, help="single request -> ready repetitions")
     parser.add_argument("--e2e-rounds", type=int, default=2, help="end-to-end batches of --batch-size requests")
     parser.add_argument("--poll-ms", type=float, default=15, help="how often the client polls the file list")
-    parser.add_argument("--batch-poll-ms", type=float, default=100,
-                        help="how often it polls while a batch runs (seconds long; a tighter loop loads the stack)")
+    parser.add_argument(
+        "--batch-poll-ms",
+        type=float,
+        default=100,
+        help="how often it polls while a batch runs (seconds long; a tighter loop loads the stack)",
+    )
     parser.add_argument("--memory-conversions", type=int, default=300, help="conversions in the memory run")
     parser.add_argument("--memory-sample-every", type=int, default=10, help="sample RSS every N conversions")
-    parser.add_argument("--memory-pages", default=",".join(MEMORY_PAGES),
-                        help="the pages the memory run cycles through (comma-separated names)")
+    parser.add_argument(
+        "--memory-pages",
+        default=",".join(MEMORY_PAGES),
+        help="the pages the memory run cycles through (comma-separated names)",
+    )
     parser.add_argument("--pages", default="", help="only these corpus pages (comma-separated names)")
     parser.add_argument("--skip", default="", help=f"skip steps (comma-separated: {', '.join(STEPS)})")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: 1 rep, 1 cold start, 2 single + 1 batch end-to-end, 30 memory conversions")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 1 rep, 1 cold start, 2 single + 1 batch end-to-end, 30 memory conversions",
+    )
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent), help="where results.md/json go")
     if parser.parse_args(argv).quick:  # smaller defaults; flags given explicitly still win
-        parser.set_defaults(reps=1, guard_reps=1, wk_reps=1, cold_reps=1, e2e_single=2, e2e_rounds=1,
-                            memory_conversions=30)
+        parser.set_defaults(
+            reps=1, guard_reps=1, wk_reps=1, cold_reps=1, e2e_single=2, e2e_rounds=1, memory_conversions=30
+        )
     args = parser.parse_args(argv)
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = args.skip - set(STEPS)
@@ -78,8 +90,11 @@ def main(argv: list[str]) -> int:
 
     started = time.perf_counter()
     facts = machine_facts()
-    print(f"PagePress conversion benchmark  {facts['date_utc']}  nproc={facts['nproc']}  load {facts['loadavg_at_start']}"
-          f"  {facts['chromium']}", flush=True)
+    print(
+        f"PagePress conversion benchmark  {facts['date_utc']}  nproc={facts['nproc']}  load {facts['loadavg_at_start']}"
+        f"  {facts['chromium']}",
+        flush=True,
+    )
     corpus = build_corpus()
     corpus_size = len(corpus.pages)
     memory_wanted = {n.strip() for n in args.memory_pages.split(",")}
@@ -87,9 +102,12 @@ def main(argv: list[str]) -> int:
     if args.pages:
         wanted = {n.strip() for n in args.pages.split(",")}
         corpus.pages = [p for p in corpus.pages if p.name in wanted]
-    results: dict[str, Any] = {"facts": facts, "command": command, "corpus_size": corpus_size,
-                               "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items()
-                                        if k != "memory_pool"}}
+    results: dict[str, Any] = {
+        "facts": facts,
+        "command": command,
+        "corpus_size": corpus_size,
+        "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items() if k != "memory_pool"},
+    }
     with PageServer(corpus.routes) as server:
         print(f"corpus of {len(corpus.pages)} pages served on {server.base}", flush=True)
         results.update(_measure(args, corpus, server, step_log))
@@ -97,7 +115,9 @@ def main(argv: list[str]) -> int:
     facts["loadavg_at_end"] = loadavg()
     out = write_report(results, corpus, Path(args.out))
     steps = ", ".join(f"{k} {v:g} s" for k, v in results.get("step_seconds", {}).items())
-    print(f"\nwrote {out[0]} and {out[1]} ({results['wall_seconds']} s: {steps}; load at end {facts['loadavg_at_end']})")
+    print(
+        f"\nwrote {out[0]} and {out[1]} ({results['wall_seconds']} s: {steps}; load at end {facts['loadavg_at_end']})"
+    )
     return 0
 
 
@@ -129,7 +149,7 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
         _say("cold start (fresh interpreter: imports, driver + browser launch, first render of 'short'):")
         cold: dict[str, list[dict]] = {"bare": [], "pagepress": []}
         for rep in range(args.cold_reps):
-            for system in (["bare", "pagepress"] if rep % 2 == 0 else ["pagepress", "bare"]):
+            for system in ["bare", "pagepress"] if rep % 2 == 0 else ["pagepress", "bare"]:
                 try:
                     cold[system].append(measure.cold_start(system, base + "/short.html", port))
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
@@ -163,24 +183,31 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
     try:
         for render in systems.values():  # one discarded render each: launched and warm
             render(base + "/short.html")
-        _say(f"warm latency: {len(corpus.pages)} pages x {args.reps} reps, systems interleaved "
-             f"({', '.join(f'{s} x{reps_of.get(s, args.reps)}' for s in systems)})")
+        _say(
+            f"warm latency: {len(corpus.pages)} pages x {args.reps} reps, systems interleaved "
+            f"({', '.join(f'{s} x{reps_of.get(s, args.reps)}' for s in systems)})"
+        )
         warm = measure.warm_latency(systems, corpus.pages, base, args.reps, reps_of, log=_say)
         clock.lap("warm latency")
         pdfs = warm.pop("pdfs")
         out["warm"] = warm
-        out["completeness"] = {p.name: {s: completeness(p, pdf) for s, pdf in pdfs[p.name].items()}
-                               for p in corpus.pages}
+        out["completeness"] = {
+            p.name: {s: completeness(p, pdf) for s, pdf in pdfs[p.name].items()} for p in corpus.pages
+        }
         out["pypdf_rewrite_ms"] = {
             name: measure.timed(stamp_metadata, by_system["bare"], "Title", base)[0]
-            for name, by_system in pdfs.items() if "bare" in by_system}
+            for name, by_system in pdfs.items()
+            if "bare" in by_system
+        }
 
         if "batch" not in args.skip and args.batch_rounds > 0:
-            _say(f"renderer batch: {len(mixed_urls)} mixed pages at concurrency {concurrency}, "
-                 f"{args.batch_rounds} round(s) per system")
+            _say(
+                f"renderer batch: {len(mixed_urls)} mixed pages at concurrency {concurrency}, "
+                f"{args.batch_rounds} round(s) per system"
+            )
             batch: dict[str, list[float]] = {"bare": [], "pagepress": []}
             for rnd in range(args.batch_rounds):
-                for system in (["bare", "pagepress"] if rnd % 2 == 0 else ["pagepress", "bare"]):
+                for system in ["bare", "pagepress"] if rnd % 2 == 0 else ["pagepress", "bare"]:
                     render = bare.render if system == "bare" else pagepress.render
                     batch[system].append(measure.batch_wall_ms(render, mixed_urls, concurrency))
                     _say(f"  {system:<9} round {rnd + 1}: {batch[system][-1]:7.0f} ms")
@@ -199,29 +226,48 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
 
     if "memory" not in args.skip and args.memory_conversions > 0:
         pool = args.memory_pool
-        _say(f"memory: {args.memory_conversions} conversions through a fresh PagePress renderer at concurrency "
-             f"{concurrency}, cycling {', '.join(p.name for p in pool)}")
-        out["memory"] = measure.memory_run(lambda: PagePress(port), [base + p.path for p in pool],
-                                           args.memory_conversions, concurrency, args.memory_sample_every, log=_say)
+        _say(
+            f"memory: {args.memory_conversions} conversions through a fresh PagePress renderer at concurrency "
+            f"{concurrency}, cycling {', '.join(p.name for p in pool)}"
+        )
+        out["memory"] = measure.memory_run(
+            lambda: PagePress(port),
+            [base + p.path for p in pool],
+            args.memory_conversions,
+            concurrency,
+            args.memory_sample_every,
+            log=_say,
+        )
         out["memory"]["pages"] = [p.name for p in pool]
         clock.lap("memory")
     return out
 
 
-def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, bare: Bare, mixed_urls: list[str],
-                renderer_concurrency: int) -> dict:
+def _end_to_end(
+    args: argparse.Namespace,
+    corpus: Corpus,
+    server: PageServer,
+    bare: Bare,
+    mixed_urls: list[str],
+    renderer_concurrency: int,
+) -> dict:
     single_url = server.base + corpus.mixed_paths[0]
     _say("end-to-end: starting the local stack (python -m devstack)...")
     stack = LocalStackRun(server.port, poll_interval=args.poll_ms / 1000, batch_poll_interval=args.batch_poll_ms / 1000)
-    out: dict[str, Any] = {"single_page": corpus.mixed_paths[0], "poll_interval_ms": args.poll_ms,
-                           "batch_poll_interval_ms": args.batch_poll_ms}
+    out: dict[str, Any] = {
+        "single_page": corpus.mixed_paths[0],
+        "poll_interval_ms": args.poll_ms,
+        "batch_poll_interval_ms": args.batch_poll_ms,
+    }
     try:
         stack.start()
         out["stack_startup_s"] = round(stack.startup_seconds, 1)
         ms, _, entry = stack.request_to_ready(single_url)  # the stack's first job launches its browser
         out["first_request_ms"] = round(ms)
-        _say(f"  stack up in {stack.startup_seconds:.1f} s; first request (browser launch) -> {entry['status']} "
-             f"in {ms:.0f} ms")
+        _say(
+            f"  stack up in {stack.startup_seconds:.1f} s; first request (browser launch) -> {entry['status']} "
+            f"in {ms:.0f} ms"
+        )
         concurrency, source = stack.render_concurrency()
         if concurrency is None:
             concurrency, source = renderer_concurrency, "the bench's renderer"
@@ -231,7 +277,7 @@ def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, ba
         failed: list[str] = []
         start = stack.log_offset()
         for rep in range(args.e2e_single):
-            for system in (["stack", "bare"] if rep % 2 == 0 else ["bare", "stack"]):
+            for system in ["stack", "bare"] if rep % 2 == 0 else ["bare", "stack"]:
                 if system == "bare":
                     single["bare"].append(measure.timed(bare.render, single_url)[0])
                 else:
@@ -240,8 +286,10 @@ def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, ba
                     single["post"].append(post_ms)
                     if entry["status"] != "ready":
                         failed.append(str(entry.get("error")))
-            _say(f"  single rep {rep + 1}: request -> ready {single['stack'][-1]:6.0f} ms, "
-                 f"bare render {single['bare'][-1]:6.0f} ms")
+            _say(
+                f"  single rep {rep + 1}: request -> ready {single['stack'][-1]:6.0f} ms, "
+                f"bare render {single['bare'][-1]:6.0f} ms"
+            )
         out["single_ms"] = single
         out["single_failed"] = failed
         out["single_steps"] = from_log_lines(stack.log_lines(start))
@@ -268,8 +316,9 @@ def _end_to_end(args: argparse.Namespace, corpus: Corpus, server: PageServer, ba
         out["batch_steps"] = from_log_lines(stack.log_lines(start))
         out["batch_503_retries"], stack.unavailable = stack.unavailable, []
     except Exception as exc:  # noqa: BLE001 - reported in results.md; the memory run still follows
-        out["error"] = f"{type(exc).__name__}: {exc}" + ("" if isinstance(exc, StackFailed) else
-                                                         f"\n\nstack log tail:\n{stack.log_tail(2000)}")
+        out["error"] = f"{type(exc).__name__}: {exc}" + (
+            "" if isinstance(exc, StackFailed) else f"\n\nstack log tail:\n{stack.log_tail(2000)}"
+        )
         out["stack_log"] = str(stack.log_path)
         _say(f"  end-to-end FAILED: {out['error']} (the stack's log is kept: {stack.log_path})")
     finally:

@@ -1,8 +1,10 @@
 """Small statistics and the plain-text tables used on the console and in results.md."""
+
 from __future__ import annotations
 
 import statistics
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 
 def median(values: Iterable[float]) -> float:

@@ -1,23 +1,33 @@
 """Per-step timings as the converter logs them, from log records (in process) or log lines
 (the local stack's JSON output). Any ``*_ms`` number counts, at the top level of the record or
 inside a ``timings`` object, so keys the converter adds later show up without changes here."""
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 #: The converter's log messages that carry step timings.
 TIMED_MESSAGES = ("Page rendered", "job finished", "Conversion finished")
 
 
 def ms_fields(record: dict) -> dict[str, float]:
-    found = {k: float(v) for k, v in record.items()
-             if k.endswith("_ms") and isinstance(v, (int, float)) and not isinstance(v, bool)}
+    found = {
+        k: float(v)
+        for k, v in record.items()
+        if k.endswith("_ms") and isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
     nested = record.get("timings")
     if isinstance(nested, dict):
-        found.update({k if k.endswith("_ms") else f"{k}_ms": float(v) for k, v in nested.items()
-                      if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        found.update(
+            {
+                k if k.endswith("_ms") else f"{k}_ms": float(v)
+                for k, v in nested.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+            }
+        )
     return found
 
 

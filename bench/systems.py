@@ -7,6 +7,7 @@
 * ``PagePress``: converter.renderer.PlaywrightRenderer as the converter builds it, warm.
 * ``Wkhtmltopdf``: the seed's engine (Debian's build), for reference.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,12 +18,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from playwright.async_api import async_playwright
 
-from chalicelib.domain.models import ConversionOptions
 from chalicelib.config import Settings
+from chalicelib.domain.models import ConversionOptions
 from chalicelib.egress import EgressPolicy
 from converter.browser import CHROMIUM_ARGS
 from converter.egress_guard import EgressGuard
@@ -51,7 +53,7 @@ class Bare:
 
     name = "bare"
 
-    def __init__(self, policy: Optional[EgressPolicy] = None) -> None:
+    def __init__(self, policy: EgressPolicy | None = None) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="bare", daemon=True)
         self._thread.start()
@@ -62,7 +64,7 @@ class Bare:
     def _run(self, coro, timeout: float = 120.0):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
-    def start(self) -> "Bare":
+    def start(self) -> Bare:
         self._run(self._start())
         return self
 
@@ -73,7 +75,7 @@ class Bare:
     def render(self, url: str, guard: bool = False) -> tuple[bytes, dict]:
         return self._run(self._render_guarded(url) if guard else self._render(url, {}))
 
-    async def _render(self, url: str, context_options: dict, attach: Optional[Callable] = None) -> tuple[bytes, dict]:
+    async def _render(self, url: str, context_options: dict, attach: Callable | None = None) -> tuple[bytes, dict]:
         timings = {}
         context = await self._browser.new_context(viewport=VIEWPORT, **context_options)
         try:
@@ -100,6 +102,7 @@ class Bare:
                 await self._browser.close()
             if self._pw is not None:
                 await self._pw.stop()
+
         try:
             self._run(shut(), 30)
         finally:
@@ -125,7 +128,7 @@ class PagePress:
         self._ids = itertools.count(1)
         self._ids_lock = threading.Lock()
 
-    def render(self, url: str, correlation_id: Optional[str] = None) -> tuple[bytes, dict]:
+    def render(self, url: str, correlation_id: str | None = None) -> tuple[bytes, dict]:
         with self._ids_lock:
             cid = correlation_id or f"bench-{next(self._ids)}"
         return self.renderer.render(url, ConversionOptions(), cid).content, {}
@@ -151,11 +154,34 @@ class Wkhtmltopdf:
         with tempfile.TemporaryDirectory(prefix="bench-wk-") as tmp:
             out = os.path.join(tmp, "out.pdf")
             proc = subprocess.run(
-                [WKHTMLTOPDF, "--quiet", "--page-size", "A4", "-T", "10mm", "-B", "10mm", "-L", "10mm", "-R", "10mm",
-                 "--load-error-handling", "ignore", "--load-media-error-handling", "ignore", url, out],
-                capture_output=True, timeout=self._timeout, env={**os.environ, "XDG_RUNTIME_DIR": tmp})
+                [
+                    WKHTMLTOPDF,
+                    "--quiet",
+                    "--page-size",
+                    "A4",
+                    "-T",
+                    "10mm",
+                    "-B",
+                    "10mm",
+                    "-L",
+                    "10mm",
+                    "-R",
+                    "10mm",
+                    "--load-error-handling",
+                    "ignore",
+                    "--load-media-error-handling",
+                    "ignore",
+                    url,
+                    out,
+                ],
+                capture_output=True,
+                timeout=self._timeout,
+                env={**os.environ, "XDG_RUNTIME_DIR": tmp},
+            )
             if not os.path.exists(out) or os.path.getsize(out) == 0:
-                raise RuntimeError(f"wkhtmltopdf exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-300:]}")
+                raise RuntimeError(
+                    f"wkhtmltopdf exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-300:]}"
+                )
             with open(out, "rb") as handle:
                 return handle.read(), {}
 

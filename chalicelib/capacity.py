@@ -5,11 +5,11 @@ once; each page in flight also costs Chromium a renderer process. On Lambda the 
 memory size decides both: CPU is allotted in proportion to memory (one vCPU at 1,769 MB).
 Elsewhere the process's CPU affinity and cgroup quota, and the memory it may use, decide.
 """
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 PAGES_PER_CPU = 2
 #: Chromium's browser, GPU and network processes plus our own Python, before any page.
@@ -34,7 +34,9 @@ def lambda_capacity(memory_size_mb: int) -> tuple[float, int]:
 
 def machine_capacity(root: Path = Path("/")) -> tuple[float, int]:
     """(CPUs, MB) this process may use: affinity and cgroup v2 limits where they are set."""
-    cpus: float = float(len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else float(os.cpu_count() or 1)
+    cpus: float = (
+        float(len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else float(os.cpu_count() or 1)
+    )
     quota = _cgroup_cpu_quota(root / "sys/fs/cgroup/cpu.max")
     if quota is not None:
         cpus = min(cpus, quota)
@@ -45,7 +47,7 @@ def machine_capacity(root: Path = Path("/")) -> tuple[float, int]:
     return cpus, memory
 
 
-def _cgroup_cpu_quota(path: Path) -> Optional[float]:
+def _cgroup_cpu_quota(path: Path) -> float | None:
     try:
         quota, period = path.read_text().split()[:2]
     except (OSError, ValueError):
@@ -55,7 +57,7 @@ def _cgroup_cpu_quota(path: Path) -> Optional[float]:
     return max(int(quota) / int(period), 0.1)
 
 
-def _cgroup_memory_mb(path: Path) -> Optional[int]:
+def _cgroup_memory_mb(path: Path) -> int | None:
     try:
         raw = path.read_text().strip()
     except OSError:

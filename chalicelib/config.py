@@ -3,13 +3,14 @@
 Nothing else in the code base looks at ``os.environ``: entry points call
 ``Settings.from_env()`` (through ``chalicelib.wiring``) and pass values down.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
 
 from chalicelib import capacity
 from chalicelib.numbers import ascii_int, port_number
@@ -75,7 +76,7 @@ def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
     return value.lower()
 
 
-def _default_chromium() -> Optional[str]:
+def _default_chromium() -> str | None:
     """Debian's chromium when present; otherwise Playwright's own (``playwright install``)."""
     for candidate in ("chromium", "chromium-browser"):
         found = shutil.which(candidate)
@@ -104,11 +105,11 @@ class Settings:
     metrics_provider: str = "off"
     metrics_namespace: str = "PagePress"
     # PostgreSQL (accounts): a URL, or the Secrets Manager secret holding it (on AWS)
-    database_url: Optional[str] = field(default=None, repr=False)
-    database_secret_id: Optional[str] = None
+    database_url: str | None = field(default=None, repr=False)
+    database_secret_id: str | None = None
     # AWS (or moto's server locally)
     aws_region: str = "us-east-1"
-    aws_endpoint_url: Optional[str] = None
+    aws_endpoint_url: str | None = None
     files_bucket: str = "pagepress-files"
     files_table: str = "pagepress-files"
     jobs_queue_name: str = "pagepress-jobs"
@@ -118,9 +119,9 @@ class Settings:
     webhook_retry_base_seconds: int = 30  # waits double from here, capped at 15 minutes
     webhook_max_attempts: int = 8
     # Tokens and passwords
-    jwt_secret: Optional[str] = field(default=None, repr=False)
-    jwt_secret_parameter: Optional[str] = None
-    jwt_secret_arn: Optional[str] = None
+    jwt_secret: str | None = field(default=None, repr=False)
+    jwt_secret_parameter: str | None = None
+    jwt_secret_arn: str | None = None
     token_ttl_seconds: int = 3600
     bcrypt_rounds: int = 12
     # Sign-in throttling (chalicelib/domain/signin_throttle.py): waits that double per client
@@ -132,7 +133,7 @@ class Settings:
     # Per-user limits (chalicelib/domain/usage.py)
     user_requests_per_minute: int = 60
     user_max_unfinished_jobs: int = 20
-    user_max_stored_bytes: int = 1024 ** 3
+    user_max_stored_bytes: int = 1024**3
     # HTTP
     max_body_bytes: int = 16 * 1024
     max_html_bytes: int = 2 * 1024 * 1024  # HTML or Markdown sent to /request instead of a URL
@@ -141,9 +142,9 @@ class Settings:
     trusted_proxies: tuple = ()
     download_url_ttl_seconds: int = 60
     # Set by `make run` only: download links go through its server (chalicelib/adapters/local_downloads.py).
-    local_downloads_url: Optional[str] = None
+    local_downloads_url: str | None = None
     # Converter
-    chromium_path: Optional[str] = None
+    chromium_path: str | None = None
     egress_allow: str = ""
     egress_ports: frozenset[int] = frozenset({80, 443})
     render_timeout_seconds: float = 45.0
@@ -164,9 +165,9 @@ class Settings:
         return self.max_body_bytes + 2 * self.max_html_bytes
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        get = lambda name, default=None: (env.get(name) or default)  # noqa: E731
+        get = lambda name, default=None: env.get(name) or default  # noqa: E731
         return cls(
             stage=get("PAGEPRESS_STAGE", "local"),
             log_level=get("LOG_LEVEL", "INFO"),
@@ -195,7 +196,7 @@ class Settings:
             signin_window_seconds=_int(env, "SIGNIN_WINDOW_SECONDS", 900, 1),
             user_requests_per_minute=_int(env, "USER_REQUESTS_PER_MINUTE", 60, 1),
             user_max_unfinished_jobs=_int(env, "USER_MAX_UNFINISHED_JOBS", 20, 1),
-            user_max_stored_bytes=_int(env, "USER_MAX_STORED_BYTES", 1024 ** 3, 1),
+            user_max_stored_bytes=_int(env, "USER_MAX_STORED_BYTES", 1024**3, 1),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024, 1024),
             max_html_bytes=_int(env, "MAX_HTML_BYTES", 2 * 1024 * 1024, 1024),
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
@@ -228,7 +229,7 @@ class LocalStackSettings:
     spa_dir: str = "frontend-build/dist"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "LocalStackSettings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LocalStackSettings:
         env = os.environ if env is None else env
         return cls(
             host=env.get("HOST") or "127.0.0.1",

@@ -11,6 +11,7 @@ IPv4 forms such as ``0x7f000001`` or ``127.1``) because a validator that reads a
 differently from the browser is a bypass. Addresses are judged by an explicit table rather
 than ``ipaddress.is_global`` alone, whose answers vary between Python versions.
 """
+
 from __future__ import annotations
 
 import enum
@@ -18,8 +19,9 @@ import ipaddress
 import re
 import socket
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Union
+from typing import Union
 from urllib.parse import unquote_to_bytes
 
 import idna
@@ -113,7 +115,7 @@ _NON_PUBLIC: tuple[tuple[IPNetwork, str], ...] = tuple(
 _IPV6_GLOBAL_UNICAST = _net("2000::/3")
 
 
-def non_public_reason(address: IPAddress) -> Optional[str]:
+def non_public_reason(address: IPAddress) -> str | None:
     """Why an address is not public, or None if it is globally routable unicast."""
     for network, label in _NON_PUBLIC:
         if network.version == address.version and address in network:
@@ -131,7 +133,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _ASCII_HOST = re.compile(r"^[a-z0-9\-_]+(\.[a-z0-9\-_]+)*$")
 
 
-def _ipv4_part(part: str) -> Optional[int]:
+def _ipv4_part(part: str) -> int | None:
     """One dotted part as the WHATWG IPv4 parser reads it: 0x hex, leading-0 octal, else decimal."""
     if part[:2] in ("0x", "0X"):
         digits, base = part[2:], 16
@@ -214,7 +216,7 @@ def normalise_host(raw: str) -> str:
     return host
 
 
-def _ip_or_none(host: str) -> Optional[IPAddress]:
+def _ip_or_none(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host)
     except ValueError:
@@ -227,13 +229,14 @@ def _url_host(host: str) -> str:
 
 # --- the allow list (CONVERTER_EGRESS_ALLOW) ----------------------------------------------
 
+
 @dataclass(frozen=True)
 class _AllowEntry:
     """One CONVERTER_EGRESS_ALLOW entry: a name or a network, at one port or at the egress ports."""
 
-    name: Optional[str]
-    network: Optional[IPNetwork]
-    port: Optional[int]
+    name: str | None
+    network: IPNetwork | None
+    port: int | None
 
 
 def _allow_port(raw: str, entry: str) -> int:
@@ -297,6 +300,7 @@ def system_resolver(host: str, port: int) -> list:
 
 # --- the policy ---------------------------------------------------------------------------
 
+
 class EgressPolicy:
     """Public addresses on the egress ports, plus exactly what CONVERTER_EGRESS_ALLOW names."""
 
@@ -304,14 +308,14 @@ class EgressPolicy:
         self,
         allow: str = "",
         ports: Iterable[int] = (80, 443),
-        resolver: Optional[Resolver] = None,
+        resolver: Resolver | None = None,
     ) -> None:
         self._allow = parse_allow_list(allow)
         self._ports = frozenset(ports)
         self._resolver = resolver or system_resolver
 
     @classmethod
-    def from_settings(cls, settings) -> "EgressPolicy":
+    def from_settings(cls, settings) -> EgressPolicy:
         return cls(allow=settings.egress_allow, ports=settings.egress_ports)
 
     def _port_matches(self, entry: _AllowEntry, port: int) -> bool:
@@ -337,7 +341,7 @@ class EgressPolicy:
         scheme = match.group(1).lower()
         if scheme not in DEFAULT_PORTS:
             raise Blocked(f"only http and https URLs can be converted, not {scheme}:")
-        rest = url[match.end():]
+        rest = url[match.end() :]
         if not rest.startswith("//"):
             raise InvalidInput("the URL must start with http:// or https://")
         rest = rest[2:]
@@ -369,7 +373,7 @@ class EgressPolicy:
             close = authority.find("]")
             if close < 0:
                 raise InvalidInput("the URL has an unclosed IPv6 bracket")
-            host_text, after = authority[: close + 1], authority[close + 1:]
+            host_text, after = authority[: close + 1], authority[close + 1 :]
             if after and not after.startswith(":"):
                 raise InvalidInput("the URL's host is malformed")
             port_text = after[1:]
@@ -386,7 +390,7 @@ class EgressPolicy:
             raise InvalidInput(f"the URL's port {port_text!r} is not a valid port number")
         return host_text, port
 
-    def check_address(self, ip: str, port: int) -> Optional[str]:
+    def check_address(self, ip: str, port: int) -> str | None:
         """None if connecting to ip:port is allowed, else a reason a person can read."""
         address = _ip_or_none(ip.strip("[]").split("%", 1)[0])
         if address is None:

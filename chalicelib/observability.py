@@ -1,6 +1,7 @@
 """The loggers' shared settings, and tracing. Each entry point has its Powertools Logger (one per
 service); the level they log at comes from Settings like everything else. Metrics are the
 converter's port (chalicelib/adapters/metrics.py)."""
+
 from __future__ import annotations
 
 import logging

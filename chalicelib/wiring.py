@@ -5,11 +5,13 @@ only for what its entry point uses: the dead-letter consumer never starts a brow
 the converter's image, which has no PostgreSQL driver or bcrypt, never imports the
 account side (those imports live inside the properties that need them).
 """
+
 from __future__ import annotations
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -41,10 +43,10 @@ _BOTO_CONFIG = BotoConfig(connect_timeout=3, read_timeout=8, retries={"max_attem
 
 
 class Container:
-    def __init__(self, settings: Settings, renderer_factory: Optional[Callable[[Settings], Renderer]] = None) -> None:
+    def __init__(self, settings: Settings, renderer_factory: Callable[[Settings], Renderer] | None = None) -> None:
         self.settings = settings
         self._renderer_factory = renderer_factory
-        self._renderer: Optional[Renderer] = None
+        self._renderer: Renderer | None = None
         self._renderer_lock = threading.Lock()
         self._renderer_closed = False
 
@@ -52,10 +54,12 @@ class Container:
     def client(self, service: str) -> Any:
         return self._clients(service)
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def _clients(self, service: str) -> Any:
         return boto3.session.Session().client(
-            service, region_name=self.settings.aws_region, endpoint_url=self.settings.aws_endpoint_url,
+            service,
+            region_name=self.settings.aws_region,
+            endpoint_url=self.settings.aws_endpoint_url,
             config=_BOTO_CONFIG,
         )
 
@@ -63,11 +67,14 @@ class Container:
     def secrets(self) -> SecretSource:
         from aws_lambda_powertools.utilities.parameters import SecretsProvider, SSMProvider
 
-        return SecretSource(self.settings, SSMProvider(boto3_client=self.client("ssm")),
-                            SecretsProvider(boto3_client=self.client("secretsmanager")))
+        return SecretSource(
+            self.settings,
+            SSMProvider(boto3_client=self.client("ssm")),
+            SecretsProvider(boto3_client=self.client("secretsmanager")),
+        )
 
     @functools.cached_property
-    def database(self) -> "Database":
+    def database(self) -> Database:
         """Migrated on first use, so a fresh RDS gets its tables (an advisory lock serialises cold starts)."""
         from chalicelib.adapters.postgres import Database
 
@@ -77,7 +84,7 @@ class Container:
 
     # -- adapters -------------------------------------------------------------------------
     @functools.cached_property
-    def users(self) -> "PostgresUsers":
+    def users(self) -> PostgresUsers:
         from chalicelib.adapters.postgres import PostgresUsers
 
         return PostgresUsers(self.database)
@@ -91,8 +98,12 @@ class Container:
         if self.settings.local_downloads_url:  # make run: links through its server, checked there
             from chalicelib.adapters.local_downloads import LocalDownloadStore, SignedDownloads
 
-            return LocalDownloadStore(self.client("s3"), self.settings.files_bucket,
-                                      self.settings.local_downloads_url, SignedDownloads(self.secrets.jwt_secret))
+            return LocalDownloadStore(
+                self.client("s3"),
+                self.settings.files_bucket,
+                self.settings.local_downloads_url,
+                SignedDownloads(self.secrets.jwt_secret),
+            )
         return S3ObjectStore(self.client("s3"), self.settings.files_bucket)
 
     @functools.cached_property
@@ -117,26 +128,35 @@ class Container:
 
     # -- services -------------------------------------------------------------------------
     @functools.cached_property
-    def accounts(self) -> "AccountService":
+    def accounts(self) -> AccountService:
         from chalicelib.adapters.postgres import PostgresAttemptLimiter
         from chalicelib.domain.accounts import AccountService, SignInLimits
 
         s = self.settings
         return AccountService(
-            self.users, PostgresAttemptLimiter(self.database), self.secrets.jwt_secret,
-            token_ttl_seconds=s.token_ttl_seconds, bcrypt_rounds=s.bcrypt_rounds,
-            limits=SignInLimits(s.signin_max_failures_per_account, s.signin_max_failures_per_client,
-                                s.signin_window_seconds, s.signin_failures_before_delay),
+            self.users,
+            PostgresAttemptLimiter(self.database),
+            self.secrets.jwt_secret,
+            token_ttl_seconds=s.token_ttl_seconds,
+            bcrypt_rounds=s.bcrypt_rounds,
+            limits=SignInLimits(
+                s.signin_max_failures_per_account,
+                s.signin_max_failures_per_client,
+                s.signin_window_seconds,
+                s.signin_failures_before_delay,
+            ),
         )
 
     @functools.cached_property
     def usage(self) -> UsageService:
         s = self.settings
-        return UsageService(DynamoUsageLedger(self.client("dynamodb"), s.files_table),
-                            UsageLimits(s.user_requests_per_minute, s.user_max_unfinished_jobs, s.user_max_stored_bytes))
+        return UsageService(
+            DynamoUsageLedger(self.client("dynamodb"), s.files_table),
+            UsageLimits(s.user_requests_per_minute, s.user_max_unfinished_jobs, s.user_max_stored_bytes),
+        )
 
     @functools.cached_property
-    def api_keys(self) -> "ApiKeyService":
+    def api_keys(self) -> ApiKeyService:
         from chalicelib.adapters.postgres_api_keys import PostgresApiKeys
         from chalicelib.domain.api_keys import ApiKeyService
 
@@ -145,7 +165,10 @@ class Container:
     @functools.cached_property
     def conversions(self) -> ConversionService:
         return ConversionService(
-            self.file_index, self.job_queue, self.object_store, lambda url: self.egress_policy.vet_url(url).url,
+            self.file_index,
+            self.job_queue,
+            self.object_store,
+            lambda url: self.egress_policy.vet_url(url).url,
             download_ttl_seconds=self.settings.download_url_ttl_seconds,
         )
 
@@ -160,9 +183,13 @@ class Container:
     @functools.cached_property
     def webhooks(self) -> WebhookDeliverer:
         s = self.settings
-        return WebhookDeliverer(self.file_index, self.webhook_secret_store, self.webhook_queue,
-                                PinnedHttpPoster(self.egress_policy, DELIVERY_TIMEOUT_SECONDS),
-                                RetrySchedule(s.webhook_retry_base_seconds, s.webhook_max_attempts))
+        return WebhookDeliverer(
+            self.file_index,
+            self.webhook_secret_store,
+            self.webhook_queue,
+            PinnedHttpPoster(self.egress_policy, DELIVERY_TIMEOUT_SECONDS),
+            RetrySchedule(s.webhook_retry_base_seconds, s.webhook_max_attempts),
+        )
 
     @functools.cached_property
     def conversion_metrics(self) -> ConversionMetrics:
@@ -170,14 +197,16 @@ class Container:
 
         if self.settings.metrics_provider == "off":
             return NoMetrics()
-        return PowertoolsConversionMetrics(self.settings.metrics_provider, self.settings.metrics_namespace,
-                                           service="pagepress-converter")
+        return PowertoolsConversionMetrics(
+            self.settings.metrics_provider, self.settings.metrics_namespace, service="pagepress-converter"
+        )
 
     def renderer(self) -> Renderer:
         with self._renderer_lock:
             if self._renderer_closed:
-                raise ConversionFailed("The converter is stopping; the job will be retried.", "shutting_down",
-                                       permanent=False)
+                raise ConversionFailed(
+                    "The converter is stopping; the job will be retried.", "shutting_down", permanent=False
+                )
             if self._renderer is None:
                 if self._renderer_factory is None:
                     raise ConfigError("This entry point has no renderer.")
@@ -198,11 +227,13 @@ class Container:
         if "database" in vars(self):
             self.database.close()
 
-    def health(self) -> dict[str, Optional[str]]:
+    def health(self) -> dict[str, str | None]:
         """Ask each dependency once: None where it answered, else what went wrong (for the logs only)."""
         checks: dict[str, Callable[[], None]] = {
-            "database": lambda: self.users.ping(), "index": lambda: self.file_index.ping(),
-            "storage": lambda: self.object_store.ping(), "queue": lambda: self.job_queue.ping(),
+            "database": lambda: self.users.ping(),
+            "index": lambda: self.file_index.ping(),
+            "storage": lambda: self.object_store.ping(),
+            "queue": lambda: self.job_queue.ping(),
         }
         results = {}
         for name, check in checks.items():
@@ -214,11 +245,11 @@ class Container:
         return results
 
 
-_container: Optional[Container] = None
+_container: Container | None = None
 _container_lock = threading.Lock()
 
 
-def container(renderer_factory: Optional[Callable[[Settings], Renderer]] = None) -> Container:
+def container(renderer_factory: Callable[[Settings], Renderer] | None = None) -> Container:
     """The process-wide container, built from the environment on first use."""
     global _container
     with _container_lock:
@@ -231,7 +262,7 @@ def container(renderer_factory: Optional[Callable[[Settings], Renderer]] = None)
         return _container
 
 
-def reset_container(new: Optional[Container] = None) -> None:
+def reset_container(new: Container | None = None) -> None:
     """For tests and the local stack: replace the process-wide container."""
     global _container
     with _container_lock:

@@ -6,15 +6,17 @@ start-up per job, but a long-lived Chromium leaks memory, can crash, and a hung
 browser and recycle after ``recycle_after``; treat a disconnect as a crash; bound
 every close and fall back to killing the process group.
 """
+
 from __future__ import annotations
 
 import asyncio
 import collections
 import logging
 import time
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
-from playwright.async_api import Browser, Error as PlaywrightError, Playwright, async_playwright
+from playwright.async_api import Browser, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from converter.chromium_process import ChromiumProcess
 
@@ -36,7 +38,7 @@ _EXIT_POLL_SECONDS = 0.05
 class BrowserGeneration:
     """One launched browser and the bookkeeping that decides when it must go."""
 
-    def __init__(self, browser: Browser, process: Optional[ChromiumProcess], number: int) -> None:
+    def __init__(self, browser: Browser, process: ChromiumProcess | None, number: int) -> None:
         self.browser = browser
         self.process = process
         self.number = number
@@ -55,10 +57,7 @@ class BrowserGeneration:
 
     def usable(self, recycle_after: int) -> bool:
         return (
-            not self.broken
-            and not self.closing
-            and self.browser.is_connected()
-            and self.jobs_started < recycle_after
+            not self.broken and not self.closing and self.browser.is_connected() and self.jobs_started < recycle_after
         )
 
 
@@ -68,7 +67,7 @@ class BrowserSupervisor:
     def __init__(
         self,
         *,
-        executable_path: Optional[str],
+        executable_path: str | None,
         recycle_after: int,
         launch_timeout_seconds: float,
         close_timeout_seconds: float,
@@ -82,8 +81,8 @@ class BrowserSupervisor:
         self._close_timeout = close_timeout_seconds
         self._log = logger or logging.getLogger(__name__)
         self._lock = asyncio.Lock()
-        self._playwright: Optional[Playwright] = None
-        self._current: Optional[BrowserGeneration] = None
+        self._playwright: Playwright | None = None
+        self._current: BrowserGeneration | None = None
         self._open: set[BrowserGeneration] = set()
         self._launches = 0
         self._history: collections.deque[ChromiumProcess] = collections.deque(maxlen=16)
@@ -145,9 +144,7 @@ class BrowserSupervisor:
         started = time.monotonic()
         try:
             if self._playwright is None:
-                self._playwright = await asyncio.wait_for(
-                    async_playwright().start(), self._launch_timeout
-                )
+                self._playwright = await asyncio.wait_for(async_playwright().start(), self._launch_timeout)
             browser = await self._playwright.chromium.launch(
                 executable_path=self._executable_path,
                 args=self._args,
@@ -173,15 +170,13 @@ class BrowserSupervisor:
         )
         return generation
 
-    async def _find_process(self, browser: Browser) -> Optional[ChromiumProcess]:
+    async def _find_process(self, browser: Browser) -> ChromiumProcess | None:
         """Ask Chromium for its own pid (Playwright does not expose it)."""
         try:
             session = await asyncio.wait_for(browser.new_browser_cdp_session(), self._launch_timeout)
-            info = await asyncio.wait_for(
-                session.send("SystemInfo.getProcessInfo"), self._launch_timeout
-            )
+            info = await asyncio.wait_for(session.send("SystemInfo.getProcessInfo"), self._launch_timeout)
             await asyncio.wait_for(session.detach(), self._launch_timeout)
-        except (PlaywrightError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, PlaywrightError) as exc:
             self._log.warning("Could not learn the Chromium pid", extra={"error": str(exc)})
             return None
         for entry in info.get("processInfo", []):
@@ -195,7 +190,7 @@ class BrowserSupervisor:
         forced = False
         try:
             await asyncio.wait_for(generation.browser.close(), self._close_timeout)
-        except (asyncio.TimeoutError, PlaywrightError) as exc:
+        except (TimeoutError, PlaywrightError) as exc:
             forced = True
             self._log.warning(
                 "Chromium did not close in time; killing its process group",
@@ -234,5 +229,5 @@ class BrowserSupervisor:
             return
         try:
             await asyncio.wait_for(playwright.stop(), self._close_timeout)
-        except (asyncio.TimeoutError, PlaywrightError, OSError) as exc:
+        except (TimeoutError, PlaywrightError, OSError) as exc:
             self._log.warning("Playwright driver did not stop cleanly", extra={"error": str(exc)})

@@ -5,13 +5,13 @@ takes every helper process (zygotes, renderers, GPU, network service) with it. T
 the last resort when a graceful ``browser.close()`` hangs; otherwise a warm Lambda keeps
 collecting orphaned Chromiums and profile directories in /tmp until it dies.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import signal
 from dataclasses import dataclass
-from typing import Optional
 
 _PROFILE_FLAG = "--user-data-dir="
 
@@ -21,10 +21,10 @@ class ChromiumProcess:
     """The browser's main process id (also its process group id) and profile directory."""
 
     pid: int
-    profile_dir: Optional[str]
+    profile_dir: str | None
 
     @classmethod
-    def from_pid(cls, pid: int) -> "ChromiumProcess":
+    def from_pid(cls, pid: int) -> ChromiumProcess:
         return cls(pid=pid, profile_dir=_profile_dir_of(pid))
 
     def members(self, include_zombies: bool = True) -> list[int]:
@@ -43,7 +43,7 @@ class ChromiumProcess:
             shutil.rmtree(self.profile_dir, ignore_errors=True)
 
 
-def _profile_dir_of(pid: int) -> Optional[str]:
+def _profile_dir_of(pid: int) -> str | None:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             arguments = handle.read().decode(errors="replace").split("\0")
@@ -51,18 +51,18 @@ def _profile_dir_of(pid: int) -> Optional[str]:
         return None
     for argument in arguments:
         if argument.startswith(_PROFILE_FLAG):
-            return argument[len(_PROFILE_FLAG):]
+            return argument[len(_PROFILE_FLAG) :]
     return None
 
 
-def _stat_fields(pid: str) -> Optional[tuple[str, int]]:
+def _stat_fields(pid: str) -> tuple[str, int] | None:
     """(state, process group) from /proc/<pid>/stat; the command name may contain spaces."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
             raw = handle.read().decode(errors="replace")
     except OSError:
         return None
-    after_name = raw[raw.rfind(")") + 2:].split()
+    after_name = raw[raw.rfind(")") + 2 :].split()
     if len(after_name) < 3:
         return None
     return after_name[0], int(after_name[2])

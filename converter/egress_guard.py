@@ -11,12 +11,13 @@ Two layers, so that one mistake is not enough:
 Service workers are blocked (their fetches would skip routing) and WebRTC may only use
 proxied transports.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.egress import Blocked, EgressPolicy, RefusalKind
@@ -60,14 +61,14 @@ class EgressGuard:
         self._policy = policy
         self.blocked: list[BlockedRequest] = []
         self._proxy = PinningProxy(policy, self._record)
-        self._verdicts: dict[tuple[str, int], Optional[Blocked]] = {}
+        self._verdicts: dict[tuple[str, int], Blocked | None] = {}
         # (host, port) of a main-frame navigation's first request -> every hop it went to.
         self._navigation_hops: set[tuple[str, int]] = set()
         self._main_page = None  # the first page of the context: the one being printed
         self._main_loaded = False  # once it has loaded, leaving it is refused by staying
         self._excused: set[str] = set()
 
-    async def __aenter__(self) -> "EgressGuard":
+    async def __aenter__(self) -> EgressGuard:
         await self._proxy.start()
         return self
 
@@ -97,7 +98,7 @@ class EgressGuard:
         for page in context.pages:
             self._watch_page(page)
 
-    def blocked_navigation(self, url: str) -> Optional[BlockedRequest]:
+    def blocked_navigation(self, url: str) -> BlockedRequest | None:
         """Why the main document was refused, if it was: url itself, or any place the main
         frame went to on the way (redirect hops, meta refresh, script navigations)."""
         try:
@@ -153,7 +154,7 @@ class EgressGuard:
 
     # --- the routing layer --------------------------------------------------------------
 
-    async def _verdict(self, url: str) -> tuple[str, int, Optional[Blocked]]:
+    async def _verdict(self, url: str) -> tuple[str, int, Blocked | None]:
         """(host, port, refusal-or-None) for an http(s) URL, cached per origin for this job."""
         try:
             target = self._policy.parse_origin(url)
@@ -163,13 +164,11 @@ class EgressGuard:
         if key not in self._verdicts:
             loop = asyncio.get_running_loop()
             try:
-                await asyncio.wait_for(
-                    loop.run_in_executor(None, self._policy.resolve, target.host, target.port), 5.0
-                )
+                await asyncio.wait_for(loop.run_in_executor(None, self._policy.resolve, target.host, target.port), 5.0)
                 self._verdicts[key] = None
             except Blocked as exc:
                 self._verdicts[key] = exc
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self._verdicts[key] = Blocked(f"{target.host} did not resolve in time", RefusalKind.LOOKUP_TIMEOUT)
         return target.host, target.port, self._verdicts[key]
 
@@ -209,7 +208,7 @@ class EgressGuard:
         await ws.close(code=1008, reason="blocked")
 
 
-def _origin(policy: EgressPolicy, url: str) -> Optional[tuple[str, int]]:
+def _origin(policy: EgressPolicy, url: str) -> tuple[str, int] | None:
     try:
         target = policy.parse_origin(url)
     except InvalidInput:

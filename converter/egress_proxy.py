@@ -12,12 +12,13 @@ otherwise Chromium could reuse a vetted connection for a request to another host
 Redirects are not followed here; Chromium follows them and each hop comes back through.
 Every wait is bounded.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 from chalicelib.domain.errors import InvalidInput
@@ -27,8 +28,14 @@ from chalicelib.numbers import ascii_hex, ascii_int, port_number
 log = logging.getLogger(__name__)
 
 _HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
-    "te", "trailer", "upgrade",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "proxy-authenticate",
+    "te",
+    "trailer",
+    "upgrade",
 }
 _MAX_HEAD_BYTES = 64 * 1024
 _CHUNK = 64 * 1024
@@ -47,17 +54,17 @@ class BlockedRequest:
 
 @dataclass(frozen=True)
 class ProxyTimeouts:
-    head: float = 10.0       # reading a request or response head
-    resolve: float = 5.0     # DNS lookup for one host
-    connect: float = 10.0    # TCP connect to one vetted address
-    response: float = 60.0   # upstream's response head after the request was sent
-    idle: float = 60.0       # a tunnel or body relay with no bytes either way
+    head: float = 10.0  # reading a request or response head
+    resolve: float = 5.0  # DNS lookup for one host
+    connect: float = 10.0  # TCP connect to one vetted address
+    response: float = 60.0  # upstream's response head after the request was sent
+    idle: float = 60.0  # a tunnel or body relay with no bytes either way
 
 
 class _Refused(Exception):
     """The request cannot be served; ``status`` goes back to Chromium (None: just hang up)."""
 
-    def __init__(self, status: Optional[bytes]) -> None:
+    def __init__(self, status: bytes | None) -> None:
         super().__init__(status)
         self.status = status
 
@@ -74,7 +81,7 @@ class PinningProxy:
         self._policy = policy
         self._on_blocked = on_blocked
         self._timeouts = timeouts
-        self._server: Optional[asyncio.AbstractServer] = None
+        self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         #: (host, address, port) of every upstream connection attempted, for logs and tests.
@@ -86,9 +93,7 @@ class PinningProxy:
         return self._server.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._serve, "127.0.0.1", 0, limit=_MAX_HEAD_BYTES
-        )
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, limit=_MAX_HEAD_BYTES)
 
     async def close(self) -> None:
         if self._server is not None:
@@ -104,7 +109,7 @@ class PinningProxy:
         if self._server is not None:
             try:
                 await asyncio.wait_for(self._server.wait_closed(), self._timeouts.head)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("egress proxy did not close in time")
             self._server = None
 
@@ -119,8 +124,14 @@ class PinningProxy:
         except _Refused as refused:
             if refused.status:
                 writer.write(b"HTTP/1.1 " + refused.status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        except (asyncio.TimeoutError, ConnectionError, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError, ValueError, OSError) as exc:
+        except (
+            TimeoutError,
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ValueError,
+            OSError,
+        ) as exc:
             log.debug("egress proxy connection ended: %r", exc)
         finally:
             self._tasks.discard(task)
@@ -148,7 +159,7 @@ class PinningProxy:
             )
         except Blocked as exc:
             reason, kind = exc.reason, exc.kind
-        except asyncio.TimeoutError:
+        except TimeoutError:
             reason, kind = f"{host} did not resolve within {self._timeouts.resolve:g}s", RefusalKind.LOOKUP_TIMEOUT
         self._on_blocked(BlockedRequest(url, _host_key(host), port, reason, kind))
         raise _Refused(None)
@@ -160,7 +171,7 @@ class PinningProxy:
                 streams = await asyncio.wait_for(
                     asyncio.open_connection(address, port, limit=_MAX_HEAD_BYTES), self._timeouts.connect
                 )
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 continue
             self._writers.add(streams[1])
             return streams
@@ -195,7 +206,7 @@ class PinningProxy:
             while True:
                 try:
                     data = await asyncio.wait_for(source.read(_CHUNK), self._timeouts.idle)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     if loop.time() - last[0] < self._timeouts.idle:
                         continue
                     raise
@@ -260,9 +271,7 @@ def _parse_headers(lines: list) -> list:
 def _end_to_end(headers: list) -> list:
     """Drop hop-by-hop headers, including any the Connection header names."""
     named = {
-        token.strip().lower()
-        for name, value in headers if name.lower() == "connection"
-        for token in value.split(",")
+        token.strip().lower() for name, value in headers if name.lower() == "connection" for token in value.split(",")
     }
     return [(n, v) for n, v in headers if n.lower() not in _HOP_BY_HOP | named]
 

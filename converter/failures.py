@@ -3,6 +3,7 @@
 ``permanent`` decides whether SQS retries the job: a 404 or an unknown host will not heal
 in a minute, a 503 or a refused connection may.
 """
+
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -35,8 +36,12 @@ _NET_ERRORS: tuple[tuple[str, str, str, bool], ...] = (
     ("Download is starting", "not_a_page", "The address leads to a file download, not a web page", True),
     # Chromium cancels the main document itself: a redirect to a scheme it will not follow
     # (ftp:, mailto:, javascript:...) or an empty answer. Nothing a retry would change.
-    ("net::ERR_ABORTED", "not_a_page",
-     "The address did not lead to a web page (it redirected to a non-web address or answered nothing)", True),
+    (
+        "net::ERR_ABORTED",
+        "not_a_page",
+        "The address did not lead to a web page (it redirected to a non-web address or answered nothing)",
+        True,
+    ),
 )
 
 
@@ -53,9 +58,7 @@ def http_status_failure(status: int, status_text: str = "") -> ConversionFailed:
         except ValueError:
             reason = ""
     label = f"HTTP {status} {reason}".strip()
-    return ConversionFailed(
-        f"The page answered {label}", "http_error", permanent=status not in TRANSIENT_HTTP_STATUSES
-    )
+    return ConversionFailed(f"The page answered {label}", "http_error", permanent=status not in TRANSIENT_HTTP_STATUSES)
 
 
 def navigation_failure(error_text: str) -> ConversionFailed:
@@ -89,8 +92,9 @@ def proxy_could_not_connect(status: int, headers: dict[str, str]) -> bool:
 
 
 def connection_failed() -> ConversionFailed:
-    return ConversionFailed("The site refused the connection or could not be reached", "connection_failed",
-                            permanent=False)
+    return ConversionFailed(
+        "The site refused the connection or could not be reached", "connection_failed", permanent=False
+    )
 
 
 def navigation_timeout(seconds: float) -> ConversionFailed:
@@ -112,7 +116,9 @@ def print_refused() -> ConversionFailed:
     template) cannot work for it, and will not on a second try."""
     return ConversionFailed(
         "The browser could not print the page with these options (margins, header or footer); "
-        "change them and try again", "print_failed", permanent=True,
+        "change them and try again",
+        "print_failed",
+        permanent=True,
     )
 
 

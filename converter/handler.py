@@ -5,6 +5,7 @@ failure is reported back as a batch item failure so only that message is retried
 after ``maxReceiveCount`` deliveries SQS moves it to the dead-letter queue, whose consumer
 (``dead_letter_handler``) marks the job failed for its owner.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,10 @@ def convert_record(record: SQSRecord) -> str:
     try:
         outcome = container(_renderer).jobs.process(job, attempt_of(record))
         container().conversion_metrics.record(outcome, queued_ms)
-        logger.info("job finished", extra={"outcome": outcome.status, "detail": outcome.detail,
-                                           "queue_ms": queued_ms, **outcome.timings})
+        logger.info(
+            "job finished",
+            extra={"outcome": outcome.status, "detail": outcome.detail, "queue_ms": queued_ms, **outcome.timings},
+        )
         return outcome.status
     except Exception:
         logger.exception("job will be retried", extra={"attempt": attempt_of(record)})
@@ -72,7 +75,8 @@ def _reject_poison(record: SQSRecord, poison: PoisonMessage) -> str:
     logger.error("poison message dropped", extra={"reason": str(poison), "body": record.body[:500]})
     if poison.user_id and poison.file_id:
         container(_renderer).file_index.mark_failed(
-            poison.user_id, poison.file_id, code="invalid_job", message="The job could not be read; please retry.")
+            poison.user_id, poison.file_id, code="invalid_job", message="The job could not be read; please retry."
+        )
     logger.thread_safe_clear_keys()
     return "poison"
 
@@ -85,8 +89,9 @@ def give_up_record(record: SQSRecord) -> str:
     jobs = container().jobs
     outcome = jobs.give_up(job, container().settings.jobs_max_receive_count)
     container().conversion_metrics.record(outcome, queued_for_ms(record))
-    logger.warning("job gave up", extra={"correlation_id": job.correlation_id, "file_id": job.file_id,
-                                          "outcome": outcome.status})
+    logger.warning(
+        "job gave up", extra={"correlation_id": job.correlation_id, "file_id": job.file_id, "outcome": outcome.status}
+    )
     return outcome.status
 
 
@@ -102,11 +107,13 @@ warm_start()
 
 @logger.inject_lambda_context
 def lambda_handler(event, context):
-    return async_process_partial_response(event=event, record_handler=_convert_record_async,
-                                          processor=_batch(AsyncBatchProcessor), context=context)
+    return async_process_partial_response(
+        event=event, record_handler=_convert_record_async, processor=_batch(AsyncBatchProcessor), context=context
+    )
 
 
 @logger.inject_lambda_context
 def dead_letter_handler(event, context):
-    return process_partial_response(event=event, record_handler=give_up_record,
-                                    processor=_batch(BatchProcessor), context=context)
+    return process_partial_response(
+        event=event, record_handler=give_up_record, processor=_batch(BatchProcessor), context=context
+    )

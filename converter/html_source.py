@@ -6,6 +6,7 @@ site: it can read no local file and carries no one's cookies. Other paths on tha
 (a relative link, the favicon) get an empty 404 here, since nothing stands behind it;
 every other request goes on to the egress guard and its proxy like any page's.
 """
+
 from __future__ import annotations
 
 from typing import Any

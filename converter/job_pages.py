@@ -7,13 +7,16 @@ the readiness probe installed and print media set, and a job takes one. A spare 
 job only and is thrown away after it (nothing carries over from one job to the next), and
 spares belong to one browser: when that browser is retired, its spares go with it.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, AsyncContextManager, Callable, Optional, Protocol
+from collections.abc import Callable
+from typing import Any, AsyncContextManager, Protocol
 
-from playwright.async_api import Browser, BrowserContext, Error as PlaywrightError, Page
+from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
 
 from converter.browser import BrowserGeneration
 from converter.readiness import PROBE_SCRIPT, NetworkActivity
@@ -31,7 +34,7 @@ class Guard(Protocol):
     context_options: dict
     blocked: list
 
-    async def __aenter__(self) -> "Guard": ...
+    async def __aenter__(self) -> Guard: ...
 
     async def __aexit__(self, *exc: Any) -> None: ...
 
@@ -67,8 +70,14 @@ class PageWatch:
 class JobPage:
     """One job's guard, context and page, with the page's network activity tracked."""
 
-    def __init__(self, generation: BrowserGeneration, guard: Guard, context: BrowserContext,
-                 watch: PageWatch, activity: NetworkActivity) -> None:
+    def __init__(
+        self,
+        generation: BrowserGeneration,
+        guard: Guard,
+        context: BrowserContext,
+        watch: PageWatch,
+        activity: NetworkActivity,
+    ) -> None:
         self.generation = generation
         self.guard = guard
         self.context = context
@@ -81,11 +90,11 @@ class JobPage:
         return self.watch.page
 
     @classmethod
-    async def open(cls, generation: BrowserGeneration, guard_factory: GuardFactory) -> "JobPage":
+    async def open(cls, generation: BrowserGeneration, guard_factory: GuardFactory) -> JobPage:
         """Start a guard, open a context behind it and a page with the probe installed.
         Raises ``BrowserGone`` when the browser cannot open a context."""
         guard = await guard_factory().__aenter__()
-        context: Optional[BrowserContext] = None
+        context: BrowserContext | None = None
         try:
             try:
                 context = await generation.browser.new_context(**{**CONTEXT_DEFAULTS, **guard.context_options})
@@ -114,7 +123,7 @@ class JobPage:
         then the guard."""
         try:
             await asyncio.wait_for(self.context.close(), timeout)
-        except (asyncio.TimeoutError, PlaywrightError) as exc:
+        except (TimeoutError, PlaywrightError) as exc:
             self.generation.mark_broken()  # let the supervisor kill the browser rather than leak pages
             log.warning("Browser context did not close", extra={"error": str(exc) or type(exc).__name__})
         finally:
@@ -124,8 +133,14 @@ class JobPage:
 class SparePages:
     """Keeps up to ``target`` ready ``JobPage``s for the current browser."""
 
-    def __init__(self, target: int, guard_factory: GuardFactory, close_timeout: float,
-                 prepare_timeout: float, log: logging.Logger) -> None:
+    def __init__(
+        self,
+        target: int,
+        guard_factory: GuardFactory,
+        close_timeout: float,
+        prepare_timeout: float,
+        log: logging.Logger,
+    ) -> None:
         self._target = target
         self._guard_factory = guard_factory
         self._close_timeout = close_timeout
@@ -136,7 +151,7 @@ class SparePages:
         self._tasks: set[asyncio.Task] = set()
         self._closed = False
 
-    def take(self, generation: BrowserGeneration) -> Optional[JobPage]:
+    def take(self, generation: BrowserGeneration) -> JobPage | None:
         """A ready page in ``generation``'s browser, if there is one; stale spares are dropped."""
         while self._ready:
             spare = self._ready.pop(0)
@@ -145,7 +160,7 @@ class SparePages:
             self.discard(spare)
         return None
 
-    def refill(self, generation: BrowserGeneration, usable: Callable[[], bool], up_to: Optional[int] = None) -> None:
+    def refill(self, generation: BrowserGeneration, usable: Callable[[], bool], up_to: int | None = None) -> None:
         """Prepare spares in the background until ``target`` (or ``up_to``) are ready or being made."""
         if self._closed:
             return
@@ -168,7 +183,7 @@ class SparePages:
     async def _prepare(self, generation: BrowserGeneration, usable: Callable[[], bool]) -> None:
         try:
             spare = await asyncio.wait_for(JobPage.open(generation, self._guard_factory), self._prepare_timeout)
-        except (BrowserGone, PlaywrightError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, BrowserGone, PlaywrightError, OSError) as exc:
             self._log.info("Spare page could not be prepared", extra={"error": str(exc) or type(exc).__name__})
             return
         finally:

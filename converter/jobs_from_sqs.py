@@ -1,9 +1,9 @@
 """Reading conversion jobs out of SQS records; a record that cannot be read is poison."""
+
 from __future__ import annotations
 
 import json
 import time
-from typing import Optional
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -13,7 +13,7 @@ from chalicelib.domain.models import ConversionJob
 class PoisonMessage(Exception):
     """The record can never be processed: retrying it would only fail again."""
 
-    def __init__(self, reason: str, user_id: Optional[str] = None, file_id: Optional[str] = None) -> None:
+    def __init__(self, reason: str, user_id: str | None = None, file_id: str | None = None) -> None:
         super().__init__(reason)
         self.user_id = user_id
         self.file_id = file_id
@@ -42,7 +42,7 @@ def attempt_of(record: SQSRecord) -> int:
         return 1
 
 
-def queued_for_ms(record: SQSRecord) -> Optional[int]:
+def queued_for_ms(record: SQSRecord) -> int | None:
     """How long the message waited between being sent and reaching the converter (ms)."""
     try:
         sent = int(record.attributes.sent_timestamp)

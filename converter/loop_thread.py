@@ -4,12 +4,14 @@ Playwright's async API lives on a single loop; the SQS handler calls the rendere
 several worker threads. Each call hands its coroutine to this loop and waits, bounded,
 for the answer.
 """
+
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import threading
-from typing import Any, Coroutine, TypeVar
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -42,7 +44,7 @@ class LoopThread:
             future.cancel()
             raise
 
-    def submit(self, coro: Coroutine[Any, Any, Any]) -> "concurrent.futures.Future[Any]":
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         """Start ``coro`` on the loop and return at once."""
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 

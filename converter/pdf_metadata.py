@@ -4,6 +4,7 @@ Chromium titles the PDF after the document and leaves the source out; readers an
 tools show the metadata, so we set /Title (the page title, or the URL when it has none)
 and /Subject (where it came from).
 """
+
 from __future__ import annotations
 
 import io

@@ -4,6 +4,7 @@ Chromium prints its own date/title header and URL/page footer whenever headers a
 when the user gives only one template the other is set to an empty element so the
 default never appears.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -18,14 +18,16 @@ requests in flight for longer than ``LONG_REQUEST_SECONDS`` (long-poll), a URL r
 again and again (polling), intervals and callbacks that keep rescheduling themselves. All
 of it stays inside the settle bound.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
-from playwright.async_api import Error as PlaywrightError, Page, Request
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Request
 
 #: The init script every page of a job gets before its own scripts run.
 PROBE_SCRIPT = (Path(__file__).with_name("readiness.js")).read_text(encoding="utf-8")
@@ -50,7 +52,7 @@ _SCROLL_JS = f"([screens, ms]) => {_PROBE} ? {_PROBE}.scrollThrough(screens, ms)
 class NetworkActivity:
     """The page's requests in flight (all frames) that loading still depends on."""
 
-    def __init__(self, page: Page, loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
+    def __init__(self, page: Page, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self._loop = loop or asyncio.get_running_loop()
         self._in_flight: dict[Request, float] = {}  # request -> when it started (loop time)
         self._requests_per_url: dict[str, int] = {}
@@ -94,7 +96,7 @@ class NetworkActivity:
             self._changed.clear()
             try:
                 await asyncio.wait_for(self._changed.wait(), max(window, 0.001))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
 
@@ -133,7 +135,7 @@ async def _evaluate(page: Page, script: str, arg: Any, deadline: float, logger: 
         return {"pending": 1}
     try:
         result = await asyncio.wait_for(page.evaluate(script, arg), remaining)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return {"pending": 1}
     except PlaywrightError as exc:
         logger.debug("Readiness probe call failed", extra={"error": str(exc)})

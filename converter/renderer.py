@@ -7,6 +7,7 @@ behind its own egress guard (opened ahead of time: ``SparePages``, and closed af
 job has its PDF), and a semaphore keeps at most ``render_concurrency`` pages rendering at
 a time. Every wait is bounded; the job as a whole by ``render_timeout_seconds``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,14 +15,17 @@ import atexit
 import concurrent.futures
 import threading
 import time
-from typing import Optional
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
 from playwright.async_api import (
     Error as PlaywrightError,
+)
+from playwright.async_api import (
     Page,
     Response,
+)
+from playwright.async_api import (
     TimeoutError as PlaywrightTimeoutError,
 )
 
@@ -56,7 +60,7 @@ class PlaywrightRenderer(Renderer):
         self,
         egress_policy: EgressPolicy,
         *,
-        chromium_path: Optional[str] = None,
+        chromium_path: str | None = None,
         render_timeout_seconds: float = 45.0,
         settle_timeout_seconds: float = 10.0,
         max_pdf_bytes: int = 50 * 1024 * 1024,
@@ -65,16 +69,14 @@ class PlaywrightRenderer(Renderer):
         browser_recycle_after: int = 50,
         launch_timeout_seconds: float = LAUNCH_TIMEOUT_SECONDS,
         close_timeout_seconds: float = CLOSE_TIMEOUT_SECONDS,
-        guard_factory: Optional[GuardFactory] = None,
+        guard_factory: GuardFactory | None = None,
     ) -> None:
         if settle_timeout_seconds >= render_timeout_seconds:
             raise ValueError("settle_timeout_seconds must be below render_timeout_seconds")
         self._render_timeout = render_timeout_seconds
         self._settle_timeout = settle_timeout_seconds
         # Navigation gets what settling and printing do not need, but never under a third.
-        self._navigation_timeout = max(
-            render_timeout_seconds - 2 * settle_timeout_seconds, render_timeout_seconds / 3
-        )
+        self._navigation_timeout = max(render_timeout_seconds - 2 * settle_timeout_seconds, render_timeout_seconds / 3)
         self._max_pdf_bytes = max_pdf_bytes
         self._max_pdf_pages = max_pdf_pages
         self._close_timeout = close_timeout_seconds
@@ -89,11 +91,10 @@ class PlaywrightRenderer(Renderer):
             logger=logger,
         )
         # Slot wait + launch + the job + closing its context and maybe its browser.
-        self.worst_case_seconds = (
-            2 * render_timeout_seconds + launch_timeout_seconds + 3 * close_timeout_seconds
+        self.worst_case_seconds = 2 * render_timeout_seconds + launch_timeout_seconds + 3 * close_timeout_seconds
+        self._spares = SparePages(
+            render_concurrency, self._guard_factory, close_timeout_seconds, launch_timeout_seconds, logger
         )
-        self._spares = SparePages(render_concurrency, self._guard_factory, close_timeout_seconds,
-                                  launch_timeout_seconds, logger)
         self._background: set[asyncio.Future] = set()  # contexts closing after their jobs
         self._loop = LoopThread("pagepress-renderer")
         self._close_lock = threading.Lock()
@@ -101,7 +102,7 @@ class PlaywrightRenderer(Renderer):
         atexit.register(self.close)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "PlaywrightRenderer":
+    def from_settings(cls, settings: Settings) -> PlaywrightRenderer:
         return cls(
             EgressPolicy.from_settings(settings),
             chromium_path=settings.chromium_path,
@@ -122,8 +123,9 @@ class PlaywrightRenderer(Renderer):
         """The same job as ``render``, with the document served from ``html_source.SOURCE_URL``."""
         return self._run_job(SOURCE_URL, options, correlation_id, html)
 
-    def _run_job(self, url: str, options: ConversionOptions, correlation_id: str,
-                 html: Optional[str] = None) -> RenderedPdf:
+    def _run_job(
+        self, url: str, options: ConversionOptions, correlation_id: str, html: str | None = None
+    ) -> RenderedPdf:
         if self._closed:
             raise ConversionFailed("The converter is shutting down", "renderer_unavailable", permanent=False)
         try:
@@ -140,7 +142,7 @@ class PlaywrightRenderer(Renderer):
     async def _warm_up(self) -> None:
         try:
             generation = await self._supervisor.acquire(counted=False)
-        except (PlaywrightError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, PlaywrightError, OSError) as exc:
             logger.warning("Chromium could not start ahead of the first job", extra={"error": str(exc)})
             return
         try:
@@ -181,13 +183,14 @@ class PlaywrightRenderer(Renderer):
 
     # --- one job, on the loop thread ------------------------------------------------------
 
-    async def _job(self, url: str, options: ConversionOptions, correlation_id: str,
-                   html: Optional[str] = None) -> RenderedPdf:
+    async def _job(
+        self, url: str, options: ConversionOptions, correlation_id: str, html: str | None = None
+    ) -> RenderedPdf:
         log_extra = {"correlation_id": correlation_id, "host": urlsplit(url).hostname}
         started = time.monotonic()
         try:
             await asyncio.wait_for(self._slots.acquire(), self._render_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise ConversionFailed(
                 "The converter was too busy to start this page; it will be retried", "busy", permanent=False
             ) from None
@@ -204,7 +207,7 @@ class PlaywrightRenderer(Renderer):
                     # was never touched, so one more try on a fresh browser is safe.
                     if attempt == 2:
                         raise failures.renderer_crashed() from None
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     generation.mark_broken()  # a job that overran may have wedged the browser
                     raise failures.render_timeout(self._render_timeout) from None
                 except (PlaywrightError, OSError) as exc:  # not classified further down
@@ -215,31 +218,45 @@ class PlaywrightRenderer(Renderer):
         except ConversionFailed as failure:
             logger.warning(
                 "Conversion failed",
-                extra={**log_extra, "code": failure.code, "permanent": failure.permanent,
-                       "duration_ms": _ms_since(started)},
+                extra={
+                    **log_extra,
+                    "code": failure.code,
+                    "permanent": failure.permanent,
+                    "duration_ms": _ms_since(started),
+                },
             )
             raise
         finally:
             self._slots.release()
         logger.info(
             "Conversion finished",
-            extra={**log_extra, "pages": result.pages, "bytes": len(result.content),
-                   "warnings": len(result.warnings), "duration_ms": _ms_since(started)},
+            extra={
+                **log_extra,
+                "pages": result.pages,
+                "bytes": len(result.content),
+                "warnings": len(result.warnings),
+                "duration_ms": _ms_since(started),
+            },
         )
         return result
 
     async def _acquire_browser(self, log_extra: dict) -> BrowserGeneration:
         try:
             return await self._supervisor.acquire()
-        except (PlaywrightError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, PlaywrightError, OSError) as exc:
             logger.error("Chromium could not start", extra={**log_extra, "error": str(exc)})
             raise ConversionFailed(
                 "The PDF engine could not start; it will be retried", "renderer_unavailable", permanent=False
             ) from None
 
     async def _render_in(
-        self, generation: BrowserGeneration, url: str, options: ConversionOptions, log_extra: dict,
-        started: float, html: Optional[str] = None,
+        self,
+        generation: BrowserGeneration,
+        url: str,
+        options: ConversionOptions,
+        log_extra: dict,
+        started: float,
+        html: str | None = None,
     ) -> RenderedPdf:
         """Render on a spare page of ``generation`` (or a new one), then let it go in the
         background: closing a context is not the job's business."""
@@ -311,8 +328,12 @@ class PlaywrightRenderer(Renderer):
             for blocked in guard.blocked:
                 logger.info(
                     "Request to a non-public address blocked",
-                    extra={**log_extra, "blocked_host": blocked.host, "blocked_port": blocked.port,
-                           "reason": blocked.reason},
+                    extra={
+                        **log_extra,
+                        "blocked_host": blocked.host,
+                        "blocked_port": blocked.port,
+                        "reason": blocked.reason,
+                    },
                 )
         mark = time.monotonic()
         result = await self._finish(raw, title, url, warnings)
@@ -366,7 +387,7 @@ class PlaywrightRenderer(Renderer):
         try:
             # A round trip to the browser process (not the page's script: error pages run none).
             await asyncio.wait_for(watch.page.context.cookies(), self._close_timeout)
-        except (PlaywrightError, asyncio.TimeoutError):
+        except (TimeoutError, PlaywrightError):
             return False
         return not watch.broken
 
@@ -391,22 +412,18 @@ class PlaywrightRenderer(Renderer):
         # Parsing a big PDF takes a while; keep the loop free for the other jobs.
         finished = await asyncio.get_running_loop().run_in_executor(None, stamp_metadata, raw, title, url)
         if finished.pages > self._max_pdf_pages:
-            raise failures.too_large(
-                f"{finished.pages} pages, over the limit of {self._max_pdf_pages} pages"
-            )
+            raise failures.too_large(f"{finished.pages} pages, over the limit of {self._max_pdf_pages} pages")
         self._check_size(len(finished.content))
         return RenderedPdf(content=finished.content, title=title, pages=finished.pages, warnings=tuple(warnings))
 
     def _check_size(self, size: int) -> None:
         if size > self._max_pdf_bytes:
-            raise failures.too_large(
-                f"{_megabytes(size)} MB, over the limit of {_megabytes(self._max_pdf_bytes)} MB"
-            )
+            raise failures.too_large(f"{_megabytes(size)} MB, over the limit of {_megabytes(self._max_pdf_bytes)} MB")
 
     async def _close_context(self, context: BrowserContext, generation: BrowserGeneration, log_extra: dict) -> None:
         try:
             await asyncio.wait_for(context.close(), self._close_timeout)
-        except (asyncio.TimeoutError, PlaywrightError) as exc:
+        except (TimeoutError, PlaywrightError) as exc:
             generation.mark_broken()  # let the supervisor kill the browser rather than leak pages
             logger.warning("Browser context did not close", extra={**log_extra, "error": str(exc)})
 
@@ -427,7 +444,7 @@ class _MainDocumentResponses:
 
     def __init__(self, page: Page) -> None:
         self._page = page
-        self.last: Optional[Response] = None
+        self.last: Response | None = None
         page.on("response", self._seen)
 
     def _seen(self, response: Response) -> None:

@@ -4,6 +4,7 @@ Same image as the converter, no browser. A failed attempt is not a failed record
 deliverer queues the next attempt with its delay and notes it on the entry; only an error
 of our own (DynamoDB or SQS not answering) is reported back for SQS to retry the record.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,7 @@ def deliver_record(record: SQSRecord) -> str:
     logger.append_keys(correlation_id=delivery.correlation_id, file_id=delivery.file_id, user_id=delivery.user_id)
     try:
         outcome = container().webhooks.deliver(delivery)
-        logger.info("webhook attempt", extra={"outcome": outcome, "attempt": delivery.attempt,
-                                              "event": delivery.event})
+        logger.info("webhook attempt", extra={"outcome": outcome, "attempt": delivery.attempt, "event": delivery.event})
         return outcome
     finally:
         logger.remove_keys(["correlation_id", "file_id", "user_id"])

@@ -1,4 +1,5 @@
 """``python -m devstack``: run PagePress locally until Ctrl-C or SIGTERM."""
+
 from __future__ import annotations
 
 import signal

@@ -1,4 +1,5 @@
 """AWS on loopback: moto's server with the bucket, table and queues PagePress uses."""
+
 from __future__ import annotations
 
 import ctypes
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import boto3
 
@@ -53,7 +54,7 @@ class MotoAws:
             raise ValueError(f"moto must listen on loopback, not {host}: it serves everything unauthenticated")
         self.host = host
         self.port = port or free_port(host)
-        self._process: Optional[subprocess.Popen] = None
+        self._process: subprocess.Popen | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -63,8 +64,10 @@ class MotoAws:
         ensure_port_free(self.host, self.port, "set MOTO_PORT to another port (0 picks a free one)")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "devstack.moto_server", "-H", self.host, "-p", str(self.port)],
-            env={**os.environ, "MOTO_PORT": str(self.port)}, cwd=_REPOSITORY,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # one line per AWS call
+            env={**os.environ, "MOTO_PORT": str(self.port)},
+            cwd=_REPOSITORY,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # one line per AWS call
             start_new_session=True,  # Ctrl-C stops the stack, which saves moto's state, then moto
             preexec_fn=_die_with_parent,
         )
@@ -87,8 +90,13 @@ class MotoAws:
             process.wait(10)
 
     def client(self, service: str, region: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=region,
-                            aws_access_key_id="local", aws_secret_access_key="local")
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
 
 
 def _accepts(host: str, port: int) -> bool:
@@ -121,17 +129,24 @@ def create_resources(aws: MotoAws, settings: Settings, visibility_timeout: int) 
     dynamodb = aws.client("dynamodb", region)
     if settings.files_table not in dynamodb.list_tables()["TableNames"]:
         dynamodb.create_table(
-            TableName=settings.files_table, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}],
+            TableName=settings.files_table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "user_id", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
             KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         )
     sqs = aws.client("sqs", region)
     dlq_url = sqs.create_queue(QueueName=settings.jobs_dlq_name)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sqs.create_queue(QueueName=settings.webhooks_queue_name, Attributes={"VisibilityTimeout": "60"})
-    sqs.create_queue(QueueName=settings.jobs_queue_name, Attributes={
-        "VisibilityTimeout": str(visibility_timeout),
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
-                                     "maxReceiveCount": str(settings.jobs_max_receive_count)}),
-    })
+    sqs.create_queue(
+        QueueName=settings.jobs_queue_name,
+        Attributes={
+            "VisibilityTimeout": str(visibility_timeout),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(settings.jobs_max_receive_count)}
+            ),
+        },
+    )

@@ -10,6 +10,7 @@ entry is `ready`, and no batch item failed.
     python -m devstack.image_proof --invoke-url URL --moto-port P --page-port Q
         # a function already listening at URL, with function_environment(P, Q) (the tests)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,11 +37,17 @@ REGION = "us-east-1"
 def function_environment(moto_port: int, page_port: int) -> dict[str, str]:
     """What the function is given: the loopback AWS, and leave to fetch the proof page."""
     return {
-        "PAGEPRESS_STAGE": "ci", "AWS_REGION": REGION, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
-        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-        "FILES_BUCKET": "pagepress-ci-files", "FILES_TABLE": "pagepress-ci-files",
-        "JOBS_QUEUE": "pagepress-ci-jobs", "JOBS_DLQ": "pagepress-ci-jobs-dlq",
-        "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{page_port}", "RENDER_TIMEOUT_SECONDS": "60",
+        "PAGEPRESS_STAGE": "ci",
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "FILES_BUCKET": "pagepress-ci-files",
+        "FILES_TABLE": "pagepress-ci-files",
+        "JOBS_QUEUE": "pagepress-ci-jobs",
+        "JOBS_DLQ": "pagepress-ci-jobs-dlq",
+        "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{page_port}",
+        "RENDER_TIMEOUT_SECONDS": "60",
     }
 
 
@@ -88,8 +95,13 @@ def prove(invoke_url: str, moto_port: int, page_port: int) -> str:
         entry = app.conversions.request(user, f"http://127.0.0.1:{page_port}/", None, None, "image-proof")
         sqs = aws.client("sqs", REGION)
         queue_url = sqs.get_queue_url(QueueName=settings.jobs_queue_name)["QueueUrl"]
-        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, AttributeNames=["All"],
-                                       MessageAttributeNames=["All"], WaitTimeSeconds=5).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=5,
+        ).get("Messages", [])
         assert len(messages) == 1, f"the job was not queued: {messages}"
         event = sqs_event(messages, f"arn:aws:sqs:{REGION}:000000000000:{settings.jobs_queue_name}", REGION)
         result = invoke(invoke_url, event, deadline=time.monotonic() + 120)

@@ -8,10 +8,12 @@ deleting holds the queue's own lock, the one ``add_message`` already appends und
 
 Run as ``python -m devstack.moto_server -H 127.0.0.1 -p PORT`` (moto's own arguments).
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from moto import server
 from moto.sqs import models

@@ -1,4 +1,5 @@
 """Embedded PostgreSQL (pgserver) in DATA_DIR, unless DATABASE_URL names a server."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,10 @@ def embedded_database_url(data_dir: Path) -> tuple[str, object]:
     try:
         server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
     except Exception as exc:  # noqa: BLE001 - pgserver raises plain exceptions
-        raise StartupError(f"The embedded PostgreSQL did not start in {pgdata}: {exc}. "
-                           "Delete that folder to start afresh, or set DATABASE_URL.") from exc
+        raise StartupError(
+            f"The embedded PostgreSQL did not start in {pgdata}: {exc}. "
+            "Delete that folder to start afresh, or set DATABASE_URL."
+        ) from exc
     return server.get_uri(), server
 
 
@@ -28,5 +31,6 @@ def check_database_url(url: str) -> None:
         psycopg2.connect(url, connect_timeout=5).close()
     except psycopg2.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StartupError(f"Cannot connect to DATABASE_URL ({first}): check it, "
-                           "or unset it to use the embedded PostgreSQL.") from None
+        raise StartupError(
+            f"Cannot connect to DATABASE_URL ({first}): check it, or unset it to use the embedded PostgreSQL."
+        ) from None

@@ -9,6 +9,7 @@ A save copies the objects first and scans the table second, so a save that is cu
 an entry back to ``pending``: the stack then queues it again and the PDF is rendered anew,
 instead of the entry staying ``ready`` with a download that 404s.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,14 @@ class Snapshotter:
                 continue
             body = stored.read_bytes()
             restored.add(key)
-            self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=meta["content_type"],
-                                Metadata=meta["metadata"], ServerSideEncryption="AES256")
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=body,
+                ContentType=meta["content_type"],
+                Metadata=meta["metadata"],
+                ServerSideEncryption="AES256",
+            )
         requeued = 0
         for item in state["items"]:
             if _ready_without_pdf(item, restored):
@@ -84,8 +91,12 @@ class Snapshotter:
                 response = self._s3.get_object(Bucket=self._bucket, Key=key)
                 file_name = key.replace("/", "__")
                 _write_atomically(self._objects / file_name, response["Body"].read())
-                manifest[key] = {"file": file_name, "etag": etag, "metadata": response.get("Metadata", {}),
-                                 "content_type": response.get("ContentType", "application/octet-stream")}
+                manifest[key] = {
+                    "file": file_name,
+                    "etag": etag,
+                    "metadata": response.get("Metadata", {}),
+                    "content_type": response.get("ContentType", "application/octet-stream"),
+                }
         kept = {meta["file"] for meta in manifest.values()}
         if self._objects.exists():
             for stale in self._objects.iterdir():

@@ -1,11 +1,12 @@
 """Start and stop the whole local stack in order; nothing is lost on a graceful stop."""
+
 from __future__ import annotations
 
 import os
 import secrets
 import threading
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -39,21 +40,23 @@ def _check_chromium(settings: Settings) -> None:
     with sync_playwright() as playwright:
         bundled = playwright.chromium.executable_path
     if not Path(bundled).exists():
-        raise StartupError("Chromium is missing: install it (Debian: `apt-get install chromium`; elsewhere: "
-                           "`.venv/bin/playwright install chromium`) or set CHROMIUM_PATH.")
+        raise StartupError(
+            "Chromium is missing: install it (Debian: `apt-get install chromium`; elsewhere: "
+            "`.venv/bin/playwright install chromium`) or set CHROMIUM_PATH."
+        )
 
 
 class LocalStack:
     def __init__(self, local: LocalStackSettings) -> None:
         self.local = local
         self.data_dir = Path(local.data_dir).resolve()
-        self._postgres: Optional[Any] = None
-        self._aws: Optional[MotoAws] = None
-        self._container: Optional[Container] = None
+        self._postgres: Any | None = None
+        self._aws: MotoAws | None = None
+        self._container: Container | None = None
         self._pollers: list[QueuePoller] = []
-        self._server: Optional[Any] = None
-        self._snapshotter: Optional[Snapshotter] = None
-        self._snapshot_thread: Optional[threading.Thread] = None
+        self._server: Any | None = None
+        self._snapshotter: Snapshotter | None = None
+        self._snapshot_thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
     def start(self) -> None:
@@ -67,11 +70,15 @@ class LocalStack:
             database_url, self._postgres = embedded_database_url(self.data_dir)
         self._aws = MotoAws(LOOPBACK, self.local.moto_port)  # never HOST: moto is unauthenticated
         self._aws.start()
-        env.update({
-            "DATABASE_URL": database_url, "AWS_ENDPOINT_URL": self._aws.endpoint_url,
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": env.get("AWS_DEFAULT_REGION", "us-east-1"),
-        })
+        env.update(
+            {
+                "DATABASE_URL": database_url,
+                "AWS_ENDPOINT_URL": self._aws.endpoint_url,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": env.get("AWS_DEFAULT_REGION", "us-east-1"),
+            }
+        )
         env.setdefault("JWT_SECRET", _jwt_secret(self.data_dir))
         # Download links through this server, which checks them (moto checks no signature).
         link_host = "127.0.0.1" if self.local.host in ("0.0.0.0", "::", "") else self.local.host
@@ -86,8 +93,13 @@ class LocalStack:
         reset_container(self._container)
         self._container.renderer().warm_up()  # Chromium starts while the rest of the stack does
         create_resources(self._aws, settings, self.local.visibility_timeout_seconds)
-        self._snapshotter = Snapshotter(self.data_dir / "aws", self._container.client("s3"),
-                                        self._container.client("dynamodb"), settings.files_bucket, settings.files_table)
+        self._snapshotter = Snapshotter(
+            self.data_dir / "aws",
+            self._container.client("s3"),
+            self._container.client("dynamodb"),
+            settings.files_bucket,
+            settings.files_table,
+        )
         restored = self._snapshotter.restore()
         requeued = self._requeue_unfinished()
         logger.info("state restored", extra={**restored, "requeued": requeued})
@@ -114,13 +126,27 @@ class LocalStack:
             # One record per invocation and as many invocations in flight as pages render at
             # once: every record starts as soon as a slot is free and ends on its own (a
             # batch would hold the next records until its slowest page is done).
-            QueuePoller(sqs, urls.url(settings.jobs_queue_name), lambda_handler, "converter", settings.aws_region,
-                        batch_size=1, invocations=settings.render_concurrency,
-                        retry_backoff_seconds=self.local.retry_backoff_seconds),
-            QueuePoller(sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters",
-                        settings.aws_region),
-            QueuePoller(sqs, urls.url(settings.webhooks_queue_name), webhooks_handler, "webhooks",
-                        settings.aws_region, retry_backoff_seconds=self.local.retry_backoff_seconds),
+            QueuePoller(
+                sqs,
+                urls.url(settings.jobs_queue_name),
+                lambda_handler,
+                "converter",
+                settings.aws_region,
+                batch_size=1,
+                invocations=settings.render_concurrency,
+                retry_backoff_seconds=self.local.retry_backoff_seconds,
+            ),
+            QueuePoller(
+                sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters", settings.aws_region
+            ),
+            QueuePoller(
+                sqs,
+                urls.url(settings.webhooks_queue_name),
+                webhooks_handler,
+                "webhooks",
+                settings.aws_region,
+                retry_backoff_seconds=self.local.retry_backoff_seconds,
+            ),
         ]
         for poller in self._pollers:
             poller.start()
@@ -129,8 +155,13 @@ class LocalStack:
         import app as api  # the Chalice app object Lambda runs
         from devstack.web import make_server
 
-        self._server = make_server(api.app, self.local.host, self.local.port, Path(self.local.spa_dir),
-                                   self._container.settings.max_request_bytes)
+        self._server = make_server(
+            api.app,
+            self.local.host,
+            self.local.port,
+            Path(self.local.spa_dir),
+            self._container.settings.max_request_bytes,
+        )
         threading.Thread(target=self._server.serve_forever, name="web", daemon=True).start()
 
     def _snapshot_periodically(self) -> None:

@@ -3,6 +3,7 @@
 API requests go through Chalice's own LocalGateway, so the app object Lambda runs answers
 them. Static paths that are not files fall back to index.html (client-side routes).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,8 @@ from api.routing import correlation_id_from
 from chalicelib.adapters.local_downloads import LINK_PATH, LocalDownloadStore
 from chalicelib.adapters.s3_store import attachment
 from chalicelib.domain.errors import AuthenticationFailed, NotFound, PagePressError
-from chalicelib.wiring import container
 from chalicelib.numbers import ascii_int
+from chalicelib.wiring import container
 
 PLACEHOLDER = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PagePress</title></head>
 <body><main><h1>PagePress</h1><p>The API is running under <a href="/api/v1/health">/api/v1</a>.
@@ -30,8 +31,10 @@ The web app has not been built yet: run <code>make spa</code>.</p></main></body>
 # What frontend-build/nginx serves the SPA with (security-headers.conf, and the CSP that
 # 40-pagepress-config.sh writes for a same-origin API), so `make run` tests the real policy.
 # HSTS is left out: `make run` is plain http on loopback.
-SPA_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+SPA_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": SPA_CSP,
     "X-Content-Type-Options": "nosniff",
@@ -110,7 +113,7 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             self._send_json(405, "method_not_allowed", "Only GET and HEAD are served here.")
             return
         store = container().object_store
-        token = self.path[len(LINK_PATH):].split("?", 1)[0]
+        token = self.path[len(LINK_PATH) :].split("?", 1)[0]
         try:
             if not isinstance(store, LocalDownloadStore):
                 raise NotFound("There is no such download.", "not_found")
@@ -167,6 +170,7 @@ class PagePressRequestHandler(ChaliceRequestHandler):
 def make_server(app: Chalice, host: str, port: int, spa_dir: Path, max_body_bytes: int) -> ThreadedHTTPServer:
     app.__class__ = LocalChalice  # thread-local current_request, as `chalice local` does
     config = Config.create(chalice_stage="local", app_name="pagepress", lambda_timeout=30, lambda_memory_size=512)
-    handler = partial(PagePressRequestHandler, app_object=app, config=config, spa_dir=spa_dir,
-                      max_body_bytes=max_body_bytes)
+    handler = partial(
+        PagePressRequestHandler, app_object=app, config=config, spa_dir=spa_dir, max_body_bytes=max_body_bytes
+    )
     return ThreadedHTTPServer((host, port), handler)

@@ -5,6 +5,7 @@ reported failure on the queue (visible again after a short backoff) so that moto
 moves it to the dead-letter queue after ``maxReceiveCount`` deliveries. Like AWS's scaling
 it keeps several invocations in flight, each with its own batch.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -12,8 +13,9 @@ import hashlib
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -36,17 +38,31 @@ class LambdaContextStub:
 
 def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
     """The event Lambda builds from received messages (field names as AWS sends them)."""
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m.get("Attributes", {}),
-        "messageAttributes": {
-            name: {"stringValue": value.get("StringValue"), "binaryValue": value.get("BinaryValue"),
-                   "stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
-            for name, value in m.get("MessageAttributes", {}).items()
-        },
-        "md5OfBody": hashlib.md5(m["Body"].encode()).hexdigest(),  # noqa: S324 - SQS's own checksum
-        "eventSource": "aws:sqs", "eventSourceARN": queue_arn, "awsRegion": region,
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {
+                    name: {
+                        "stringValue": value.get("StringValue"),
+                        "binaryValue": value.get("BinaryValue"),
+                        "stringListValues": [],
+                        "binaryListValues": [],
+                        "dataType": value["DataType"],
+                    }
+                    for name, value in m.get("MessageAttributes", {}).items()
+                },
+                "md5OfBody": hashlib.md5(m["Body"].encode()).hexdigest(),  # noqa: S324 - SQS's own checksum
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
 
 
 class QueuePoller:
@@ -54,8 +70,17 @@ class QueuePoller:
     concurrent receives) and hands each batch to an invocation of its own, up to
     ``invocations`` in flight, so no record waits for another batch's slowest page."""
 
-    def __init__(self, sqs: Any, queue_url: str, handler: Handler, name: str, region: str,
-                 batch_size: int = 10, retry_backoff_seconds: int = 5, invocations: int = 1) -> None:
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        handler: Handler,
+        name: str,
+        region: str,
+        batch_size: int = 10,
+        retry_backoff_seconds: int = 5,
+        invocations: int = 1,
+    ) -> None:
         self.name = name
         self._sqs = sqs
         self._url = queue_url
@@ -104,10 +129,13 @@ class QueuePoller:
     def _poll_once(self, slots: int) -> int:
         """Receive up to ``slots`` batches and start an invocation for each; returns how many."""
         messages = self._sqs.receive_message(
-            QueueUrl=self._url, MaxNumberOfMessages=min(10, slots * self._batch_size), WaitTimeSeconds=1,
-            AttributeNames=["All"], MessageAttributeNames=["All"],
+            QueueUrl=self._url,
+            MaxNumberOfMessages=min(10, slots * self._batch_size),
+            WaitTimeSeconds=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
         ).get("Messages", [])
-        batches = [messages[i:i + self._batch_size] for i in range(0, len(messages), self._batch_size)]
+        batches = [messages[i : i + self._batch_size] for i in range(0, len(messages), self._batch_size)]
         for batch in batches:
             self._pool.submit(self._invoke, batch)
         return len(batches)
@@ -124,8 +152,9 @@ class QueuePoller:
             for message in messages:
                 try:
                     if message["MessageId"] in failed:
-                        self._sqs.change_message_visibility(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"],
-                                                            VisibilityTimeout=self._backoff)
+                        self._sqs.change_message_visibility(
+                            QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=self._backoff
+                        )
                     else:
                         self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
                 except Exception:  # noqa: BLE001 - the message comes back after its visibility timeout

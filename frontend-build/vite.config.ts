@@ -1,24 +1,24 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
-import react from '@vitejs/plugin-react';
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
 
 // `npm run dev` proxies the API to the backend started by `make run`.
-const backend = process.env.PAGEPRESS_BACKEND ?? 'http://127.0.0.1:8000';
+const backend = process.env.PAGEPRESS_BACKEND ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   plugins: [react()],
   server: {
-    proxy: { '/api': { target: backend, changeOrigin: false } },
+    proxy: { "/api": { target: backend, changeOrigin: false } },
   },
   build: {
-    outDir: 'dist',
+    outDir: "dist",
     sourcemap: true,
-    assetsDir: 'assets',
+    assetsDir: "assets",
   },
   test: {
-    environment: 'jsdom',
+    environment: "jsdom",
     globals: true,
-    setupFiles: ['./src/test/setup.ts'],
+    setupFiles: ["./src/test/setup.ts"],
     restoreMocks: true,
     testTimeout: 20000,
   },

@@ -12,6 +12,7 @@ ones already in it (its own account), so a release names only digests, keys and 
 Promotion writes the very artefacts FROM runs (image digests, zip key and sha256) into TO:
 nothing is rebuilt; the JSON lists the image and zip copies from FROM's account to TO's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,11 @@ def dump(path: Path, data) -> None:
 def branch(overlay: str) -> str:
     """The targetRevision of the Argo CD Application that syncs ack-manifests/overlays/OVERLAY."""
     for app in _yaml.load_all(APPLICATIONS.read_text()):
-        if app and app.get("kind") == "Application" and app["spec"]["source"]["path"] == f"ack-manifests/overlays/{overlay}":
+        if (
+            app
+            and app.get("kind") == "Application"
+            and app["spec"]["source"]["path"] == f"ack-manifests/overlays/{overlay}"
+        ):
             return str(app["spec"]["source"]["targetRevision"])
     raise SystemExit(f"no Argo CD Application syncs ack-manifests/overlays/{overlay}")
 
@@ -55,8 +60,11 @@ def artefacts(overlay: Path) -> dict:
     frontend = next(i for i in load(overlay / "kustomization.yaml")["images"] if i["name"] == "pagepress-frontend")
     api = load(overlay / "patches" / "function-api.yaml")["spec"]["code"]
     return {
-        "converter": str(converter), "frontend": f"{frontend['newName']}@{frontend['digest']}",
-        "api_bucket": str(api["s3Bucket"]), "api_key": str(api["s3Key"]), "api_sha256": str(api["sha256"]),
+        "converter": str(converter),
+        "frontend": f"{frontend['newName']}@{frontend['digest']}",
+        "api_bucket": str(api["s3Bucket"]),
+        "api_key": str(api["s3Key"]),
+        "api_sha256": str(api["sha256"]),
     }
 
 
@@ -119,10 +127,15 @@ def promote(source: Path, target: Path) -> dict:
     release(target, converter_digest, frontend_digest, runs["api_key"], runs["api_sha256"])
     after = artefacts(target)
     return {
-        "images": [{"from": runs["converter"], "to": after["converter"]},
-                   {"from": runs["frontend"], "to": after["frontend"]}],
-        "zip": {"from": f"s3://{runs['api_bucket']}/{runs['api_key']}",
-                "to": f"s3://{before['api_bucket']}/{runs['api_key']}", "sha256": runs["api_sha256"]},
+        "images": [
+            {"from": runs["converter"], "to": after["converter"]},
+            {"from": runs["frontend"], "to": after["frontend"]},
+        ],
+        "zip": {
+            "from": f"s3://{runs['api_bucket']}/{runs['api_key']}",
+            "to": f"s3://{before['api_bucket']}/{runs['api_key']}",
+            "sha256": runs["api_sha256"],
+        },
     }
 
 

@@ -8,13 +8,14 @@ it says x-kubernetes-preserve-unknown-fields). Built-in kinds are left to the AP
     python scripts/validate_manifests.py --crds DIR rendered.yaml   # or - for stdin
 DIR holds the CRD files, one folder per controller (ack-manifests/crd-sources.txt names them).
 """
+
 from __future__ import annotations
 
 import argparse
 import copy
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import jsonschema
 import yaml
@@ -30,8 +31,11 @@ def _strict(schema: dict) -> dict:
 
     def walk(node):
         if isinstance(node, dict):
-            if ("properties" in node and "additionalProperties" not in node
-                    and not node.get("x-kubernetes-preserve-unknown-fields")):
+            if (
+                "properties" in node
+                and "additionalProperties" not in node
+                and not node.get("x-kubernetes-preserve-unknown-fields")
+            ):
                 node["additionalProperties"] = False
             for value in node.values():
                 walk(value)

@@ -1,4 +1,5 @@
 """Fixtures shared by every test: embedded PostgreSQL, moto's server, settings, the API client."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,6 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 from chalicelib.config import Settings  # noqa: E402
 from chalicelib.wiring import Container, reset_container  # noqa: E402
 from tests.support.pages import PageServer  # noqa: E402
-
 
 
 @pytest.fixture(scope="session")
@@ -48,10 +48,16 @@ def make_settings(postgres_url, moto_aws):
     def build(**overrides) -> Settings:
         suffix = uuid.uuid4().hex[:10]
         values = dict(
-            stage="test", database_url=postgres_url, aws_endpoint_url=moto_aws.endpoint_url,
-            files_bucket=f"files-{suffix}", files_table=f"files-{suffix}", jobs_queue_name=f"jobs-{suffix}",
-            jobs_dlq_name=f"jobs-dlq-{suffix}", webhooks_queue_name=f"webhooks-{suffix}",
-            jwt_secret="test-secret-" + "x" * 40, bcrypt_rounds=4,
+            stage="test",
+            database_url=postgres_url,
+            aws_endpoint_url=moto_aws.endpoint_url,
+            files_bucket=f"files-{suffix}",
+            files_table=f"files-{suffix}",
+            jobs_queue_name=f"jobs-{suffix}",
+            jobs_dlq_name=f"jobs-dlq-{suffix}",
+            webhooks_queue_name=f"webhooks-{suffix}",
+            jwt_secret="test-secret-" + "x" * 40,
+            bcrypt_rounds=4,
             chromium_path=shutil.which("chromium"),
         )
         values.update(overrides)

@@ -1,4 +1,5 @@
 """Sign-up, sign-in (and the original README's spellings), sign-out, and who am I."""
+
 from __future__ import annotations
 
 from chalice import Blueprint
@@ -26,8 +27,9 @@ def sign_up():
 @route(accounts, "/sign-in", methods=["POST"])
 def sign_in():
     body = _credentials()
-    session = container().accounts.sign_in(body.get("email"), body.get("password"),
-                                           client_address(accounts.current_request))
+    session = container().accounts.sign_in(
+        body.get("email"), body.get("password"), client_address(accounts.current_request)
+    )
     expires_at = session.expires_at.isoformat().replace("+00:00", "Z")
     return json_response({"token": session.token, "expires_at": expires_at})
 

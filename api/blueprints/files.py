@@ -1,4 +1,5 @@
 """Conversions and files: request, list, download (link or redirect), retry, delete."""
+
 from __future__ import annotations
 
 from chalice import Blueprint, Response
@@ -19,8 +20,13 @@ def request_conversion():
     container().usage.admit_conversion(user)
     submitted = read_submission(request, container().settings)
     entry = container().conversions.request(
-        user, submitted.url, submitted.options, request.headers.get("idempotency-key"),
-        request.context["correlation_id"], source=submitted.source, title=submitted.title,
+        user,
+        submitted.url,
+        submitted.options,
+        request.headers.get("idempotency-key"),
+        request.context["correlation_id"],
+        source=submitted.source,
+        title=submitted.title,
         callback_url=submitted.callback_url,
     )
     return json_response(schemas.file_entry(entry), 202)

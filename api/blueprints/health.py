@@ -1,4 +1,5 @@
 """Health: 200 when every dependency answers, 503 naming the one that does not."""
+
 from __future__ import annotations
 
 from chalice import Blueprint

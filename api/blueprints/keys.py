@@ -1,4 +1,5 @@
 """API keys: create (the secret shown once), list, revoke. Managing keys needs a signed-in session."""
+
 from __future__ import annotations
 
 from chalice import Blueprint

@@ -1,4 +1,5 @@
 """The account's webhook signing secret: read it, or rotate it. Needs a signed-in session."""
+
 from __future__ import annotations
 
 from chalice import Blueprint

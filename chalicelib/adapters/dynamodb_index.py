@@ -3,6 +3,7 @@
 Idempotency keys live beside the files as ``sk = idem#<sha256>`` items with a TTL; a
 transaction creates both or neither. Every status change is a conditional update.
 """
+
 from __future__ import annotations
 
 import base64
@@ -10,7 +11,7 @@ import binascii
 import hashlib
 import json
 import time
-from typing import Any, Optional
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -33,61 +34,128 @@ class DynamoFileIndex(FileIndex):
         self._now_iso = now_iso
 
     # -- writes -------------------------------------------------------------------------
-    def create(self, entry: FileEntry, idempotency_key: Optional[str] = None) -> FileEntry:
+    def create(self, entry: FileEntry, idempotency_key: str | None = None) -> FileEntry:
         item = _to_item(entry)
         if idempotency_key is None:
             self._call("put_item", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
             return entry
         idem_sk = IDEMPOTENCY_PREFIX + hashlib.sha256(idempotency_key.encode()).hexdigest()
         marker_key = {"user_id": {"S": entry.user_id}, "sk": {"S": idem_sk}}
-        marker = {**marker_key, "file_id": {"S": entry.file_id},
-                  "expires_at": {"N": str(int(time.time()) + IDEMPOTENCY_TTL_SECONDS)}}
+        marker = {
+            **marker_key,
+            "file_id": {"S": entry.file_id},
+            "expires_at": {"N": str(int(time.time()) + IDEMPOTENCY_TTL_SECONDS)},
+        }
         for _ in range(2):
-            if self._conditionally("transact_write_items", TransactItems=[
-                {"Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}},
-                {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}},
-            ]) is not None:
+            if (
+                self._conditionally(
+                    "transact_write_items",
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": self._table,
+                                "Item": marker,
+                                "ConditionExpression": "attribute_not_exists(sk)",
+                            }
+                        },
+                        {
+                            "Put": {
+                                "TableName": self._table,
+                                "Item": item,
+                                "ConditionExpression": "attribute_not_exists(sk)",
+                            }
+                        },
+                    ],
+                )
+                is not None
+            ):
                 return entry
             existing = self._call("get_item", TableName=self._table, ConsistentRead=True, Key=marker_key).get("Item")
             first = self.get(entry.user_id, existing["file_id"]["S"]) if existing else None
             if first is not None:
                 return first
             if existing:  # its file was deleted since: the key is free again
-                self._conditionally("delete_item", TableName=self._table, Key=marker_key,
-                                    ConditionExpression="file_id = :old",
-                                    ExpressionAttributeValues={":old": existing["file_id"]})
+                self._conditionally(
+                    "delete_item",
+                    TableName=self._table,
+                    Key=marker_key,
+                    ConditionExpression="file_id = :old",
+                    ExpressionAttributeValues={":old": existing["file_id"]},
+                )
         raise DependencyUnavailable("The request could not be recorded; please retry.")
 
-    def mark_processing(self, user_id: str, file_id: str, attempts: int) -> Optional[FileEntry]:
-        item = self._update(user_id, file_id, "SET #status = :processing, attempts = :attempts, updated_at = :now",
-                            {":attempts": {"N": str(attempts)}}, _IS_UNFINISHED)
+    def mark_processing(self, user_id: str, file_id: str, attempts: int) -> FileEntry | None:
+        item = self._update(
+            user_id,
+            file_id,
+            "SET #status = :processing, attempts = :attempts, updated_at = :now",
+            {":attempts": {"N": str(attempts)}},
+            _IS_UNFINISHED,
+        )
         return _from_item(item) if item else None
 
-    def mark_ready(self, user_id: str, file_id: str, *, title: str, size: int, pages: int,
-                   warnings: tuple[str, ...]) -> bool:
-        values = {":ready": {"S": FileStatus.READY.value}, ":title": {"S": title}, ":size": {"N": str(size)},
-                  ":pages": {"N": str(pages)}, ":warnings": {"S": json.dumps(list(warnings))}}
-        return self._update(user_id, file_id, "SET #status = :ready, title = :title, size_bytes = :size, "
-                            "pages = :pages, warnings = :warnings, updated_at = :now REMOVE error_code, error_message",
-                            values, _IS_UNFINISHED) is not None
+    def mark_ready(
+        self, user_id: str, file_id: str, *, title: str, size: int, pages: int, warnings: tuple[str, ...]
+    ) -> bool:
+        values = {
+            ":ready": {"S": FileStatus.READY.value},
+            ":title": {"S": title},
+            ":size": {"N": str(size)},
+            ":pages": {"N": str(pages)},
+            ":warnings": {"S": json.dumps(list(warnings))},
+        }
+        return (
+            self._update(
+                user_id,
+                file_id,
+                "SET #status = :ready, title = :title, size_bytes = :size, "
+                "pages = :pages, warnings = :warnings, updated_at = :now REMOVE error_code, error_message",
+                values,
+                _IS_UNFINISHED,
+            )
+            is not None
+        )
 
     def mark_failed(self, user_id: str, file_id: str, *, code: str, message: str) -> bool:
         values = {":failed": {"S": FileStatus.FAILED.value}, ":code": {"S": code}, ":message": {"S": message}}
-        return self._update(user_id, file_id, "SET #status = :failed, error_code = :code, error_message = :message, "
-                            "updated_at = :now", values, _IS_UNFINISHED) is not None
+        return (
+            self._update(
+                user_id,
+                file_id,
+                "SET #status = :failed, error_code = :code, error_message = :message, updated_at = :now",
+                values,
+                _IS_UNFINISHED,
+            )
+            is not None
+        )
 
-    def reset_for_retry(self, user_id: str, file_id: str) -> Optional[FileEntry]:
-        item = self._update(user_id, file_id, "SET #status = :pending, updated_at = :now, attempts = :zero, "
-                            "callback_status = :pending, callback_attempts = :zero "
-                            "REMOVE error_code, error_message, callback_last_status",
-                            {":pending": {"S": FileStatus.PENDING.value}, ":failed": {"S": FileStatus.FAILED.value},
-                             ":zero": {"N": "0"}},
-                            "attribute_exists(sk) AND #status = :failed", with_unfinished=False)
+    def reset_for_retry(self, user_id: str, file_id: str) -> FileEntry | None:
+        item = self._update(
+            user_id,
+            file_id,
+            "SET #status = :pending, updated_at = :now, attempts = :zero, "
+            "callback_status = :pending, callback_attempts = :zero "
+            "REMOVE error_code, error_message, callback_last_status",
+            {
+                ":pending": {"S": FileStatus.PENDING.value},
+                ":failed": {"S": FileStatus.FAILED.value},
+                ":zero": {"N": "0"},
+            },
+            "attribute_exists(sk) AND #status = :failed",
+            with_unfinished=False,
+        )
         return _from_item(item) if item else None
 
     def delete(self, user_id: str, file_id: str) -> bool:
-        return self._conditionally("delete_item", TableName=self._table, Key=_key(user_id, file_id),
-                                   ConditionExpression="attribute_exists(sk)") is not None
+        return (
+            self._conditionally(
+                "delete_item",
+                TableName=self._table,
+                Key=_key(user_id, file_id),
+                ConditionExpression="attribute_exists(sk)",
+            )
+            is not None
+        )
 
     def record_callback(self, user_id: str, file_id: str, state: CallbackState) -> None:
         values = {":status": {"S": state.status}, ":attempts": {"N": str(state.attempts)}}
@@ -97,19 +165,27 @@ class DynamoFileIndex(FileIndex):
         else:
             values[":last"] = {"N": str(state.last_status)}
             expression = expression.replace(":attempts", ":attempts, callback_last_status = :last")
-        self._conditionally("update_item", TableName=self._table, Key=_key(user_id, file_id),
-                            UpdateExpression=expression, ConditionExpression="attribute_exists(sk)",
-                            ExpressionAttributeValues=values)
+        self._conditionally(
+            "update_item",
+            TableName=self._table,
+            Key=_key(user_id, file_id),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(sk)",
+            ExpressionAttributeValues=values,
+        )
 
     # -- reads --------------------------------------------------------------------------
-    def get(self, user_id: str, file_id: str) -> Optional[FileEntry]:
-        item = self._call("get_item", TableName=self._table, Key=_key(user_id, file_id),
-                          ConsistentRead=True).get("Item")
+    def get(self, user_id: str, file_id: str) -> FileEntry | None:
+        item = self._call("get_item", TableName=self._table, Key=_key(user_id, file_id), ConsistentRead=True).get(
+            "Item"
+        )
         return _from_item(item) if item else None
 
-    def list(self, user_id: str, limit: int, cursor: Optional[str]) -> Page:
+    def list(self, user_id: str, limit: int, cursor: str | None) -> Page:
         args: dict[str, Any] = {
-            "TableName": self._table, "Limit": limit, "ScanIndexForward": False,
+            "TableName": self._table,
+            "Limit": limit,
+            "ScanIndexForward": False,
             "KeyConditionExpression": "user_id = :user AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":user": {"S": user_id}, ":prefix": {"S": FILE_PREFIX}},
         }
@@ -123,9 +199,13 @@ class DynamoFileIndex(FileIndex):
         entries, start = [], None
         while True:
             args: dict[str, Any] = {
-                "TableName": self._table, "FilterExpression": "begins_with(sk, :prefix) AND #status IN (:pending, :processing)",
+                "TableName": self._table,
+                "FilterExpression": "begins_with(sk, :prefix) AND #status IN (:pending, :processing)",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {":prefix": {"S": FILE_PREFIX}, **{k: {"S": v} for k, v in _UNFINISHED.items()}},
+                "ExpressionAttributeValues": {
+                    ":prefix": {"S": FILE_PREFIX},
+                    **{k: {"S": v} for k, v in _UNFINISHED.items()},
+                },
             }
             if start:
                 args["ExclusiveStartKey"] = start
@@ -139,20 +219,26 @@ class DynamoFileIndex(FileIndex):
         self._call("describe_table", TableName=self._table)
 
     # -- plumbing -----------------------------------------------------------------------
-    def _update(self, user_id: str, file_id: str, expression: str, values: dict, condition: str, *,
-                with_unfinished: bool = True) -> Optional[dict]:
+    def _update(
+        self, user_id: str, file_id: str, expression: str, values: dict, condition: str, *, with_unfinished: bool = True
+    ) -> dict | None:
         """The item as updated, or None when the condition did not hold."""
         all_values = {":now": {"S": self._now_iso()}, **values}
         if with_unfinished:
             all_values.update({k: {"S": v} for k, v in _UNFINISHED.items()})
         result = self._conditionally(
-            "update_item", TableName=self._table, Key=_key(user_id, file_id), UpdateExpression=expression,
-            ConditionExpression=condition, ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=all_values, ReturnValues="ALL_NEW",
+            "update_item",
+            TableName=self._table,
+            Key=_key(user_id, file_id),
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=all_values,
+            ReturnValues="ALL_NEW",
         )
         return result["Attributes"] if result is not None else None
 
-    def _conditionally(self, operation: str, **kwargs: Any) -> Optional[dict]:
+    def _conditionally(self, operation: str, **kwargs: Any) -> dict | None:
         """The call's answer, or None when its ConditionExpression (any, for a transaction) did not hold."""
         try:
             return getattr(self._db, operation)(**kwargs)
@@ -186,9 +272,13 @@ def _key(user_id: str, file_id: str) -> dict:
 def _to_item(entry: FileEntry) -> dict:
     item = {
         **_key(entry.user_id, entry.file_id),
-        "file_id": {"S": entry.file_id}, "url": {"S": entry.url}, "status": {"S": entry.status.value},
-        "created_at": {"S": entry.created_at}, "updated_at": {"S": entry.updated_at},
-        "options": {"S": json.dumps(entry.options.to_dict())}, "attempts": {"N": str(entry.attempts)},
+        "file_id": {"S": entry.file_id},
+        "url": {"S": entry.url},
+        "status": {"S": entry.status.value},
+        "created_at": {"S": entry.created_at},
+        "updated_at": {"S": entry.updated_at},
+        "options": {"S": json.dumps(entry.options.to_dict())},
+        "attempts": {"N": str(entry.attempts)},
         "warnings": {"S": json.dumps(list(entry.warnings))},
     }
     if entry.correlation_id:
@@ -199,8 +289,13 @@ def _to_item(entry: FileEntry) -> dict:
         item["title"] = {"S": entry.title}
     if entry.callback_url:
         state = entry.callback or CallbackState()
-        item.update({"callback_url": {"S": entry.callback_url}, "callback_status": {"S": state.status},
-                     "callback_attempts": {"N": str(state.attempts)}})
+        item.update(
+            {
+                "callback_url": {"S": entry.callback_url},
+                "callback_status": {"S": state.status},
+                "callback_attempts": {"N": str(state.attempts)},
+            }
+        )
     return item
 
 
@@ -208,15 +303,28 @@ def _from_item(item: dict) -> FileEntry:
     text = lambda name: item[name]["S"] if name in item else None  # noqa: E731
     number = lambda name: int(item[name]["N"]) if name in item else None  # noqa: E731
     return FileEntry(
-        user_id=item["user_id"]["S"], file_id=item["file_id"]["S"], url=item["url"]["S"],
-        status=FileStatus(item["status"]["S"]), created_at=item["created_at"]["S"], updated_at=item["updated_at"]["S"],
+        user_id=item["user_id"]["S"],
+        file_id=item["file_id"]["S"],
+        url=item["url"]["S"],
+        status=FileStatus(item["status"]["S"]),
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
         options=ConversionOptions.from_dict(json.loads(text("options") or "{}")),
-        title=text("title"), error_code=text("error_code"), error_message=text("error_message"),
-        size=number("size_bytes"), pages=number("pages"), attempts=number("attempts") or 0,
-        warnings=tuple(json.loads(text("warnings") or "[]")), correlation_id=text("correlation_id"),
-        source=text("source") or "url", callback_url=text("callback_url"),
-        callback=CallbackState(text("callback_status") or "pending", number("callback_attempts") or 0,
-                               number("callback_last_status")) if "callback_url" in item else None,
+        title=text("title"),
+        error_code=text("error_code"),
+        error_message=text("error_message"),
+        size=number("size_bytes"),
+        pages=number("pages"),
+        attempts=number("attempts") or 0,
+        warnings=tuple(json.loads(text("warnings") or "[]")),
+        correlation_id=text("correlation_id"),
+        source=text("source") or "url",
+        callback_url=text("callback_url"),
+        callback=CallbackState(
+            text("callback_status") or "pending", number("callback_attempts") or 0, number("callback_last_status")
+        )
+        if "callback_url" in item
+        else None,
     )
 
 
@@ -234,6 +342,7 @@ def _decode_cursor(cursor: str, user_id: str) -> dict:
         if not isinstance(sk, str) or not sk.startswith(FILE_PREFIX):
             raise ValueError(sk)
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
-        raise InvalidInput("The cursor is not valid; start from the first page.", "invalid_cursor",
-                           field="cursor") from None
+        raise InvalidInput(
+            "The cursor is not valid; start from the first page.", "invalid_cursor", field="cursor"
+        ) from None
     return {"user_id": {"S": user_id}, "sk": {"S": sk}}

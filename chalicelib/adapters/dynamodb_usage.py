@@ -3,6 +3,7 @@
 A counter is one item ``sk = rate#<epoch minute>`` incremented atomically and expired by
 the table's TTL; holdings are summed from the user's file items (status and size only).
 """
+
 from __future__ import annotations
 
 import time
@@ -23,18 +24,24 @@ class DynamoUsageLedger(UsageLedger):
         self._table = table
 
     def count_request(self, user_id: str, minute: int) -> int:
-        result = dynamodb_call(self._db, 
-            "update_item", TableName=self._table, Key=_counter_key(user_id, minute),
+        result = dynamodb_call(
+            self._db,
+            "update_item",
+            TableName=self._table,
+            Key=_counter_key(user_id, minute),
             UpdateExpression="ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)",
-            ExpressionAttributeValues={":one": {"N": "1"},
-                                       ":expires": {"N": str(int(time.time()) + _COUNTER_TTL_SECONDS)}},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":expires": {"N": str(int(time.time()) + _COUNTER_TTL_SECONDS)},
+            },
             ReturnValues="UPDATED_NEW",
         )
         return int(result["Attributes"]["hits"]["N"])
 
     def requests_in(self, user_id: str, minute: int) -> int:
-        item = dynamodb_call(self._db, "get_item", TableName=self._table, Key=_counter_key(user_id, minute),
-                                 ConsistentRead=True).get("Item")
+        item = dynamodb_call(
+            self._db, "get_item", TableName=self._table, Key=_counter_key(user_id, minute), ConsistentRead=True
+        ).get("Item")
         return int(item["hits"]["N"]) if item else 0
 
     def holdings(self, user_id: str) -> Holdings:
@@ -44,7 +51,8 @@ class DynamoUsageLedger(UsageLedger):
             args: dict[str, Any] = {
                 "TableName": self._table,
                 "KeyConditionExpression": "user_id = :user AND begins_with(sk, :prefix)",
-                "ProjectionExpression": "#status, size_bytes", "ExpressionAttributeNames": {"#status": "status"},
+                "ProjectionExpression": "#status, size_bytes",
+                "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": {":user": {"S": user_id}, ":prefix": {"S": FILE_PREFIX}},
             }
             if start:

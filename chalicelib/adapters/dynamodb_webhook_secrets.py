@@ -3,6 +3,7 @@
 The table, not PostgreSQL: the delivery handler runs in the converter's image, which has
 DynamoDB but no PostgreSQL driver. The listing and the restart scan only read ``file#`` items.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,8 +24,11 @@ class DynamoWebhookSecrets(WebhookSecretStore):
     def get_or_create(self, user_id: str, candidate: str) -> str:
         key = {"user_id": {"S": user_id}, "sk": {"S": SECRET_SK}}
         try:
-            self._db.put_item(TableName=self._table, Item={**key, "secret": {"S": candidate}},
-                              ConditionExpression="attribute_not_exists(sk)")
+            self._db.put_item(
+                TableName=self._table,
+                Item={**key, "secret": {"S": candidate}},
+                ConditionExpression="attribute_not_exists(sk)",
+            )
             return candidate
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -34,8 +38,11 @@ class DynamoWebhookSecrets(WebhookSecretStore):
         return self._call("get_item", TableName=self._table, Key=key, ConsistentRead=True)["Item"]["secret"]["S"]
 
     def replace(self, user_id: str, secret: str) -> str:
-        self._call("put_item", TableName=self._table,
-                   Item={"user_id": {"S": user_id}, "sk": {"S": SECRET_SK}, "secret": {"S": secret}})
+        self._call(
+            "put_item",
+            TableName=self._table,
+            Item={"user_id": {"S": user_id}, "sk": {"S": SECRET_SK}, "secret": {"S": secret}},
+        )
         return secret
 
     def _call(self, operation: str, **kwargs: Any) -> dict:

@@ -6,6 +6,7 @@ the token names the owner, the key and the expiry, signed with HMAC-SHA256 under
 derived from the signing secret; the local web server checks all three before it reads
 the object (devstack/web.py). On AWS, S3's own presigned URLs are used.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,9 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.adapters.s3_store import S3ObjectStore
 from chalicelib.domain.errors import AuthenticationFailed, NotFound
@@ -39,8 +41,9 @@ class SignedDownloads:
 
     def issue(self, key: str, filename: str, ttl_seconds: int) -> str:
         owner = _owner_of(key)
-        payload = json.dumps({"o": owner, "k": key, "f": filename, "e": int(self._now()) + ttl_seconds},
-                             separators=(",", ":")).encode()
+        payload = json.dumps(
+            {"o": owner, "k": key, "f": filename, "e": int(self._now()) + ttl_seconds}, separators=(",", ":")
+        ).encode()
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
 
     def check(self, token: str) -> DownloadGrant:

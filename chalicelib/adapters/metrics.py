@@ -7,11 +7,12 @@ of a batch concurrently, and a provider per job needs no shared state or handler
 - ``render_seconds``: navigation to printed PDF; ``end_to_end_seconds``: request to outcome
 - ``pdf_bytes``; ``queue_seconds``: how long SQS held the message before this delivery
 """
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Callable, Optional
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
@@ -20,15 +21,20 @@ from aws_lambda_powertools.metrics.provider.datadog.datadog import DatadogProvid
 from chalicelib.domain.jobs import Outcome
 from chalicelib.domain.ports import ConversionMetrics
 
-UNITS = {"conversions": MetricUnit.Count, "render_seconds": MetricUnit.Seconds,
-         "end_to_end_seconds": MetricUnit.Seconds, "pdf_bytes": MetricUnit.Bytes, "queue_seconds": MetricUnit.Seconds}
+UNITS = {
+    "conversions": MetricUnit.Count,
+    "render_seconds": MetricUnit.Seconds,
+    "end_to_end_seconds": MetricUnit.Seconds,
+    "pdf_bytes": MetricUnit.Bytes,
+    "queue_seconds": MetricUnit.Seconds,
+}
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-def measurements(outcome: Outcome, queued_ms: Optional[int], now: datetime) -> dict[str, float]:
+def measurements(outcome: Outcome, queued_ms: int | None, now: datetime) -> dict[str, float]:
     """The values one job reports; only those it got as far as measuring."""
     values: dict[str, float] = {"conversions": 1}
     if outcome.render_seconds is not None:
@@ -52,14 +58,14 @@ class PowertoolsConversionMetrics(ConversionMetrics):
         self._service = service
         self._now = now
 
-    def record(self, outcome: Outcome, queued_ms: Optional[int]) -> None:
+    def record(self, outcome: Outcome, queued_ms: int | None) -> None:
         """Never raises: a metric that cannot be sent must not send a finished job round again."""
         try:
             self._flush(outcome, queued_ms)
         except Exception:  # noqa: BLE001 - whatever the provider raises, the job stays done
             logging.getLogger(self._service).warning("metrics not recorded", exc_info=True)
 
-    def _flush(self, outcome: Outcome, queued_ms: Optional[int]) -> None:
+    def _flush(self, outcome: Outcome, queued_ms: int | None) -> None:
         values = measurements(outcome, queued_ms, self._now())
         tags = {"outcome": outcome.status, "code": outcome.detail if outcome.status == "failed" else "none"}
         if self._provider == "datadog":
@@ -79,5 +85,5 @@ class PowertoolsConversionMetrics(ConversionMetrics):
 class NoMetrics(ConversionMetrics):
     """METRICS_PROVIDER=off: locally and in tests, where nobody collects them."""
 
-    def record(self, outcome: Outcome, queued_ms: Optional[int]) -> None:
+    def record(self, outcome: Outcome, queued_ms: int | None) -> None:
         return None

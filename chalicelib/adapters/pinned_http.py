@@ -6,10 +6,11 @@ the Host header and TLS (SNI and certificate check): a DNS answer that changes b
 the check and the connection (rebinding) cannot move the request. No redirects, one
 overall deadline.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import urllib3
@@ -43,9 +44,16 @@ class PinnedHttpPoster(WebhookPoster):
                 break
             pool = self._pool(target.scheme, target.host, address, target.port)
             try:
-                response = pool.urlopen("POST", path, body=body, headers={**headers, "Host": host_header},
-                                        redirect=False, retries=False, preload_content=False,
-                                        timeout=urllib3.Timeout(total=remaining))
+                response = pool.urlopen(
+                    "POST",
+                    path,
+                    body=body,
+                    headers={**headers, "Host": host_header},
+                    redirect=False,
+                    retries=False,
+                    preload_content=False,
+                    timeout=urllib3.Timeout(total=remaining),
+                )
                 response.release_conn()
                 return response.status
             except urllib3.exceptions.HTTPError as exc:
@@ -57,6 +65,7 @@ class PinnedHttpPoster(WebhookPoster):
     @staticmethod
     def _pool(scheme: str, host: str, address: str, port: int) -> urllib3.HTTPConnectionPool:
         if scheme == "https":
-            return urllib3.HTTPSConnectionPool(address, port, server_hostname=host, assert_hostname=host,
-                                               cert_reqs="CERT_REQUIRED", maxsize=1)
+            return urllib3.HTTPSConnectionPool(
+                address, port, server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED", maxsize=1
+            )
         return urllib3.HTTPConnectionPool(address, port, maxsize=1)

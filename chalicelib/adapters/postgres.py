@@ -1,12 +1,13 @@
 """PostgreSQL: a small thread-safe pool, versioned migrations, users and sign-in failures."""
+
 from __future__ import annotations
 
 import contextlib
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator, Optional
 
 import psycopg2
 import psycopg2.errors
@@ -28,7 +29,7 @@ class Database:
     def __init__(self, dsn: str, max_connections: int = 8, wait_seconds: float = POOL_WAIT_SECONDS) -> None:
         self._dsn = dsn
         self._max = max_connections
-        self._pool: Optional[psycopg2.pool.ThreadedConnectionPool] = None
+        self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
         self._lock = threading.Lock()
         # psycopg2's pool refuses at once when all connections are out; a burst should queue.
         self._free = threading.BoundedSemaphore(max_connections)
@@ -44,11 +45,12 @@ class Database:
             return self._pool
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["psycopg2.extensions.cursor"]:
+    def transaction(self) -> Iterator[psycopg2.extensions.cursor]:
         pool = self._get_pool()
         if not self._free.acquire(timeout=self._wait):
-            raise DependencyUnavailable(f"PostgreSQL does not answer: all {self._max} connections stayed busy "
-                                        f"for {self._wait:g} s")
+            raise DependencyUnavailable(
+                f"PostgreSQL does not answer: all {self._max} connections stayed busy for {self._wait:g} s"
+            )
         try:
             try:
                 conn = pool.getconn()
@@ -72,8 +74,10 @@ class Database:
         applied_now = []
         with self.transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK_ID,))
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
-                        "applied_at timestamptz NOT NULL DEFAULT now())")
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
+                "applied_at timestamptz NOT NULL DEFAULT now())"
+            )
             cur.execute("SELECT version FROM schema_migrations")
             done = {row[0] for row in cur.fetchall()}
             for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -113,19 +117,20 @@ class PostgresUsers(UserRepository):
             raise Conflict("An account with this e-mail already exists.", "email_taken", field="email") from None
         return User(user_id, email, password_hash, None, created_at)
 
-    def by_email(self, email: str) -> Optional[User]:
-        return self._one("SELECT id, email, password_hash, session_id, created_at FROM users "
-                         "WHERE lower(email) = lower(%s)", (email,))
+    def by_email(self, email: str) -> User | None:
+        return self._one(
+            "SELECT id, email, password_hash, session_id, created_at FROM users WHERE lower(email) = lower(%s)",
+            (email,),
+        )
 
-    def by_id(self, user_id: str) -> Optional[User]:
+    def by_id(self, user_id: str) -> User | None:
         try:
             uuid.UUID(user_id)
         except ValueError:
             return None
-        return self._one("SELECT id, email, password_hash, session_id, created_at FROM users WHERE id = %s",
-                         (user_id,))
+        return self._one("SELECT id, email, password_hash, session_id, created_at FROM users WHERE id = %s", (user_id,))
 
-    def set_session(self, user_id: str, session_id: Optional[str]) -> None:
+    def set_session(self, user_id: str, session_id: str | None) -> None:
         with self._db.transaction() as cur:
             cur.execute("UPDATE users SET session_id = %s WHERE id = %s", (session_id, user_id))
 
@@ -133,7 +138,7 @@ class PostgresUsers(UserRepository):
         with self._db.transaction() as cur:
             cur.execute("SELECT 1")
 
-    def _one(self, sql: str, args: tuple) -> Optional[User]:
+    def _one(self, sql: str, args: tuple) -> User | None:
         with self._db.transaction() as cur:
             cur.execute(sql, args)
             row = cur.fetchone()
@@ -148,8 +153,11 @@ class PostgresAttemptLimiter(AttemptLimiter):
 
     def failures(self, key: str, since: datetime, until: datetime) -> FailureCount:
         with self._db.transaction() as cur:
-            cur.execute("SELECT count(*), min(failed_at), max(failed_at) FROM sign_in_failures "
-                        "WHERE key = %s AND failed_at > %s AND failed_at < %s", (key, since, until))
+            cur.execute(
+                "SELECT count(*), min(failed_at), max(failed_at) FROM sign_in_failures "
+                "WHERE key = %s AND failed_at > %s AND failed_at < %s",
+                (key, since, until),
+            )
             count, oldest, newest = cur.fetchone()
         return FailureCount(int(count), oldest, newest)
 
@@ -165,5 +173,8 @@ class PostgresAttemptLimiter(AttemptLimiter):
 
     def forget(self, key: str, at: datetime) -> None:
         with self._db.transaction() as cur:
-            cur.execute("DELETE FROM sign_in_failures WHERE ctid IN (SELECT ctid FROM sign_in_failures "
-                        "WHERE key = %s AND failed_at = %s LIMIT 1)", (key, at))
+            cur.execute(
+                "DELETE FROM sign_in_failures WHERE ctid IN (SELECT ctid FROM sign_in_failures "
+                "WHERE key = %s AND failed_at = %s LIMIT 1)",
+                (key, at),
+            )

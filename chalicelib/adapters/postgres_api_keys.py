@@ -1,9 +1,9 @@
 """API keys in PostgreSQL, beside the accounts they belong to."""
+
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Optional
 
 from chalicelib.adapters.postgres import Database
 from chalicelib.domain.models import ApiKey
@@ -18,9 +18,11 @@ class PostgresApiKeys(ApiKeyRepository):
 
     def add(self, user_id: str, name: str, scopes: tuple[str, ...], prefix: str, secret_hash: str) -> ApiKey:
         with self._db.transaction() as cur:
-            cur.execute(f"INSERT INTO api_keys (id, user_id, name, scopes, prefix, secret_hash) "
-                        f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
-                        (str(uuid.uuid4()), user_id, name, list(scopes), prefix, secret_hash))
+            cur.execute(
+                f"INSERT INTO api_keys (id, user_id, name, scopes, prefix, secret_hash) "
+                f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
+                (str(uuid.uuid4()), user_id, name, list(scopes), prefix, secret_hash),
+            )
             return _key(cur.fetchone())
 
     def for_user(self, user_id: str) -> list[ApiKey]:
@@ -28,7 +30,7 @@ class PostgresApiKeys(ApiKeyRepository):
             cur.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE user_id = %s ORDER BY created_at DESC", (user_id,))
             return [_key(row) for row in cur.fetchall()]
 
-    def by_hash(self, secret_hash: str) -> Optional[ApiKey]:
+    def by_hash(self, secret_hash: str) -> ApiKey | None:
         with self._db.transaction() as cur:
             cur.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE secret_hash = %s", (secret_hash,))
             row = cur.fetchone()

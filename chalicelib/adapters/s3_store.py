@@ -1,7 +1,9 @@
 """PDFs in S3: encrypted at rest, downloaded only through short-lived presigned URLs."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -21,21 +23,35 @@ class S3ObjectStore(ObjectStore):
         self._bucket = bucket
 
     def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
-        self._call("put_object", Bucket=self._bucket, Key=key, Body=content, ContentType="application/pdf",
-                   ServerSideEncryption="AES256", Metadata=dict(metadata))
+        self._call(
+            "put_object",
+            Bucket=self._bucket,
+            Key=key,
+            Body=content,
+            ContentType="application/pdf",
+            ServerSideEncryption="AES256",
+            Metadata=dict(metadata),
+        )
 
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
-        self._call("put_object", Bucket=self._bucket, Key=key, Body=html.encode("utf-8"),
-                   ContentType="text/html; charset=utf-8", ServerSideEncryption="AES256", Metadata=dict(metadata))
+        self._call(
+            "put_object",
+            Bucket=self._bucket,
+            Key=key,
+            Body=html.encode("utf-8"),
+            ContentType="text/html; charset=utf-8",
+            ServerSideEncryption="AES256",
+            Metadata=dict(metadata),
+        )
 
-    def get_source(self, key: str) -> Optional[str]:
+    def get_source(self, key: str) -> str | None:
         found = self._unless_missing("get_object", Bucket=self._bucket, Key=key)
         return found["Body"].read().decode("utf-8") if found is not None else None
 
     def exists(self, key: str) -> bool:
         return self._unless_missing("head_object", Bucket=self._bucket, Key=key) is not None
 
-    def _unless_missing(self, operation: str, **kwargs: Any) -> Optional[dict]:
+    def _unless_missing(self, operation: str, **kwargs: Any) -> dict | None:
         """The call's answer, or None when the object does not exist."""
         try:
             return getattr(self._s3, operation)(**kwargs)
@@ -53,8 +69,12 @@ class S3ObjectStore(ObjectStore):
         disposition = attachment(filename)
         return self._s3.generate_presigned_url(
             "get_object",
-            Params={"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": disposition,
-                    "ResponseContentType": "application/pdf"},
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": "application/pdf",
+            },
             ExpiresIn=ttl_seconds,
         )
 

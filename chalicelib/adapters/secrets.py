@@ -3,6 +3,7 @@
 Powertools' providers cache each value for five minutes, so a rotated secret arrives
 without a redeploy, and a warm Lambda does not call SSM on every request.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,9 @@ class SecretSource:
             return self._settings.database_url
         if not self._settings.database_secret_id:
             raise ConfigError("No database: set DATABASE_URL or DATABASE_SECRET_ID.")
-        return database_url_from_secret(self._secrets_manager.get(self._settings.database_secret_id,
-                                                                  max_age=CACHE_SECONDS))
+        return database_url_from_secret(
+            self._secrets_manager.get(self._settings.database_secret_id, max_age=CACHE_SECONDS)
+        )
 
 
 def database_url_from_secret(value: str) -> str:
@@ -57,5 +59,7 @@ def database_url_from_secret(value: str) -> str:
         raise ConfigError("The database secret is neither a postgresql:// URL nor RDS's JSON.") from None
     port = fields.get("port", 5432)
     name = fields.get("dbname", "postgres")
-    return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{quote(name, safe='')}" \
-           "?sslmode=require"
+    return (
+        f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{quote(name, safe='')}"
+        "?sslmode=require"
+    )

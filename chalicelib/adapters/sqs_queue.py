@@ -1,4 +1,5 @@
 """The job and webhook queues in SQS. The correlation id rides along as a message attribute."""
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,9 @@ class _SqsQueue:
     def _send(self, body: dict, correlation_id: str, delay_seconds: int = 0) -> None:
         try:
             self._sqs.send_message(
-                QueueUrl=self._urls.url(self._name), MessageBody=json.dumps(body), DelaySeconds=delay_seconds,
+                QueueUrl=self._urls.url(self._name),
+                MessageBody=json.dumps(body),
+                DelaySeconds=delay_seconds,
                 MessageAttributes={"correlation_id": {"DataType": "String", "StringValue": correlation_id or "-"}},
             )
         except (ClientError, BotoCoreError) as exc:
@@ -62,5 +65,5 @@ class SqsJobQueue(_SqsQueue, JobQueue):
 
 
 class SqsWebhookQueue(_SqsQueue, WebhookQueue):
-    def send(self, delivery: "WebhookDelivery", delay_seconds: int = 0) -> None:
+    def send(self, delivery: WebhookDelivery, delay_seconds: int = 0) -> None:
         self._send(delivery.to_message(), delivery.correlation_id, delay_seconds)

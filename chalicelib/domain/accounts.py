@@ -1,11 +1,12 @@
 """Accounts: sign-up, sign-in with throttling, one active session per user, sign-out."""
+
 from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Optional
+from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -57,7 +58,7 @@ class AccountService:
         token_ttl_seconds: int,
         bcrypt_rounds: int,
         limits: SignInLimits,
-        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._users = users
         self._throttle = SignInThrottle(limiter, limits, now)
@@ -89,7 +90,7 @@ class AccountService:
         token, expires_at = tokens.issue(self._secret(), user.id, session_id, self._now(), self._ttl)
         return IssuedSession(token, expires_at)
 
-    def authenticate(self, authorization: Optional[str]) -> User:
+    def authenticate(self, authorization: str | None) -> User:
         """The user a bearer token belongs to, if it is their one live session."""
         if not authorization:
             raise AuthenticationFailed("Sign in to continue.", "token_missing")

@@ -5,14 +5,16 @@ SHA-256 is stored (a key has the entropy a password lacks, so a fast hash is eno
 lets a request find its key in one indexed lookup). Keys are not sessions: signing in
 again does not touch them, and only revoking one ends it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib.domain.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.models import API_KEY_SCOPES, ApiKey, User
@@ -63,8 +65,9 @@ def parse_name(raw: Any) -> str:
 
 
 class ApiKeyService:
-    def __init__(self, keys: ApiKeyRepository, users: UserRepository,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+    def __init__(
+        self, keys: ApiKeyRepository, users: UserRepository, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._keys = keys
         self._users = users
         self._now = now

@@ -1,9 +1,11 @@
 """What a signed-in user does with conversions: request, list, download, retry, delete."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound, Unprocessable
 from chalicelib.domain.filenames import download_filename
@@ -28,7 +30,12 @@ def _same_request(first: FileEntry, again: FileEntry) -> bool:
     """Whether a replay with the same Idempotency-Key asks for the same thing as the first request
     (for sent HTML: the same kind, title and options; the HTML itself is not kept to compare)."""
     return (first.url, first.options, first.source, first.title, first.callback_url) == (
-        again.url, again.options, again.source, again.title, again.callback_url)
+        again.url,
+        again.options,
+        again.source,
+        again.title,
+        again.callback_url,
+    )
 
 
 def _no_url_beside(url: Any) -> str:
@@ -38,7 +45,7 @@ def _no_url_beside(url: Any) -> str:
 
 
 def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class ConversionService:
@@ -59,9 +66,18 @@ class ConversionService:
         self._ttl = download_ttl_seconds
         self._now_iso = now_iso
 
-    def request(self, user: User, url: Any, options: Any, idempotency_key: Optional[str],
-                correlation_id: str, *, source: Optional[Source] = None, title: Optional[str] = None,
-                callback_url: Any = None) -> FileEntry:
+    def request(
+        self,
+        user: User,
+        url: Any,
+        options: Any,
+        idempotency_key: str | None,
+        correlation_id: str,
+        *,
+        source: Source | None = None,
+        title: str | None = None,
+        callback_url: Any = None,
+    ) -> FileEntry:
         """Validate, record the job as pending, then queue it; the entry is the user's receipt.
         A ``source`` (HTML the user sent) replaces the URL and is stored next to the PDF; a
         ``callback_url`` hears when the job ends and must pass the same egress rules as a page."""
@@ -72,17 +88,27 @@ class ConversionService:
             raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
         now = self._now_iso()
         entry = FileEntry(
-            user_id=user.id, file_id=new_file_id(), url=checked_url, status=FileStatus.PENDING,
-            created_at=now, updated_at=now, options=parsed_options, correlation_id=correlation_id,
-            title=title, source=source.kind if source is not None else "url", callback_url=checked_callback,
+            user_id=user.id,
+            file_id=new_file_id(),
+            url=checked_url,
+            status=FileStatus.PENDING,
+            created_at=now,
+            updated_at=now,
+            options=parsed_options,
+            correlation_id=correlation_id,
+            title=title,
+            source=source.kind if source is not None else "url",
+            callback_url=checked_callback,
             callback=CallbackState() if checked_callback else None,
         )
         stored = self._index.create(entry, idempotency_key)
         if stored.file_id != entry.file_id:
             if not _same_request(stored, entry):
-                raise Unprocessable("This Idempotency-Key was already used for a different request; "
-                                    "send a new key with a new request.", "idempotency_key_reused",
-                                    field="Idempotency-Key")
+                raise Unprocessable(
+                    "This Idempotency-Key was already used for a different request; send a new key with a new request.",
+                    "idempotency_key_reused",
+                    field="Idempotency-Key",
+                )
             return self._requeue_if_stuck(stored)
         if source is not None:
             self._store_source(stored, source.html)
@@ -98,19 +124,24 @@ class ConversionService:
             refused.field = refused.field or field
             raise
 
-    def _checked_callback(self, callback_url: Any) -> Optional[str]:
+    def _checked_callback(self, callback_url: Any) -> str | None:
         return None if callback_url is None else self._checked_url(callback_url, "callback_url")
 
     def _store_source(self, entry: FileEntry, html: str) -> None:
         try:
-            self._store.put_source(entry.source_key, html, {"correlation-id": entry.correlation_id or "-",
-                                                            "file-id": entry.file_id})
+            self._store.put_source(
+                entry.source_key, html, {"correlation-id": entry.correlation_id or "-", "file-id": entry.file_id}
+            )
         except DependencyUnavailable as exc:
-            self._index.mark_failed(entry.user_id, entry.file_id, code="storage_unavailable",
-                                    message="The page could not be stored. Please send it again.")
+            self._index.mark_failed(
+                entry.user_id,
+                entry.file_id,
+                code="storage_unavailable",
+                message="The page could not be stored. Please send it again.",
+            )
             raise DependencyUnavailable(f"The file store does not answer: {exc.message}") from exc
 
-    def list(self, user: User, limit: int, cursor: Optional[str]) -> Page:
+    def list(self, user: User, limit: int, cursor: str | None) -> Page:
         return self._index.list(user.id, limit, cursor)
 
     def download_link(self, user: User, name: str) -> tuple[str, str]:
@@ -175,7 +206,11 @@ class ConversionService:
         try:
             self._queue.send(job)
         except DependencyUnavailable as exc:
-            self._index.mark_failed(entry.user_id, entry.file_id, code=QUEUE_UNAVAILABLE,
-                                    message="The conversion could not be queued. Please retry.")
+            self._index.mark_failed(
+                entry.user_id,
+                entry.file_id,
+                code=QUEUE_UNAVAILABLE,
+                message="The conversion could not be queued. Please retry.",
+            )
             raise DependencyUnavailable(f"The job queue does not answer: {exc.message}") from exc
         return entry

@@ -1,4 +1,5 @@
 """A file entry as the API shows it: in GET /files, and in the webhook that reports it."""
+
 from __future__ import annotations
 
 from dataclasses import asdict

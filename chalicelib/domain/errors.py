@@ -3,15 +3,14 @@
 The HTTP layer maps these classes to status codes (``api/errors.py``); the converter maps
 ``ConversionFailed`` to a failed job. Nothing here knows about HTTP.
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 
 class PagePressError(Exception):
     code = "error"
 
-    def __init__(self, message: str, code: Optional[str] = None, field: Optional[str] = None) -> None:
+    def __init__(self, message: str, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -46,7 +45,7 @@ class TooManyAttempts(PagePressError):
 
     code = "too_many_attempts"
 
-    def __init__(self, message: str, retry_after_seconds: int, code: Optional[str] = None) -> None:
+    def __init__(self, message: str, retry_after_seconds: int, code: str | None = None) -> None:
         super().__init__(message, code)
         self.retry_after_seconds = max(1, int(retry_after_seconds))
 

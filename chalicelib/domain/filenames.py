@@ -1,4 +1,5 @@
 """The clean name a PDF downloads as, derived from its title or URL."""
+
 from __future__ import annotations
 
 import re

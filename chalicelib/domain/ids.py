@@ -3,6 +3,7 @@
 Sorting ids sorts files by creation time, so DynamoDB returns newest first for free, and
 the random part makes ids unguessable.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,18 +3,18 @@
 Order matters: the PDF goes to S3 before the index says ``ready``; every status change is
 conditional, so a duplicate delivery or a retry after a crash changes nothing twice.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key
 from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer, WebhookQueue
 from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY, WebhookDelivery, event_for
-
 
 MAX_METADATA_URL = 1024
 MAX_TITLE = 1000
@@ -34,9 +34,9 @@ class Outcome:
     #: How long each step took (ms): the index updates, the render, the upload.
     timings: dict[str, int] = field(default_factory=dict)
     # What the metrics report (ports.ConversionMetrics), where the job got that far.
-    render_seconds: Optional[float] = None
-    pdf_bytes: Optional[int] = None
-    requested_at: Optional[str] = None  # the entry's created_at, for the end-to-end time
+    render_seconds: float | None = None
+    pdf_bytes: int | None = None
+    requested_at: str | None = None  # the entry's created_at, for the end-to-end time
 
 
 class _Steps:
@@ -51,14 +51,19 @@ class _Steps:
         self.timings[f"{step}_ms"] = round((now - self._mark) * 1000)
         self._mark = now
 
-    def seconds(self, step: str) -> Optional[float]:
+    def seconds(self, step: str) -> float | None:
         ms = self.timings.get(f"{step}_ms")
         return None if ms is None else ms / 1000
 
 
 class JobProcessor:
-    def __init__(self, index: FileIndex, store: ObjectStore, renderer: Callable[[], Renderer],
-                 webhooks: Optional[WebhookQueue] = None) -> None:
+    def __init__(
+        self,
+        index: FileIndex,
+        store: ObjectStore,
+        renderer: Callable[[], Renderer],
+        webhooks: WebhookQueue | None = None,
+    ) -> None:
         self._index = index
         self._store = store
         self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
@@ -77,28 +82,49 @@ class JobProcessor:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
             steps.done("render")
-            if self._index.mark_failed(job.user_id, job.file_id, code=failure.code[:64],
-                                       message=failure.message[:MAX_MESSAGE]):
+            if self._index.mark_failed(
+                job.user_id, job.file_id, code=failure.code[:64], message=failure.message[:MAX_MESSAGE]
+            ):
                 self._announce(entry, EVENT_FAILED)
             steps.done("index")
-            return Outcome("failed", failure.code, steps.timings, render_seconds=steps.seconds("render"),
-                           requested_at=entry.created_at)
+            return Outcome(
+                "failed",
+                failure.code,
+                steps.timings,
+                render_seconds=steps.seconds("render"),
+                requested_at=entry.created_at,
+            )
         steps.done("render")
         key = object_key(job.user_id, job.file_id)
-        self._store.put_pdf(key, pdf.content, {  # S3 allows 2 KB of user metadata in all
-            "correlation-id": job.correlation_id,
-            "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
-            "file-id": job.file_id,
-        })
+        self._store.put_pdf(
+            key,
+            pdf.content,
+            {  # S3 allows 2 KB of user metadata in all
+                "correlation-id": job.correlation_id,
+                "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
+                "file-id": job.file_id,
+            },
+        )
         steps.done("upload")
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
-        ready = self._index.mark_ready(job.user_id, job.file_id, title=title, size=len(pdf.content), pages=pdf.pages,
-                                       warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS]))
+        ready = self._index.mark_ready(
+            job.user_id,
+            job.file_id,
+            title=title,
+            size=len(pdf.content),
+            pages=pdf.pages,
+            warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS]),
+        )
         steps.done("index")
         if ready:
             self._announce(entry, EVENT_READY)
-            return Outcome("ready", timings=steps.timings, render_seconds=steps.seconds("render"),
-                           pdf_bytes=len(pdf.content), requested_at=entry.created_at)
+            return Outcome(
+                "ready",
+                timings=steps.timings,
+                render_seconds=steps.seconds("render"),
+                pdf_bytes=len(pdf.content),
+                requested_at=entry.created_at,
+            )
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered
@@ -120,7 +146,9 @@ class JobProcessor:
             return Outcome("skipped", "the entry is gone or already finished")
         attempts = entry.attempts or max_attempts
         done = self._index.mark_failed(
-            job.user_id, job.file_id, code="gave_up",
+            job.user_id,
+            job.file_id,
+            code="gave_up",
             message=f"Gave up after {attempts} attempts: the page could not be converted. Please retry later.",
         )
         if done:
@@ -131,14 +159,17 @@ class JobProcessor:
         """Queue the webhook of a job that just ended (if it asked for one). Should queueing
         fail, the job's retry finds it finished and announces it then."""
         if entry.callback_url and self._webhooks is not None:
-            self._webhooks.send(WebhookDelivery(entry.user_id, entry.file_id, event,
-                                                correlation_id=entry.correlation_id or ""))
+            self._webhooks.send(
+                WebhookDelivery(entry.user_id, entry.file_id, event, correlation_id=entry.correlation_id or "")
+            )
 
     def _announce_if_owed(self, job: ConversionJob) -> None:
         current = self._index.get(job.user_id, job.file_id)
-        if (current is not None and current.status.finished and current.callback is not None
-                and current.callback.status == "pending" and current.callback.attempts == 0):
+        if (
+            current is not None
+            and current.status.finished
+            and current.callback is not None
+            and current.callback.status == "pending"
+            and current.callback.attempts == 0
+        ):
             self._announce(current, event_for(current))
-
-
-

@@ -1,10 +1,11 @@
 """Plain data the services pass around: users, file entries, jobs, conversion options."""
+
 from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,8 +13,8 @@ class User:
     id: str
     email: str
     password_hash: str
-    session_id: Optional[str] = None
-    created_at: Optional[datetime] = None
+    session_id: str | None = None
+    created_at: datetime | None = None
 
 
 class FileStatus(str, enum.Enum):
@@ -49,16 +50,16 @@ class ConversionOptions:
     scale: float = 1.0
     print_background: bool = True
     media: str = "print"
-    wait_for_selector: Optional[str] = None
+    wait_for_selector: str | None = None
     delay_ms: int = 0
-    header_template: Optional[str] = None
-    footer_template: Optional[str] = None
+    header_template: str | None = None
+    footer_template: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ConversionOptions":
+    def from_dict(cls, data: dict[str, Any]) -> ConversionOptions:
         data = dict(data)
         data["margin"] = Margin(**data.get("margin", {}))
         return cls(**data)
@@ -70,7 +71,7 @@ class CallbackState:
 
     status: str = "pending"
     attempts: int = 0
-    last_status: Optional[int] = None  # the receiver's last HTTP status; None if it never answered
+    last_status: int | None = None  # the receiver's last HTTP status; None if it never answered
 
 
 @dataclass(frozen=True)
@@ -84,24 +85,24 @@ class FileEntry:
     created_at: str
     updated_at: str
     options: ConversionOptions = field(default_factory=ConversionOptions)
-    title: Optional[str] = None
-    error_code: Optional[str] = None
-    error_message: Optional[str] = None
-    size: Optional[int] = None
-    pages: Optional[int] = None
+    title: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    size: int | None = None
+    pages: int | None = None
     attempts: int = 0
     warnings: tuple[str, ...] = ()
-    correlation_id: Optional[str] = None
+    correlation_id: str | None = None
     source: str = "url"  # or "html"/"markdown": the page is stored at source_key, not fetched
-    callback_url: Optional[str] = None
-    callback: Optional[CallbackState] = None
+    callback_url: str | None = None
+    callback: CallbackState | None = None
 
     @property
     def object_key(self) -> str:
         return object_key(self.user_id, self.file_id)
 
     @property
-    def source_key(self) -> Optional[str]:
+    def source_key(self) -> str | None:
         return source_key(self.user_id, self.file_id) if self.source != "url" else None
 
 
@@ -127,7 +128,7 @@ class ConversionJob:
     source: str = "url"
 
     @classmethod
-    def for_entry(cls, entry: FileEntry) -> "ConversionJob":
+    def for_entry(cls, entry: FileEntry) -> ConversionJob:
         return cls(entry.user_id, entry.file_id, entry.url, entry.options, entry.correlation_id or "", entry.source)
 
     def to_message(self) -> dict[str, Any]:
@@ -141,7 +142,7 @@ class ConversionJob:
         }
 
     @classmethod
-    def from_message(cls, data: dict[str, Any]) -> "ConversionJob":
+    def from_message(cls, data: dict[str, Any]) -> ConversionJob:
         """Raises KeyError/TypeError/ValueError on a malformed message (a poison message)."""
         return cls(
             user_id=str(data["user_id"]),
@@ -174,7 +175,7 @@ class Page:
     """One page of a listing and the opaque cursor for the next, if any."""
 
     items: list
-    next_cursor: Optional[str] = None
+    next_cursor: str | None = None
 
 
 API_KEY_SCOPES = ("convert", "read", "delete")
@@ -189,5 +190,5 @@ class ApiKey:
     name: str
     scopes: tuple[str, ...]
     prefix: str
-    created_at: Optional[datetime] = None
-    last_used_at: Optional[datetime] = None
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None

@@ -1,4 +1,5 @@
 """Validate what a user asks of the PDF; every bound here matches api/openapi.yaml."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,14 @@ MAX_MARGIN_INCHES = 10.0
 #: Printable width and height the margins must leave: Chromium refuses to print into none.
 MIN_PRINTABLE_INCHES = 1.0
 # (width, height) in inches, portrait, as Chromium prints them.
-_PAPER_INCHES = {"A3": (11.69, 16.54), "A4": (8.27, 11.69), "A5": (5.83, 8.27),
-                 "Letter": (8.5, 11.0), "Legal": (8.5, 14.0), "Tabloid": (11.0, 17.0)}
+_PAPER_INCHES = {
+    "A3": (11.69, 16.54),
+    "A4": (8.27, 11.69),
+    "A5": (5.83, 8.27),
+    "Letter": (8.5, 11.0),
+    "Legal": (8.5, 14.0),
+    "Tabloid": (11.0, 17.0),
+}
 MAX_DELAY_MS = 10_000
 MAX_SELECTOR = 256
 MAX_TEMPLATE = 2048
@@ -23,11 +30,23 @@ MAX_TEMPLATE = 2048
 # but must not pull anything from the network or run script. Plain attempts are refused
 # with a reason (below); what passes is then sanitised with an allowlist (domain.templates),
 # which is the guarantee: escapes and spellings this pattern misses are dropped there.
-_TEMPLATE_FORBIDDEN = re.compile(r"<\s*(script|img|link|iframe|object|embed|video|audio|source|image|use)\b"
-                                 r"|\b(src|href|srcset|xlink:href|action|formaction)\s*=|url\s*\(|@import",
-                                 re.IGNORECASE)
-_KNOWN = {"format", "landscape", "margin", "scale", "print_background", "media", "wait_for_selector",
-          "delay_ms", "header_template", "footer_template"}
+_TEMPLATE_FORBIDDEN = re.compile(
+    r"<\s*(script|img|link|iframe|object|embed|video|audio|source|image|use)\b"
+    r"|\b(src|href|srcset|xlink:href|action|formaction)\s*=|url\s*\(|@import",
+    re.IGNORECASE,
+)
+_KNOWN = {
+    "format",
+    "landscape",
+    "margin",
+    "scale",
+    "print_background",
+    "media",
+    "wait_for_selector",
+    "delay_ms",
+    "header_template",
+    "footer_template",
+}
 
 
 def parse_options(raw: Any) -> ConversionOptions:

@@ -4,6 +4,7 @@ bcrypt reads at most 72 bytes (bcrypt 5 raises beyond that, older versions trunc
 silently). Pre-hashing to 44 base64 characters lets every allowed password count in
 full, and avoids NUL bytes inside bcrypt's input.
 """
+
 from __future__ import annotations
 
 import base64

@@ -4,12 +4,14 @@ Adapters in ``chalicelib/adapters`` implement them against PostgreSQL, DynamoDB,
 SQS; the converter implements ``Renderer`` with Playwright. Tests can pass fakes typed
 against these classes.
 """
+
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping, Optional
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.models import (
     ApiKey,
@@ -23,8 +25,8 @@ from chalicelib.domain.models import (
 )
 
 if TYPE_CHECKING:
-    from chalicelib.domain.webhooks import WebhookDelivery
     from chalicelib.domain.jobs import Outcome
+    from chalicelib.domain.webhooks import WebhookDelivery
 
 
 class UserRepository(abc.ABC):
@@ -33,13 +35,13 @@ class UserRepository(abc.ABC):
         """Create a user; raises ``Conflict`` if the e-mail (case-insensitive) is taken."""
 
     @abc.abstractmethod
-    def by_email(self, email: str) -> Optional[User]: ...
+    def by_email(self, email: str) -> User | None: ...
 
     @abc.abstractmethod
-    def by_id(self, user_id: str) -> Optional[User]: ...
+    def by_id(self, user_id: str) -> User | None: ...
 
     @abc.abstractmethod
-    def set_session(self, user_id: str, session_id: Optional[str]) -> None:
+    def set_session(self, user_id: str, session_id: str | None) -> None:
         """Replace the user's one active session (None signs out everywhere)."""
 
     @abc.abstractmethod
@@ -50,8 +52,8 @@ class UserRepository(abc.ABC):
 @dataclass(frozen=True)
 class FailureCount:
     count: int
-    oldest: Optional[datetime] = None
-    newest: Optional[datetime] = None
+    oldest: datetime | None = None
+    newest: datetime | None = None
 
 
 class AttemptLimiter(abc.ABC):
@@ -76,24 +78,30 @@ class FileIndex(abc.ABC):
     """One item per file, keyed by user id and a time-ordered file id."""
 
     @abc.abstractmethod
-    def create(self, entry: FileEntry, idempotency_key: Optional[str] = None) -> FileEntry:
+    def create(self, entry: FileEntry, idempotency_key: str | None = None) -> FileEntry:
         """Store a new pending entry. With an idempotency key already used by this user,
         store nothing and return the entry created the first time."""
 
     @abc.abstractmethod
-    def get(self, user_id: str, file_id: str) -> Optional[FileEntry]: ...
+    def get(self, user_id: str, file_id: str) -> FileEntry | None: ...
 
     @abc.abstractmethod
-    def list(self, user_id: str, limit: int, cursor: Optional[str]) -> Page:
+    def list(self, user_id: str, limit: int, cursor: str | None) -> Page:
         """Newest first; ``cursor`` comes from a previous page and is opaque."""
 
     @abc.abstractmethod
-    def mark_processing(self, user_id: str, file_id: str, attempts: int) -> Optional[FileEntry]:
+    def mark_processing(self, user_id: str, file_id: str, attempts: int) -> FileEntry | None:
         """Move a pending/processing entry to processing; None if it is gone or finished."""
 
     @abc.abstractmethod
     def mark_ready(
-        self, user_id: str, file_id: str, *, title: str, size: int, pages: int,
+        self,
+        user_id: str,
+        file_id: str,
+        *,
+        title: str,
+        size: int,
+        pages: int,
         warnings: tuple[str, ...],
     ) -> bool:
         """Finish an unfinished entry as ready; False if it is gone or already finished."""
@@ -103,7 +111,7 @@ class FileIndex(abc.ABC):
         """Finish an unfinished entry as failed; False if it is gone or already finished."""
 
     @abc.abstractmethod
-    def reset_for_retry(self, user_id: str, file_id: str) -> Optional[FileEntry]:
+    def reset_for_retry(self, user_id: str, file_id: str) -> FileEntry | None:
         """Move a failed entry back to pending; None if it is gone or not failed."""
 
     @abc.abstractmethod
@@ -131,7 +139,7 @@ class ObjectStore(abc.ABC):
         """Store the HTML a user sent, to be rendered from (and deleted with its PDF)."""
 
     @abc.abstractmethod
-    def get_source(self, key: str) -> Optional[str]:
+    def get_source(self, key: str) -> str | None:
         """The stored HTML, or None if it is gone."""
 
     @abc.abstractmethod
@@ -206,7 +214,7 @@ class ApiKeyRepository(abc.ABC):
         """Newest first."""
 
     @abc.abstractmethod
-    def by_hash(self, secret_hash: str) -> Optional[ApiKey]: ...
+    def by_hash(self, secret_hash: str) -> ApiKey | None: ...
 
     @abc.abstractmethod
     def touch(self, key_id: str, at: datetime) -> None:
@@ -229,7 +237,7 @@ class WebhookSecretStore(abc.ABC):
 
 class WebhookQueue(abc.ABC):
     @abc.abstractmethod
-    def send(self, delivery: "WebhookDelivery", delay_seconds: int = 0) -> None: ...
+    def send(self, delivery: WebhookDelivery, delay_seconds: int = 0) -> None: ...
 
 
 class WebhookPoster(abc.ABC):
@@ -237,9 +245,11 @@ class WebhookPoster(abc.ABC):
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         """POST without following redirects; the HTTP status. Raises ``DeliveryFailed`` when
         there is no answer in time and ``DeliveryRefused`` when the egress policy says no."""
+
+
 class ConversionMetrics(abc.ABC):
     """Where the converter reports each finished job (CloudWatch, Datadog, or nowhere)."""
 
     @abc.abstractmethod
-    def record(self, outcome: "Outcome", queued_ms: Optional[int]) -> None:
+    def record(self, outcome: Outcome, queued_ms: int | None) -> None:
         """One job ended (ready, failed with its code, or skipped); queued_ms as SQS measured it."""

@@ -12,12 +12,13 @@ guesser is being slowed down; only a distributed attack can reach the account's 
 Each attempt is recorded before it is judged, so parallel guesses see one another; an
 attempt that is refused is then forgotten: a 429 costs the caller nothing further.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from chalicelib.domain.errors import TooManyAttempts
 from chalicelib.domain.ports import AttemptLimiter

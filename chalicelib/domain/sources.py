@@ -4,12 +4,13 @@ Markdown is rendered with markdown-it-py (CommonMark, plus tables and strikethro
 page with a plain print stylesheet. Raw HTML inside Markdown is kept: the user may send
 HTML anyway, and the converter renders either with the same egress guard.
 """
+
 from __future__ import annotations
 
 import html as html_escape
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Optional
+from typing import Any
 
 from markdown_it import MarkdownIt
 
@@ -59,7 +60,7 @@ def html_source(raw: Any, max_bytes: int) -> Source:
     return Source("html", raw)
 
 
-def uploaded_source(filename: Optional[str], content: bytes, max_bytes: int, title: Optional[str]) -> Source:
+def uploaded_source(filename: str | None, content: bytes, max_bytes: int, title: str | None) -> Source:
     """An uploaded ``.html`` or ``.md`` file."""
     kind = _UPLOAD_KINDS.get(PurePosixPath((filename or "").lower()).suffix)
     if kind is None:
@@ -77,7 +78,7 @@ def uploaded_source(filename: Optional[str], content: bytes, max_bytes: int, tit
     return Source("html", text)
 
 
-def parse_title(raw: Any) -> Optional[str]:
+def parse_title(raw: Any) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_TITLE:
@@ -90,8 +91,10 @@ def parse_title(raw: Any) -> Optional[str]:
 def markdown_page(text: str, title: str) -> str:
     """Markdown as a complete HTML page with the print stylesheet."""
     body = _markdown.render(text)
-    return (f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{html_escape.escape(title)}</title>'
-            f"<style>{PRINT_STYLESHEET}</style></head>\n<body>\n{body}</body></html>\n")
+    return (
+        f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{html_escape.escape(title)}</title>'
+        f"<style>{PRINT_STYLESHEET}</style></head>\n<body>\n{body}</body></html>\n"
+    )
 
 
 def _check_size(text: str, max_bytes: int, field: str) -> None:

@@ -6,27 +6,52 @@ nothing else: no scripts, no elements that fetch, no url() or escapes in CSS. An
 (nh3, the Ammonia sanitiser) rather than a blocklist, so a spelling nobody thought of
 (entities, CSS escapes, new tags) is dropped, not let through.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Optional
-
 
 #: Chromium fills elements of these classes in (see page.pdf's headerTemplate).
 CHROMIUM_CLASSES = frozenset({"date", "title", "url", "pageNumber", "totalPages"})
 _TAGS = frozenset({"div", "span", "p", "br", "b", "strong", "i", "em", "u", "s", "small", "sub", "sup", "hr"})
-_STYLE_PROPERTIES = frozenset({
-    "color", "background-color", "font-size", "font-family", "font-weight", "font-style", "text-align",
-    "text-decoration", "vertical-align", "line-height", "letter-spacing", "white-space", "width", "height",
-    "margin", "margin-top", "margin-right", "margin-bottom", "margin-left", "padding", "padding-top",
-    "padding-right", "padding-bottom", "padding-left", "border", "border-top", "border-bottom", "display",
-})
+_STYLE_PROPERTIES = frozenset(
+    {
+        "color",
+        "background-color",
+        "font-size",
+        "font-family",
+        "font-weight",
+        "font-style",
+        "text-align",
+        "text-decoration",
+        "vertical-align",
+        "line-height",
+        "letter-spacing",
+        "white-space",
+        "width",
+        "height",
+        "margin",
+        "margin-top",
+        "margin-right",
+        "margin-bottom",
+        "margin-left",
+        "padding",
+        "padding-top",
+        "padding-right",
+        "padding-bottom",
+        "padding-left",
+        "border",
+        "border-top",
+        "border-bottom",
+        "display",
+    }
+)
 # Inside an allowed property these could still fetch or hide a fetch: url(), image-set(),
 # @import, CSS escapes (\75rl), expression(). A style holding any of them goes whole.
 _UNSAFE_STYLE = re.compile(r"url|image|@|\\|expression|&", re.IGNORECASE)
 
 
-def _keep_attribute(tag: str, attribute: str, value: str) -> Optional[str]:
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     """Only class (already narrowed to Chromium's) and a style with nothing that fetches:
     nh3 would keep its generic ones (lang, title) too."""
     if attribute == "class":

@@ -2,10 +2,11 @@
 
 Pure functions; the secret and the clock are arguments.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -42,4 +43,4 @@ def decode(secret: str, token: str) -> Claims:
         raise AuthenticationFailed("The token is not valid. Please sign in again.", "token_invalid") from None
     if not isinstance(payload.get("sub"), str) or not isinstance(payload.get("sid"), str):
         raise AuthenticationFailed("The token is not valid. Please sign in again.", "token_invalid")
-    return Claims(payload["sub"], payload["sid"], datetime.fromtimestamp(payload["exp"], timezone.utc))
+    return Claims(payload["sub"], payload["sid"], datetime.fromtimestamp(payload["exp"], UTC))

@@ -5,12 +5,13 @@ Rates and waiting jobs pass with time (429 with Retry-After); stored bytes only 
 user deletes files (403 quota_exceeded). Limits are soft under races: two requests at
 the same instant may both pass the last free place.
 """
+
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from chalicelib.domain.errors import QuotaExceeded, TooManyAttempts
 from chalicelib.domain.models import User
@@ -48,17 +49,22 @@ class UsageService:
         if self._ledger.count_request(user.id, minute) > self._limits.requests_per_minute:
             raise TooManyAttempts(
                 f"More than {self._limits.requests_per_minute} conversion requests in a minute; slow down.",
-                retry_after_seconds=math.ceil((minute + 1) * 60 - now), code="rate_limited")
+                retry_after_seconds=math.ceil((minute + 1) * 60 - now),
+                code="rate_limited",
+            )
         holdings = self._ledger.holdings(user.id)
         if holdings.unfinished_jobs >= self._limits.max_unfinished_jobs:
             raise TooManyAttempts(
                 f"You already have {holdings.unfinished_jobs} conversions waiting or in progress; "
-                "wait for some to finish.", retry_after_seconds=PENDING_RETRY_AFTER_SECONDS,
-                code="too_many_pending")
+                "wait for some to finish.",
+                retry_after_seconds=PENDING_RETRY_AFTER_SECONDS,
+                code="too_many_pending",
+            )
         if holdings.stored_bytes >= self._limits.max_stored_bytes:
             raise QuotaExceeded(
                 f"Your PDFs take {holdings.stored_bytes} bytes of your {self._limits.max_stored_bytes}; "
-                "delete some to make new ones.")
+                "delete some to make new ones."
+            )
 
     def usage(self, user: User) -> Usage:
         holdings = self._ledger.holdings(user.id)

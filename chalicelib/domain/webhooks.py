@@ -6,6 +6,7 @@ under the account's webhook secret; a 2xx within the timeout counts as delivered
 else is tried again later (the next message is queued with a growing delay) until the
 schedule runs out, and the entry shows how it went.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,9 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Optional
+from typing import Any
 
 from chalicelib.domain.entry_view import entry_view
 from chalicelib.domain.models import CallbackState, FileEntry, FileStatus, User
@@ -44,17 +46,27 @@ class WebhookDelivery:
     correlation_id: str = ""
 
     def to_message(self) -> dict[str, Any]:
-        return {"user_id": self.user_id, "file_id": self.file_id, "event": self.event, "attempt": self.attempt,
-                "correlation_id": self.correlation_id}
+        return {
+            "user_id": self.user_id,
+            "file_id": self.file_id,
+            "event": self.event,
+            "attempt": self.attempt,
+            "correlation_id": self.correlation_id,
+        }
 
     @classmethod
-    def from_message(cls, data: dict[str, Any]) -> "WebhookDelivery":
+    def from_message(cls, data: dict[str, Any]) -> WebhookDelivery:
         """Raises KeyError/TypeError/ValueError on a malformed message."""
         event = str(data["event"])
         if event not in (EVENT_READY, EVENT_FAILED):
             raise ValueError(f"unknown event {event!r}")
-        return cls(str(data["user_id"]), str(data["file_id"]), event, max(1, int(data.get("attempt", 1))),
-                   str(data.get("correlation_id") or ""))
+        return cls(
+            str(data["user_id"]),
+            str(data["file_id"]),
+            event,
+            max(1, int(data.get("attempt", 1))),
+            str(data.get("correlation_id") or ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,7 @@ class RetrySchedule:
     base_seconds: int = 30
     max_attempts: int = 8
 
-    def delay_after(self, attempt: int) -> Optional[int]:
+    def delay_after(self, attempt: int) -> int | None:
         if attempt >= self.max_attempts:
             return None
         return min(self.base_seconds * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
@@ -97,8 +109,15 @@ class WebhookSecrets:
 
 
 class WebhookDeliverer:
-    def __init__(self, index: FileIndex, secrets_store: WebhookSecretStore, queue: WebhookQueue,
-                 poster: WebhookPoster, schedule: RetrySchedule, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        index: FileIndex,
+        secrets_store: WebhookSecretStore,
+        queue: WebhookQueue,
+        poster: WebhookPoster,
+        schedule: RetrySchedule,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._index = index
         self._secrets = secrets_store
         self._queue = queue
@@ -115,9 +134,12 @@ class WebhookDeliverer:
             return "skipped"  # a duplicate message: this job's callback is settled
         body = json.dumps({"event": delivery.event, "file": entry_view(entry)}, separators=(",", ":")).encode()
         secret = self._secrets.get_or_create(entry.user_id, new_secret())
-        headers = {"Content-Type": "application/json", "User-Agent": "PagePress-Webhooks/1",
-                   SIGNATURE_HEADER: signature(secret, body, int(self._clock()))}
-        status: Optional[int] = None
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "PagePress-Webhooks/1",
+            SIGNATURE_HEADER: signature(secret, body, int(self._clock())),
+        }
+        status: int | None = None
         try:
             status = self._poster.post(entry.callback_url, body, headers)
         except DeliveryRefused:
@@ -136,6 +158,7 @@ class WebhookDeliverer:
         self._queue.send(replace(delivery, attempt=delivery.attempt + 1), delay)
         return "retrying"
 
-    def _record(self, delivery: WebhookDelivery, status: str, last_status: Optional[int]) -> None:
-        self._index.record_callback(delivery.user_id, delivery.file_id,
-                                    CallbackState(status, delivery.attempt, last_status))
+    def _record(self, delivery: WebhookDelivery, status: str, last_status: int | None) -> None:
+        self._index.record_callback(
+            delivery.user_id, delivery.file_id, CallbackState(status, delivery.attempt, last_status)
+        )

@@ -1,9 +1,10 @@
 """The few API calls the command line makes, with the API's own error messages on failure."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import requests
 
@@ -21,13 +22,13 @@ class Client:
         self._session = requests.Session()
         self._session.headers.update({"Authorization": f"Bearer {api_key}", "User-Agent": "pagepress-cli/1"})
 
-    def convert_url(self, url: str, options: dict, title: Optional[str]) -> dict:
+    def convert_url(self, url: str, options: dict, title: str | None) -> dict:
         body: dict[str, Any] = {"url": url, "options": options}
         if title:
             body["title"] = title
         return self._call("POST", "/request", json=body)
 
-    def convert_file(self, path: Path, options: dict, title: Optional[str]) -> dict:
+    def convert_file(self, path: Path, options: dict, title: str | None) -> dict:
         data = {"options": json.dumps(options)}
         if title:
             data["title"] = title

@@ -1,12 +1,13 @@
 """pagepress convert | ls | get | rm — reads PAGEPRESS_URL and PAGEPRESS_API_KEY."""
+
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 from pagepress_cli.client import ApiError, Client
 
@@ -15,12 +16,13 @@ WAIT_SECONDS = 300
 _UPLOADS = (".html", ".htm", ".md", ".markdown")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     base, key = os.environ.get("PAGEPRESS_URL", ""), os.environ.get("PAGEPRESS_API_KEY", "")
     if not base or not key:
-        return _fail("set PAGEPRESS_URL (e.g. http://127.0.0.1:8000) and PAGEPRESS_API_KEY (a pp_ key from "
-                     "POST /api/v1/keys)")
+        return _fail(
+            "set PAGEPRESS_URL (e.g. http://127.0.0.1:8000) and PAGEPRESS_API_KEY (a pp_ key from POST /api/v1/keys)"
+        )
     try:
         return args.run(Client(base, key), args)
     except ApiError as exc:

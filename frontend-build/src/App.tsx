@@ -1,12 +1,19 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { createApi, type Api } from './api/client';
-import { sessionEndedMessage } from './api/errors';
-import type { SignInResult } from './api/types';
-import { apiBaseUrl } from './config';
-import { AuthPage, type Notice } from './pages/AuthPage';
-import { HomePage } from './pages/HomePage';
-import type { Backoff } from './polling';
-import { SESSION_KEY, clearSession, loadSession, msUntilExpiry, saveSession, type Session } from './session';
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { createApi, type Api } from "./api/client";
+import { sessionEndedMessage } from "./api/errors";
+import type { SignInResult } from "./api/types";
+import { apiBaseUrl } from "./config";
+import { AuthPage, type Notice } from "./pages/AuthPage";
+import { HomePage } from "./pages/HomePage";
+import type { Backoff } from "./polling";
+import {
+  SESSION_KEY,
+  clearSession,
+  loadSession,
+  msUntilExpiry,
+  saveSession,
+  type Session,
+} from "./session";
 
 export interface AppProps {
   /** Replaces window.fetch (tests). */
@@ -15,11 +22,11 @@ export interface AppProps {
   openUrl?: (url: string, filename: string) => void;
 }
 
-type Route = '/' | '/sign-in' | '/sign-up';
+type Route = "/" | "/sign-in" | "/sign-up";
 
 function currentRoute(): Route {
-  const p = window.location.pathname.replace(/\/+$/, '') || '/';
-  return p === '/sign-in' || p === '/sign-up' ? p : '/';
+  const p = window.location.pathname.replace(/\/+$/, "") || "/";
+  return p === "/sign-in" || p === "/sign-up" ? p : "/";
 }
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
@@ -34,11 +41,11 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
     const s = loadSession();
     if (s && (msUntilExpiry(s) ?? 1) <= 0) {
       clearSession();
-      return { kind: 'alert', text: sessionEndedMessage('token_expired') };
+      return { kind: "alert", text: sessionEndedMessage("token_expired") };
     }
     return null;
   });
-  const [lastEmail, setLastEmail] = useState(() => loadSession()?.email ?? '');
+  const [lastEmail, setLastEmail] = useState(() => loadSession()?.email ?? "");
   const [route, setRoute] = useState<Route>(currentRoute);
   const [signingOut, setSigningOut] = useState(false);
   const sessionRef = useRef(session);
@@ -48,7 +55,7 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
 
   const navigate = useCallback((path: string, next?: Notice | null) => {
     if (next !== undefined) setNotice(next);
-    if (window.location.pathname !== path) window.history.pushState(null, '', path);
+    if (window.location.pathname !== path) window.history.pushState(null, "", path);
     navigated.current = true;
     setRoute(currentRoute());
   }, []);
@@ -60,7 +67,7 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
       clearSession();
       sessionRef.current = null;
       setSession(null);
-      navigate('/sign-in', { kind: 'alert', text: sessionEndedMessage(code) });
+      navigate("/sign-in", { kind: "alert", text: sessionEndedMessage(code) });
     },
     [navigate],
   );
@@ -79,8 +86,8 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
   // Back/forward buttons.
   useEffect(() => {
     const onPop = () => setRoute(currentRoute());
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
   }, []);
 
   // End the session when the token expires, even if the page sits idle.
@@ -88,7 +95,7 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
     if (!session) return;
     const ms = msUntilExpiry(session);
     if (ms === null) return;
-    const t = setTimeout(() => endSession('token_expired'), Math.min(Math.max(ms, 0), MAX_TIMEOUT));
+    const t = setTimeout(() => endSession("token_expired"), Math.min(Math.max(ms, 0), MAX_TIMEOUT));
     return () => clearTimeout(t);
   }, [session, endSession]);
 
@@ -100,20 +107,20 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
       if (!s && sessionRef.current) {
         sessionRef.current = null;
         setSession(null);
-        navigate('/sign-in', { kind: 'status', text: 'You signed out in another tab.' });
+        navigate("/sign-in", { kind: "status", text: "You signed out in another tab." });
       } else if (s && !sessionRef.current) {
         setSession(s);
-        navigate('/', null);
+        navigate("/", null);
       }
     };
-    window.addEventListener('storage', onStorage);
-    return () => window.removeEventListener('storage', onStorage);
+    window.addEventListener("storage", onStorage);
+    return () => window.removeEventListener("storage", onStorage);
   }, [navigate]);
 
   // Move focus to the new page's heading after a navigation (not on first load).
   useEffect(() => {
     if (!navigated.current) return;
-    document.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    document.querySelector<HTMLElement>("[data-autofocus]")?.focus();
   }, [route, session]);
 
   const onSignedIn = useCallback(
@@ -123,7 +130,7 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
       sessionRef.current = s;
       setSession(s);
       setLastEmail(email);
-      navigate('/', null);
+      navigate("/", null);
     },
     [navigate],
   );
@@ -141,18 +148,18 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
     setSession(null);
     setSigningOut(false);
     signingOutRef.current = false;
-    navigate('/sign-in', { kind: 'status', text: 'You have signed out.' });
+    navigate("/sign-in", { kind: "status", text: "You have signed out." });
   }, [api, navigate]);
 
   // Route guards: the app needs a session; the sign-in pages don't.
   const showAuth = !session;
   useEffect(() => {
-    if (showAuth && route === '/') window.history.replaceState(null, '', '/sign-in');
-    if (!showAuth && route !== '/') window.history.replaceState(null, '', '/');
+    if (showAuth && route === "/") window.history.replaceState(null, "", "/sign-in");
+    if (!showAuth && route !== "/") window.history.replaceState(null, "", "/");
   }, [showAuth, route]);
 
   if (showAuth) {
-    const mode = route === '/sign-up' ? 'sign-up' : 'sign-in';
+    const mode = route === "/sign-up" ? "sign-up" : "sign-in";
     return (
       <>
         <a className="skip-link" href="#main">
@@ -163,7 +170,7 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
           mode={mode}
           api={api}
           notice={notice}
-          initialEmail={mode === 'sign-in' ? lastEmail : ''}
+          initialEmail={mode === "sign-in" ? lastEmail : ""}
           onSignedIn={onSignedIn}
           navigate={(path, n) => navigate(path, n === undefined ? null : n)}
         />

@@ -11,6 +11,6 @@ declare global {
 
 /** The origin API calls go to: the deploy-time API_ORIGIN, else this page's origin. */
 export function apiBaseUrl(): string {
-  const configured = (window.__PAGEPRESS_CONFIG__?.apiOrigin ?? '').trim().replace(/\/+$/, '');
+  const configured = (window.__PAGEPRESS_CONFIG__?.apiOrigin ?? "").trim().replace(/\/+$/, "");
   return configured || window.location.origin;
 }

@@ -1,16 +1,19 @@
-import type { FileEntry, FileStatus } from './api/types';
+import type { FileEntry, FileStatus } from "./api/types";
 
-export const ACTIVE_STATUSES: ReadonlySet<FileStatus> = new Set<FileStatus>(['pending', 'processing']);
+export const ACTIVE_STATUSES: ReadonlySet<FileStatus> = new Set<FileStatus>([
+  "pending",
+  "processing",
+]);
 
 export function isActive(f: FileEntry): boolean {
   return ACTIVE_STATUSES.has(f.status);
 }
 
 export const STATUS_LABEL: Record<FileStatus, string> = {
-  pending: 'Pending',
-  processing: 'Processing',
-  ready: 'Ready',
-  failed: 'Failed',
+  pending: "Pending",
+  processing: "Processing",
+  ready: "Ready",
+  failed: "Failed",
 };
 
 export interface ListState {
@@ -28,7 +31,11 @@ function newer(a: FileEntry, b: FileEntry): boolean {
  * fresh page wins for everything it covers, older entries loaded with "Load
  * more" are kept, and so is the cursor that continues after them.
  */
-export function mergeFirstPage(current: ListState, fresh: ListState, hidden: ReadonlySet<string> = new Set()): ListState {
+export function mergeFirstPage(
+  current: ListState,
+  fresh: ListState,
+  hidden: ReadonlySet<string> = new Set(),
+): ListState {
   const page = fresh.files.filter((f) => !hidden.has(f.name));
   if (fresh.next === undefined) {
     return { files: page, next: undefined };
@@ -42,7 +49,11 @@ export function mergeFirstPage(current: ListState, fresh: ListState, hidden: Rea
 }
 
 /** Appends a further page, skipping entries already shown. */
-export function appendPage(current: ListState, page: ListState, hidden: ReadonlySet<string> = new Set()): ListState {
+export function appendPage(
+  current: ListState,
+  page: ListState,
+  hidden: ReadonlySet<string> = new Set(),
+): ListState {
   const seen = new Set(current.files.map((f) => f.name));
   const extra = page.files.filter((f) => !seen.has(f.name) && !hidden.has(f.name));
   return { files: [...current.files, ...extra], next: page.next };
@@ -68,10 +79,10 @@ export function statusChanges(before: FileEntry[], after: FileEntry[]): FileEntr
 }
 
 /** What a file was made from, when it was not a URL. */
-export const SOURCE_LABEL = { html: 'Pasted HTML', markdown: 'Markdown file' } as const;
+export const SOURCE_LABEL = { html: "Pasted HTML", markdown: "Markdown file" } as const;
 
-export function hostOf(url: string, source: FileEntry['source'] = 'url'): string {
-  if (source !== 'url') return SOURCE_LABEL[source];
+export function hostOf(url: string, source: FileEntry["source"] = "url"): string {
+  if (source !== "url") return SOURCE_LABEL[source];
   try {
     return new URL(url).host;
   } catch {
@@ -83,10 +94,10 @@ export function hostOf(url: string, source: FileEntry['source'] = 'url'): string
 export function displayTitle(f: FileEntry): string {
   const title = f.title?.trim();
   if (title) return title;
-  if (f.source !== 'url') return SOURCE_LABEL[f.source];
+  if (f.source !== "url") return SOURCE_LABEL[f.source];
   try {
     const u = new URL(f.url);
-    const path = u.pathname === '/' ? '' : u.pathname;
+    const path = u.pathname === "/" ? "" : u.pathname;
     return `${u.host}${path}` || f.url;
   } catch {
     return f.url;
@@ -95,7 +106,7 @@ export function displayTitle(f: FileEntry): string {
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
+  const units = ["KB", "MB", "GB"];
   let v = bytes / 1024;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {
@@ -106,32 +117,32 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatPages(pages: number): string {
-  return pages === 1 ? '1 page' : `${pages} pages`;
+  return pages === 1 ? "1 page" : `${pages} pages`;
 }
 
 export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(d);
 }
 
 // Used only when the server sent no message (the converter's own messages are
 // already written for people, e.g. "The site's name could not be found").
 const FAILURE_TEXT: Record<string, string> = {
   dns_failure: "The site's name could not be found. Check the address for typos.",
-  connection_failed: 'The site could not be reached.',
+  connection_failed: "The site could not be reached.",
   tls_error: "The site's HTTPS certificate is not valid.",
-  too_many_redirects: 'The page redirects in a loop.',
-  blocked: 'PagePress is not allowed to open that address.',
-  not_a_page: 'The address leads to a file download, not a web page.',
-  http_error: 'The site answered with an error instead of the page.',
-  timeout: 'The page took too long to load.',
-  navigation_failed: 'The page could not be loaded.',
+  too_many_redirects: "The page redirects in a loop.",
+  blocked: "PagePress is not allowed to open that address.",
+  not_a_page: "The address leads to a file download, not a web page.",
+  http_error: "The site answered with an error instead of the page.",
+  timeout: "The page took too long to load.",
+  navigation_failed: "The page could not be loaded.",
 };
 
 /** A failed job's reason, in plain words. */
 export function failureText(f: FileEntry): string {
   const message = f.error?.message?.trim();
   if (message) return /[.!?)]$/.test(message) ? message : `${message}.`;
-  return FAILURE_TEXT[f.error?.code ?? ''] ?? 'The conversion failed for an unknown reason.';
+  return FAILURE_TEXT[f.error?.code ?? ""] ?? "The conversion failed for an unknown reason.";
 }

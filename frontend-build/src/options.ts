@@ -1,8 +1,15 @@
-import type { ConvertOptions, MediaType, PaperFormat } from './api/types';
+import type { ConvertOptions, MediaType, PaperFormat } from "./api/types";
 
-export const PAPER_FORMATS: readonly PaperFormat[] = ['A4', 'A3', 'A5', 'Letter', 'Legal', 'Tabloid'];
-export const MEDIA_TYPES: readonly MediaType[] = ['print', 'screen'];
-export const MARGIN_SIDES = ['top', 'right', 'bottom', 'left'] as const;
+export const PAPER_FORMATS: readonly PaperFormat[] = [
+  "A4",
+  "A3",
+  "A5",
+  "Letter",
+  "Legal",
+  "Tabloid",
+];
+export const MEDIA_TYPES: readonly MediaType[] = ["print", "screen"];
+export const MARGIN_SIDES = ["top", "right", "bottom", "left"] as const;
 export type MarginSide = (typeof MARGIN_SIDES)[number];
 
 /** What the options section of the form holds (text fields stay strings while edited). */
@@ -18,26 +25,26 @@ export interface OptionsForm {
 }
 
 export const DEFAULT_OPTIONS: OptionsForm = {
-  format: 'A4',
+  format: "A4",
   landscape: false,
-  margin: { top: '1cm', right: '1cm', bottom: '1cm', left: '1cm' },
-  scale: '1',
+  margin: { top: "1cm", right: "1cm", bottom: "1cm", left: "1cm" },
+  scale: "1",
   printBackground: true,
-  media: 'print',
-  waitForSelector: '',
-  delayMs: '0',
+  media: "print",
+  waitForSelector: "",
+  delayMs: "0",
 };
 
-export const OPTIONS_KEY = 'pagepress.options.v1';
+export const OPTIONS_KEY = "pagepress.options.v1";
 
 function pick<T>(value: unknown, allowed: readonly T[], fallback: T): T {
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
 function str(value: unknown, fallback: string): string {
-  return typeof value === 'string' ? value : fallback;
+  return typeof value === "string" ? value : fallback;
 }
 function bool(value: unknown, fallback: boolean): boolean {
-  return typeof value === 'boolean' ? value : fallback;
+  return typeof value === "boolean" ? value : fallback;
 }
 
 /** The options remembered from last time, or the defaults. Unknown or broken values fall back one by one. */
@@ -46,11 +53,14 @@ export function loadOptions(storage: Storage = localStorage): OptionsForm {
   try {
     const raw = storage.getItem(OPTIONS_KEY);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
-    if (parsed && typeof parsed === 'object') saved = parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === "object") saved = parsed as Record<string, unknown>;
   } catch {
     /* use defaults */
   }
-  const m = (saved.margin && typeof saved.margin === 'object' ? saved.margin : {}) as Record<string, unknown>;
+  const m = (saved.margin && typeof saved.margin === "object" ? saved.margin : {}) as Record<
+    string,
+    unknown
+  >;
   const d = DEFAULT_OPTIONS;
   return {
     format: pick(saved.format, PAPER_FORMATS, d.format),
@@ -79,14 +89,14 @@ export function saveOptions(options: OptionsForm, storage: Storage = localStorag
 
 /** Form field keys, used to place errors (client- or server-side) next to their field. */
 export type OptionField =
-  | 'format'
-  | 'landscape'
+  | "format"
+  | "landscape"
   | `margin.${MarginSide}`
-  | 'scale'
-  | 'printBackground'
-  | 'media'
-  | 'waitForSelector'
-  | 'delayMs';
+  | "scale"
+  | "printBackground"
+  | "media"
+  | "waitForSelector"
+  | "delayMs";
 
 export type OptionErrors = Partial<Record<OptionField, string>>;
 
@@ -94,27 +104,28 @@ export type OptionErrors = Partial<Record<OptionField, string>>;
 const CSS_LENGTH = /^(0|\d{1,4}(\.\d{1,3})?(px|in|cm|mm))$/;
 
 export const RULES = {
-  margin: 'A number with cm, mm, in or px, like 1cm or 0.5in.',
-  scale: 'From 0.1 to 2 (1 is actual size).',
-  delay: 'Whole milliseconds from 0 to 10000.',
-  selector: 'A CSS selector such as #content or .article, at most 256 characters.',
+  margin: "A number with cm, mm, in or px, like 1cm or 0.5in.",
+  scale: "From 0.1 to 2 (1 is actual size).",
+  delay: "Whole milliseconds from 0 to 10000.",
+  selector: "A CSS selector such as #content or .article, at most 256 characters.",
 };
 
 export function validateOptions(o: OptionsForm): OptionErrors {
   const errors: OptionErrors = {};
   for (const side of MARGIN_SIDES) {
-    if (!CSS_LENGTH.test(o.margin[side].trim())) errors[`margin.${side}`] = "Use a number with cm, mm, in or px, like 1cm.";
+    if (!CSS_LENGTH.test(o.margin[side].trim()))
+      errors[`margin.${side}`] = "Use a number with cm, mm, in or px, like 1cm.";
   }
   const scale = Number(o.scale);
-  if (o.scale.trim() === '' || !Number.isFinite(scale) || scale < 0.1 || scale > 2) {
-    errors.scale = 'Scale must be from 0.1 to 2.';
+  if (o.scale.trim() === "" || !Number.isFinite(scale) || scale < 0.1 || scale > 2) {
+    errors.scale = "Scale must be from 0.1 to 2.";
   }
   const delay = Number(o.delayMs);
-  if (o.delayMs.trim() !== '' && (!Number.isInteger(delay) || delay < 0 || delay > 10000)) {
-    errors.delayMs = 'Delay must be a whole number of milliseconds from 0 to 10000.';
+  if (o.delayMs.trim() !== "" && (!Number.isInteger(delay) || delay < 0 || delay > 10000)) {
+    errors.delayMs = "Delay must be a whole number of milliseconds from 0 to 10000.";
   }
   if (o.waitForSelector.length > 256) {
-    errors.waitForSelector = 'The selector can be at most 256 characters.';
+    errors.waitForSelector = "The selector can be at most 256 characters.";
   }
   return errors;
 }
@@ -136,29 +147,29 @@ export function toApiOptions(o: OptionsForm): ConvertOptions {
   };
   const selector = o.waitForSelector.trim();
   if (selector) out.wait_for_selector = selector;
-  const delay = o.delayMs.trim() === '' ? 0 : Number(o.delayMs);
+  const delay = o.delayMs.trim() === "" ? 0 : Number(o.delayMs);
   if (delay > 0) out.delay_ms = delay;
   return out;
 }
 
 /** Maps an API error field ("options.scale", "options.margin.top") to the form field. */
 export function optionFieldFromApi(field: string): OptionField | undefined {
-  const f = field.replace(/^options\./, '');
+  const f = field.replace(/^options\./, "");
   const map: Record<string, OptionField> = {
-    format: 'format',
-    landscape: 'landscape',
-    scale: 'scale',
-    print_background: 'printBackground',
-    media: 'media',
-    wait_for_selector: 'waitForSelector',
-    delay_ms: 'delayMs',
-    'margin.top': 'margin.top',
-    'margin.right': 'margin.right',
-    'margin.bottom': 'margin.bottom',
-    'margin.left': 'margin.left',
-    margin: 'margin.top',
+    format: "format",
+    landscape: "landscape",
+    scale: "scale",
+    print_background: "printBackground",
+    media: "media",
+    wait_for_selector: "waitForSelector",
+    delay_ms: "delayMs",
+    "margin.top": "margin.top",
+    "margin.right": "margin.right",
+    "margin.bottom": "margin.bottom",
+    "margin.left": "margin.left",
+    margin: "margin.top",
   };
-  return field.startsWith('options.') ? map[f] : undefined;
+  return field.startsWith("options.") ? map[f] : undefined;
 }
 
 /** Turns what a person typed into a URL: "example.com" becomes "https://example.com". */
@@ -170,14 +181,15 @@ export function normalizeUrl(input: string): string {
 
 export function validateUrl(input: string): string | undefined {
   const t = input.trim();
-  if (!t) return 'Enter the address of the page to convert.';
+  if (!t) return "Enter the address of the page to convert.";
   let u: URL;
   try {
     u = new URL(normalizeUrl(t));
   } catch {
-    return 'That does not look like a web address. Try something like https://example.com.';
+    return "That does not look like a web address. Try something like https://example.com.";
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'The address must start with http:// or https://.';
-  if (!u.hostname) return 'The address needs a host name, like example.com.';
+  if (u.protocol !== "http:" && u.protocol !== "https:")
+    return "The address must start with http:// or https://.";
+  if (!u.hostname) return "The address needs a host name, like example.com.";
   return undefined;
 }

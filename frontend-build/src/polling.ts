@@ -37,7 +37,10 @@ export interface Poller {
  * Polls with exponential backoff while `tick` reports active work. A failed tick
  * counts as "no change", so a flaky network slows polling down instead of stopping it.
  */
-export function createPoller(tick: () => Promise<TickResult>, backoff: Backoff = DEFAULT_BACKOFF): Poller {
+export function createPoller(
+  tick: () => Promise<TickResult>,
+  backoff: Backoff = DEFAULT_BACKOFF,
+): Poller {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay: number | null = null;
   let running = false;

@@ -5,18 +5,18 @@ export interface Session {
   email: string;
 }
 
-export const SESSION_KEY = 'pagepress.session';
+export const SESSION_KEY = "pagepress.session";
 
 export function loadSession(storage: Storage = localStorage): Session | null {
   try {
     const raw = storage.getItem(SESSION_KEY);
     if (!raw) return null;
     const s = JSON.parse(raw) as Partial<Session>;
-    if (typeof s.token !== 'string' || !s.token) return null;
+    if (typeof s.token !== "string" || !s.token) return null;
     return {
       token: s.token,
-      expiresAt: typeof s.expiresAt === 'string' ? s.expiresAt : '',
-      email: typeof s.email === 'string' ? s.email : '',
+      expiresAt: typeof s.expiresAt === "string" ? s.expiresAt : "",
+      email: typeof s.email === "string" ? s.email : "",
     };
   } catch {
     return null;

@@ -1,5 +1,6 @@
 """End to end through `make run`, as an integrator uses PagePress: API keys, HTML and Markdown,
 webhooks to a loopback receiver, the served contract, and the `pagepress` command."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,15 @@ def receiver():
 @pytest.fixture(scope="module")
 def app(pages, receiver, tmp_path_factory):
     data_dir = Path(tempfile.mkdtemp(prefix="pp-e2e-", dir="/tmp"))
-    running = RunningApp(data_dir, tmp_path_factory.mktemp("logs") / "make-run.log",
-                         CONVERTER_EGRESS_ALLOW=f"127.0.0.1:{pages.port},127.0.0.1:{receiver.port}",
-                         RENDER_TIMEOUT_SECONDS="40", SETTLE_TIMEOUT_SECONDS="5",
-                         LOCAL_SNAPSHOT_INTERVAL_SECONDS="3600", WEBHOOK_RETRY_BASE_SECONDS="1")
+    running = RunningApp(
+        data_dir,
+        tmp_path_factory.mktemp("logs") / "make-run.log",
+        CONVERTER_EGRESS_ALLOW=f"127.0.0.1:{pages.port},127.0.0.1:{receiver.port}",
+        RENDER_TIMEOUT_SECONDS="40",
+        SETTLE_TIMEOUT_SECONDS="5",
+        LOCAL_SNAPSHOT_INTERVAL_SECONDS="3600",
+        WEBHOOK_RETRY_BASE_SECONDS="1",
+    )
     running.start()
     yield running
     running.stop()
@@ -44,8 +50,12 @@ class Integrator:
     def __init__(self, app: RunningApp) -> None:
         self.api = app.base + "/api/v1"
         self.email = f"dev-{uuid.uuid4().hex[:8]}@example.com"
-        assert requests.post(self.api + "/sign-up", json={"email": self.email, "password": PASSWORD},
-                             timeout=15).status_code == 201
+        assert (
+            requests.post(
+                self.api + "/sign-up", json={"email": self.email, "password": PASSWORD}, timeout=15
+            ).status_code
+            == 201
+        )
         self.session = self.sign_in()
 
     def sign_in(self) -> str:
@@ -54,8 +64,9 @@ class Integrator:
         return response.json()["token"]
 
     def call(self, method: str, path: str, credential: str, **kwargs) -> requests.Response:
-        return requests.request(method, self.api + path, headers={"Authorization": f"Bearer {credential}"},
-                                timeout=15, **kwargs)
+        return requests.request(
+            method, self.api + path, headers={"Authorization": f"Bearer {credential}"}, timeout=15, **kwargs
+        )
 
     def new_key(self, **body) -> dict:
         created = self.call("POST", "/keys", self.session, json={"name": "integration", **body})
@@ -66,8 +77,14 @@ class Integrator:
         def current():
             files = self.call("GET", "/files?limit=100", credential).json()["files"]
             return next((f for f in files if f["name"] == name), None)
-        return poll_until(current, lambda f: f is not None and f["status"] in ("ready", "failed"), timeout,
-                          interval=0.5, what=f"{name} to finish")
+
+        return poll_until(
+            current,
+            lambda f: f is not None and f["status"] in ("ready", "failed"),
+            timeout,
+            interval=0.5,
+            what=f"{name} to finish",
+        )
 
     def pdf(self, credential: str, name: str) -> str:
         download = self.call("GET", f"/file/{name}", credential)
@@ -96,8 +113,13 @@ def test_html_and_markdown_become_pdfs_holding_their_text(app):
     dev = Integrator(app)
     key = dev.new_key(scopes=["convert", "read"])["key"]
     html = dev.call("POST", "/request", key, json={"html": "<title>Pasted</title><p>Pasted HTML text</p>"})
-    markdown = dev.call("POST", "/request", key, data={"title": "Notes"},
-                        files={"file": ("notes.md", b"# Release notes\n\n* Markdown *rendered* to PDF\n")})
+    markdown = dev.call(
+        "POST",
+        "/request",
+        key,
+        data={"title": "Notes"},
+        files={"file": ("notes.md", b"# Release notes\n\n* Markdown *rendered* to PDF\n")},
+    )
     assert html.status_code == 202 and markdown.status_code == 202, (html.text, markdown.text)
     for response, text in ((html, "Pasted HTML text"), (markdown, "Markdown rendered to PDF")):
         entry = dev.wait_for(key, response.json()["name"])
@@ -114,21 +136,34 @@ def test_callbacks_are_signed_for_ready_and_failed_jobs_and_retried_until_delive
     receiver.statuses["/flaky"] = [500, 503]
     jobs = {
         "/ready": dev.call("POST", "/request", dev.session, json={"url": page, "callback_url": receiver.url("/ready")}),
-        "/failed": dev.call("POST", "/request", dev.session,
-                            json={"url": pages.origin + "/missing", "callback_url": receiver.url("/failed")}),
+        "/failed": dev.call(
+            "POST",
+            "/request",
+            dev.session,
+            json={"url": pages.origin + "/missing", "callback_url": receiver.url("/failed")},
+        ),
         "/flaky": dev.call("POST", "/request", dev.session, json={"url": page, "callback_url": receiver.url("/flaky")}),
     }
     assert all(r.status_code == 202 for r in jobs.values()), [r.text for r in jobs.values()]
-    poll_until(lambda: [len(receiver.at(p)) for p in ("/ready", "/failed", "/flaky")], lambda n: n == [1, 1, 3], 60,
-               interval=0.5, what="the callbacks")
+    poll_until(
+        lambda: [len(receiver.at(p)) for p in ("/ready", "/failed", "/flaky")],
+        lambda n: n == [1, 1, 3],
+        60,
+        interval=0.5,
+        what="the callbacks",
+    )
     for path, event in (("/ready", "conversion.ready"), ("/failed", "conversion.failed")):
         got = receiver.at(path)[0]
         assert got.signed_with(secret)
         body = last_json(receiver.at(path))
         assert body["event"] == event and body["file"]["name"] == jobs[path].json()["name"]
     assert all(r.signed_with(secret) for r in receiver.at("/flaky"))
-    flaky = poll_until(lambda: dev.wait_for(dev.session, jobs["/flaky"].json()["name"])["callback"],
-                       lambda c: c["status"] == "delivered", 30, what="the flaky callback to be recorded")
+    flaky = poll_until(
+        lambda: dev.wait_for(dev.session, jobs["/flaky"].json()["name"])["callback"],
+        lambda c: c["status"] == "delivered",
+        30,
+        what="the flaky callback to be recorded",
+    )
     assert flaky == {"status": "delivered", "attempts": 3, "last_status": 200}
 
 

@@ -1,4 +1,5 @@
 """End to end through `make run`: accounts, a conversion of a loopback page, and a graceful restart."""
+
 from __future__ import annotations
 
 import threading
@@ -21,8 +22,9 @@ class Client:
 
     def call(self, method: str, path: str, json=None, token=None, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token or self.token}"} if (token or self.token) else {}
-        return requests.request(method, self.app.base + "/api/v1" + path, json=json, headers=headers, timeout=15,
-                                **kwargs)
+        return requests.request(
+            method, self.app.base + "/api/v1" + path, json=json, headers=headers, timeout=15, **kwargs
+        )
 
     def sign_in(self, email: str, password: str) -> str:
         response = self.call("POST", "/sign-in", {"email": email, "password": password}, token="-")
@@ -33,8 +35,14 @@ class Client:
     def wait_for(self, name: str, statuses: set[str], timeout: float = 90) -> dict:
         def current():
             return next((f for f in self.call("GET", "/files?limit=100").json()["files"] if f["name"] == name), None)
-        return poll_until(current, lambda f: f is not None and f["status"] in statuses, timeout,
-                          interval=0.5, what=f"{name} to be {statuses}")
+
+        return poll_until(
+            current,
+            lambda f: f is not None and f["status"] in statuses,
+            timeout,
+            interval=0.5,
+            what=f"{name} to be {statuses}",
+        )
 
 
 def test_accounts_over_http_and_an_old_token_is_refused(app):
@@ -47,8 +55,12 @@ def test_accounts_over_http_and_an_old_token_is_refused(app):
     refused = client.call("GET", "/me", token=first)
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_replaced"
     assert requests.get(app.base + "/api/v1/nowhere", timeout=5).status_code == 404
-    too_big = requests.post(app.base + "/api/v1/sign-up", data=b"x" * 20_000, timeout=5,
-                            headers={"Content-Type": "application/json", "X-Correlation-Id": "big-1"})
+    too_big = requests.post(
+        app.base + "/api/v1/sign-up",
+        data=b"x" * 20_000,
+        timeout=5,
+        headers={"Content-Type": "application/json", "X-Correlation-Id": "big-1"},
+    )
     assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "request_too_large"
     assert too_big.headers["X-Correlation-Id"] == "big-1"
     home = requests.get(app.base + "/", timeout=5)

@@ -4,6 +4,7 @@ Sign up, convert a loopback page, watch it become Ready, download it, delete it,
 session to a sign-in elsewhere; a failed conversion and its Retry; keyboard-only sign-in.
 The screenshots in docs/screenshots/ are written by `test_screenshots` on every run.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,16 @@ pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CONVERSION_TIMEOUT_MS = 60_000  # the SPA polls with backoff up to 15 s between polls
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-partial-raster"]  # repaints must not leave anti-aliasing that varies per run
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-partial-raster",
+]  # repaints must not leave anti-aliasing that varies per run
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -39,19 +47,25 @@ def built_spa():
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
 def new_context(browser: Browser, **options) -> BrowserContext:
-    settings = {"viewport": DESKTOP, "locale": "en-US", "timezone_id": "UTC", "accept_downloads": True,
-                "reduced_motion": "reduce", **options}
+    settings = {
+        "viewport": DESKTOP,
+        "locale": "en-US",
+        "timezone_id": "UTC",
+        "accept_downloads": True,
+        "reduced_motion": "reduce",
+        **options,
+    }
     return browser.new_context(**settings)
 
 
 # --- small helpers in the words a person would use ---------------------------------------------
+
 
 def fill_credentials(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
@@ -100,10 +114,14 @@ def api_sign_in(base: str, email: str, password: str) -> str:
 
 # --- the journeys ---------------------------------------------------------------------------------
 
+
 def test_sign_up_convert_download_delete_then_signed_in_elsewhere(app, pages, browser):
     email, password = "reader@example.com", "reader-password"
-    url = pages.page("/spa-article", "<title>SPA Article</title><h1>Printed through the web app</h1>"
-                                     "<p>Every word of this paragraph should reach the PDF.</p>")
+    url = pages.page(
+        "/spa-article",
+        "<title>SPA Article</title><h1>Printed through the web app</h1>"
+        "<p>Every word of this paragraph should reach the PDF.</p>",
+    )
     context = new_context(browser)
     page = context.new_page()
     try:
@@ -150,7 +168,8 @@ def test_sign_up_convert_download_delete_then_signed_in_elsewhere(app, pages, br
         page.get_by_role("button", name="Convert").click()
         expect(page).to_have_url(app.base + "/sign-in")
         expect(page.get_by_role("alert")).to_have_text(
-            "You were signed out because your account signed in somewhere else.")
+            "You were signed out because your account signed in somewhere else."
+        )
         expect(page.get_by_role("heading", name="Sign in to PagePress")).to_be_focused()
         expect(page.get_by_label("Email")).to_have_value(email)
     finally:
@@ -246,6 +265,7 @@ SCREENSHOT_TIME = "2025-03-14T09:26:00Z"
 
 def _steady_files(pages: PageServer):
     """Rewrites the list's per-run details (times, the page server's port) so screenshots repeat."""
+
     def handle(route: Route) -> None:
         response = route.fetch()
         if response.status != 200:
@@ -258,6 +278,7 @@ def _steady_files(pages: PageServer):
             if entry.get("size") is not None:
                 entry["size"] = 48_230
         route.fulfill(response=response, json=body)
+
     return handle
 
 
@@ -276,8 +297,9 @@ def test_screenshots(app, pages, browser):
     pages.page("/notes", "<title>Field notes on printing the web</title><h1>Field notes</h1><p>Short.</p>")
     pages.page("/moved-away", "<title>Moved</title>", status=404)
     for path in ("/moved-away", "/notes"):  # newest first: the ready one on top
-        queued = requests.post(app.base + "/api/v1/request", json={"url": pages.origin + path}, headers=headers,
-                               timeout=15)
+        queued = requests.post(
+            app.base + "/api/v1/request", json={"url": pages.origin + path}, headers=headers, timeout=15
+        )
         assert queued.status_code == 202, queued.text
 
     context = new_context(browser)

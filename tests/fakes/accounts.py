@@ -1,10 +1,10 @@
 """In-memory UserRepository and AttemptLimiter, typed against the ports they stand in for."""
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import replace
 from datetime import datetime
-from typing import Optional
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.models import User
@@ -22,13 +22,13 @@ class MemoryUsers(UserRepository):
         self.users[user.id] = user
         return user
 
-    def by_email(self, email: str) -> Optional[User]:
+    def by_email(self, email: str) -> User | None:
         return next((u for u in self.users.values() if u.email.lower() == email.lower()), None)
 
-    def by_id(self, user_id: str) -> Optional[User]:
+    def by_id(self, user_id: str) -> User | None:
         return self.users.get(user_id)
 
-    def set_session(self, user_id: str, session_id: Optional[str]) -> None:
+    def set_session(self, user_id: str, session_id: str | None) -> None:
         self.users[user_id] = replace(self.users[user_id], session_id=session_id)
 
     def ping(self) -> None:

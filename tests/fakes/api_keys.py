@@ -1,10 +1,10 @@
 """In-memory ApiKeyRepository, typed against the port it stands in for."""
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from chalicelib.domain.models import ApiKey
 from chalicelib.domain.ports import ApiKeyRepository
@@ -15,14 +15,14 @@ class MemoryApiKeys(ApiKeyRepository):
         self.keys: dict[str, tuple[ApiKey, str]] = {}
 
     def add(self, user_id: str, name: str, scopes: tuple[str, ...], prefix: str, secret_hash: str) -> ApiKey:
-        key = ApiKey(str(uuid.uuid4()), user_id, name, scopes, prefix, datetime.now(timezone.utc))
+        key = ApiKey(str(uuid.uuid4()), user_id, name, scopes, prefix, datetime.now(UTC))
         self.keys[key.id] = (key, secret_hash)
         return key
 
     def for_user(self, user_id: str) -> list[ApiKey]:
         return [key for key, _ in reversed(self.keys.values()) if key.user_id == user_id]
 
-    def by_hash(self, secret_hash: str) -> Optional[ApiKey]:
+    def by_hash(self, secret_hash: str) -> ApiKey | None:
         return next((key for key, stored in self.keys.values() if stored == secret_hash), None)
 
     def touch(self, key_id: str, at: datetime) -> None:

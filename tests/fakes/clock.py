@@ -1,14 +1,15 @@
 """A clock for domain tests: starts now (tokens are checked against the real clock) and
 moves a millisecond per reading, as a real clock would between two attempts."""
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
         self._lock = threading.Lock()
 
     def __call__(self) -> datetime:

@@ -1,4 +1,5 @@
 """In-memory UsageLedger, typed against the port it stands in for."""
+
 from __future__ import annotations
 
 from chalicelib.domain.ports import Holdings, UsageLedger

@@ -1,15 +1,19 @@
 """E-mail look-alikes (compatibility forms, case folding) are one account, on real PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
 
 
-@pytest.mark.parametrize("first, lookalike", [
-    ("alice@example.com", "ａｌｉｃｅ@example.com"),  # fullwidth
-    ("finn@example.com", "ﬁnn@example.com"),  # the "fi" ligature
-    ("strasse@example.com", "STRAßE@example.com"),  # case folding, not just lower()
-    ("ada@example.com", "ａｄａ@ｅｘａｍｐｌｅ.ｃｏｍ"),  # fullwidth domain too
-])
+@pytest.mark.parametrize(
+    "first, lookalike",
+    [
+        ("alice@example.com", "ａｌｉｃｅ@example.com"),  # fullwidth
+        ("finn@example.com", "ﬁnn@example.com"),  # the "fi" ligature
+        ("strasse@example.com", "STRAßE@example.com"),  # case folding, not just lower()
+        ("ada@example.com", "ａｄａ@ｅｘａｍｐｌｅ.ｃｏｍ"),  # fullwidth domain too
+    ],
+)
 def test_a_compatibility_equivalent_email_is_the_same_account(http, first, lookalike):
     created = http.sign_up(first)
     assert created.status_code == 201, created.json

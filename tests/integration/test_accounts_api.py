@@ -1,11 +1,12 @@
 """Accounts through the Chalice app, on embedded PostgreSQL."""
+
 from __future__ import annotations
 
 import base64
 import ipaddress
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -29,30 +30,36 @@ def test_sign_up_twice_with_other_case_is_a_conflict(http):
     assert again.json["error"]["field"] == "email"
 
 
-@pytest.mark.parametrize("email, password, field", [
-    ("not-an-email", "correct horse", "email"),
-    ("", "correct horse", "email"),
-    (42, "correct horse", "email"),
-    ("ada@example.com", "short", "password"),
-    ("ada@example.com", "x" * 129, "password"),
-    ("ada@example.com", None, "password"),
-    ("ada@example.com", "correct horse \ud800", "password"),
-])
+@pytest.mark.parametrize(
+    "email, password, field",
+    [
+        ("not-an-email", "correct horse", "email"),
+        ("", "correct horse", "email"),
+        (42, "correct horse", "email"),
+        ("ada@example.com", "short", "password"),
+        ("ada@example.com", "x" * 129, "password"),
+        ("ada@example.com", None, "password"),
+        ("ada@example.com", "correct horse \ud800", "password"),
+    ],
+)
 def test_sign_up_rejects_bad_fields_with_a_400_naming_the_field(http, email, password, field):
     response = http.call("POST", "/sign-up", {"email": email, "password": password})
     assert response.status_code == 400
     assert response.json["error"]["field"] == field
 
 
-@pytest.mark.parametrize("raw, headers, status", [
-    (b"{not json", {}, 400),
-    (b"[1, 2]", {}, 400),
-    (b'{"email": "a@b.co", "password": "12345678", "admin": true}', {}, 400),
-    (b"x" * 20000, {}, 413),
-    (b'{"email": "a@b.co"}', {"Content-Type": "text/plain"}, 415),
-    (b"\xff\xfe", {}, 400),
-    (b'{"email": ' + b"[" * 6000 + b"]" * 6000 + b"}", {}, 400),
-])
+@pytest.mark.parametrize(
+    "raw, headers, status",
+    [
+        (b"{not json", {}, 400),
+        (b"[1, 2]", {}, 400),
+        (b'{"email": "a@b.co", "password": "12345678", "admin": true}', {}, 400),
+        (b"x" * 20000, {}, 413),
+        (b'{"email": "a@b.co"}', {"Content-Type": "text/plain"}, 415),
+        (b"\xff\xfe", {}, 400),
+        (b'{"email": ' + b"[" * 6000 + b"]" * 6000 + b"}", {}, 400),
+    ],
+)
 def test_malformed_bodies_get_a_json_4xx(http, raw, headers, status):
     response = http.call("POST", "/sign-up", raw=raw, headers=headers)
     assert response.status_code == status
@@ -80,7 +87,7 @@ def test_sign_in_gives_a_token_that_opens_me(http):
     response = http.call("POST", "/sign-in", {"email": "ADA@example.com", "password": "correct horse"})
     assert response.status_code == 200
     expires_at = datetime.fromisoformat(response.json["expires_at"].replace("Z", "+00:00"))
-    assert expires_at > datetime.now(timezone.utc)
+    assert expires_at > datetime.now(UTC)
     me = http.call("GET", "/me", token=response.json["token"])
     assert me.status_code == 200 and me.json["email"] == "ada@example.com"
 
@@ -161,8 +168,7 @@ def _behind_proxy(make_settings, api, **limits) -> JsonApi:
 
 
 def _sign_in_from(http, client_ip: str, password: str, email: str = "ada@example.com"):
-    return http.call("POST", "/sign-in", {"email": email, "password": password},
-                     headers={"X-Forwarded-For": client_ip})
+    return http.call("POST", "/sign-in", {"email": email, "password": password}, headers={"X-Forwarded-For": client_ip})
 
 
 def test_a_guesser_is_throttled_while_the_owner_signs_in_from_elsewhere(make_settings, api):
@@ -216,8 +222,11 @@ def test_every_response_carries_a_correlation_id(http):
 def test_health_reports_every_dependency(http):
     response = http.call("GET", "/health")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "stage": "test",
-                             "checks": {"database": "ok", "index": "ok", "storage": "ok", "queue": "ok"}}
+    assert response.json == {
+        "status": "ok",
+        "stage": "test",
+        "checks": {"database": "ok", "index": "ok", "storage": "ok", "queue": "ok"},
+    }
 
 
 def test_health_names_the_dependency_that_does_not_answer(make_settings, api):
@@ -235,7 +244,7 @@ def test_token_lifetime_is_the_configured_one(http, wired):
     http.sign_up()
     response = http.call("POST", "/sign-in", {"email": "ada@example.com", "password": "correct horse"})
     expires_at = datetime.fromisoformat(response.json["expires_at"].replace("Z", "+00:00"))
-    expected = datetime.now(timezone.utc) + timedelta(seconds=wired.settings.token_ttl_seconds)
+    expected = datetime.now(UTC) + timedelta(seconds=wired.settings.token_ttl_seconds)
     assert abs((expires_at - expected).total_seconds()) < 5
 
 
@@ -244,8 +253,9 @@ def test_on_aws_the_signing_secret_comes_from_ssm(make_settings, http):
 
     settings = make_settings(jwt_secret=None, jwt_secret_parameter="/pagepress/test/jwt-secret")
     container = Container(settings)
-    container.client("ssm").put_parameter(Name="/pagepress/test/jwt-secret", Value="from-ssm-" + "z" * 40,
-                                          Type="SecureString", Overwrite=True)
+    container.client("ssm").put_parameter(
+        Name="/pagepress/test/jwt-secret", Value="from-ssm-" + "z" * 40, Type="SecureString", Overwrite=True
+    )
     reset_container(container)
     token = http.token("ssm@example.com")
     assert jwt.decode(token, "from-ssm-" + "z" * 40, algorithms=["HS256"])["sub"]
@@ -260,11 +270,14 @@ def test_on_aws_the_database_url_comes_from_secrets_manager(make_settings, postg
     container.users.ping()
 
 
-@pytest.mark.parametrize("stored, typed", [
-    ("bob@xn--bcher-kva.de", "bob@xn--bcher-kva.de"),
-    ("jose\u0301@example.com", "jos\u00e9@example.com"),
-    ("Carol@Example.com", "  carol@EXAMPLE.com "),
-])
+@pytest.mark.parametrize(
+    "stored, typed",
+    [
+        ("bob@xn--bcher-kva.de", "bob@xn--bcher-kva.de"),
+        ("jose\u0301@example.com", "jos\u00e9@example.com"),
+        ("Carol@Example.com", "  carol@EXAMPLE.com "),
+    ],
+)
 def test_sign_in_reads_the_email_as_sign_up_stored_it(http, stored, typed):
     assert http.sign_up(stored, "correct horse").status_code == 201
     assert http.call("POST", "/sign-in", {"email": typed, "password": "correct horse"}).status_code == 200
@@ -275,8 +288,9 @@ def test_behind_a_trusted_proxy_the_client_is_the_hop_it_added(make_settings, ap
 
     def fail_from(client_ip: str, spoofed: str = "") -> int:
         chain = f"{spoofed}, {client_ip}" if spoofed else client_ip
-        return http.call("POST", "/sign-in", {"email": "x@example.com", "password": "wrong"},
-                         headers={"X-Forwarded-For": chain}).status_code
+        return http.call(
+            "POST", "/sign-in", {"email": "x@example.com", "password": "wrong"}, headers={"X-Forwarded-For": chain}
+        ).status_code
 
     assert [fail_from("198.51.100.7", spoofed=f"10.0.0.{n}") for n in range(3)] == [401, 401, 401]
     assert fail_from("198.51.100.7", spoofed="10.0.0.99") == 429  # spoofed left hops do not help

@@ -1,4 +1,5 @@
 """API keys: the rules on the in-memory fake and on PostgreSQL alike, then through the Chalice app."""
+
 from __future__ import annotations
 
 import pytest
@@ -70,8 +71,15 @@ def test_only_the_owner_revokes_and_bad_input_names_its_field(service, keys_and_
         with pytest.raises(NotFound):
             service.revoke(who, key_id)
     assert [k.id for k in service.list(owner)] == [issued.key.id]
-    for name, scopes, field in (("", None, "name"), ("x" * 101, None, "name"), (3, None, "name"),
-                                ("nul\x00", None, "name"), ("k", [], "scopes"), ("k", ["write"], "scopes"), ("k", "read", "scopes")):
+    for name, scopes, field in (
+        ("", None, "name"),
+        ("x" * 101, None, "name"),
+        (3, None, "name"),
+        ("nul\x00", None, "name"),
+        ("k", [], "scopes"),
+        ("k", ["write"], "scopes"),
+        ("k", "read", "scopes"),
+    ):
         with pytest.raises(InvalidInput) as bad:
             service.create(owner, name, scopes)
         assert bad.value.field == field
@@ -120,8 +128,12 @@ def test_a_key_outlives_a_new_sign_in_but_cannot_manage_keys_or_the_account(http
     issued = _key(http, token)
     http.token()  # signs in again: the old session dies, the key does not
     assert http.call("GET", "/files", token=issued["key"]).status_code == 200
-    for method, path, body in (("GET", "/keys", None), ("POST", "/keys", {"name": "x"}), ("GET", "/me", None),
-                               ("DELETE", f"/keys/{issued['id']}", None)):
+    for method, path, body in (
+        ("GET", "/keys", None),
+        ("POST", "/keys", {"name": "x"}),
+        ("GET", "/me", None),
+        ("DELETE", f"/keys/{issued['id']}", None),
+    ):
         assert http.call(method, path, body, token=issued["key"]).status_code == 401, path
 
 

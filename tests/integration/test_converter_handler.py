@@ -2,6 +2,7 @@
 
 Each fault ends in exactly one correct outcome: one object and one entry, ready or failed.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,9 +79,13 @@ def page_server():
 
 @pytest.fixture(scope="module")
 def warm_renderer(page_server):
-    renderer = PlaywrightRenderer(EgressPolicy(allow=f"127.0.0.1:{page_server.port}"),
-                                  chromium_path=shutil.which("chromium"), render_timeout_seconds=15,
-                                  settle_timeout_seconds=3, render_concurrency=2)
+    renderer = PlaywrightRenderer(
+        EgressPolicy(allow=f"127.0.0.1:{page_server.port}"),
+        chromium_path=shutil.which("chromium"),
+        render_timeout_seconds=15,
+        settle_timeout_seconds=3,
+        render_concurrency=2,
+    )
     yield renderer
     renderer.close()
 
@@ -113,8 +118,14 @@ def token(http):
 def receive(stack, queue_name=None, wait=0) -> list[dict]:
     sqs = stack.client("sqs")
     url = stack.queue_urls.url(queue_name or stack.settings.jobs_queue_name)
-    return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait, AttributeNames=["All"],
-                               MessageAttributeNames=["All"], VisibilityTimeout=0).get("Messages", [])
+    return sqs.receive_message(
+        QueueUrl=url,
+        MaxNumberOfMessages=10,
+        WaitTimeSeconds=wait,
+        AttributeNames=["All"],
+        MessageAttributeNames=["All"],
+        VisibilityTimeout=0,
+    ).get("Messages", [])
 
 
 def invoke(stack, messages, fn=None):
@@ -131,8 +142,13 @@ def entry(stack, user_id, name):
 
 
 def request(http, token, url, **options):
-    response = http.call("POST", "/request", {"url": url, "options": options} if options else {"url": url},
-                         token=token, headers={"X-Correlation-Id": "corr-e2e-1"})
+    response = http.call(
+        "POST",
+        "/request",
+        {"url": url, "options": options} if options else {"url": url},
+        token=token,
+        headers={"X-Correlation-Id": "corr-e2e-1"},
+    )
     assert response.status_code == 202, response.json
     return response.json["name"]
 
@@ -225,9 +241,12 @@ def test_a_page_that_never_stops_loading_still_ends_within_the_bound(stack, http
         return Reply(200, "late")
 
     page_server.routes["/slow.png"] = hanging  # an image is waited for until it arrives, or the bound
-    url = page_server.page("/never", "<title>Never quiet</title><h1>visible text</h1><script>"
-                                     "addEventListener('load', () => { const img = new Image();"
-                                     " img.src = '/slow.png'; document.body.append(img); })</script>")
+    url = page_server.page(
+        "/never",
+        "<title>Never quiet</title><h1>visible text</h1><script>"
+        "addEventListener('load', () => { const img = new Image();"
+        " img.src = '/slow.png'; document.body.append(img); })</script>",
+    )
     try:
         name = request(http, token, url)
         assert failed_ids(invoke(stack, receive(stack))) == set()
@@ -294,6 +313,7 @@ def test_sqs_redrive_sends_a_job_to_the_dead_letter_queue_after_max_receives(sta
 
 # --- deterministic failures fail on the first attempt, with a specific code ----------------
 
+
 def _first_attempt_outcome(stack, http, token, name):
     assert failed_ids(invoke(stack, receive(stack))) == set()  # not handed back to SQS for a retry
     return entry(stack, user_id(http, token), name)
@@ -328,8 +348,9 @@ def test_margins_chromium_cannot_print_into_fail_at_once_as_print_failed(warm_re
 
     page_server.routes["/plain"] = Reply(200, "<title>Plain</title><p>plain</p>")
     with pytest.raises(ConversionFailed) as caught:  # what the API now refuses, if it got through
-        warm_renderer.render(page_server.origin + "/plain",
-                             ConversionOptions(margin=Margin(top="6in", bottom="6in")), "corr")
+        warm_renderer.render(
+            page_server.origin + "/plain", ConversionOptions(margin=Margin(top="6in", bottom="6in")), "corr"
+        )
     assert (caught.value.code, caught.value.permanent) == ("print_failed", True)
 
 
@@ -347,6 +368,8 @@ def test_invocations_running_at_once_each_convert_their_own_records(stack, http,
     owner = user_id(http, token)
     assert {entry(stack, owner, name).status for name in names} == {FileStatus.READY}
     assert sorted(entry(stack, owner, name).title for name in names) == ["Own 0", "Own 1", "Own 2"]
+
+
 def test_each_finished_job_reports_its_outcome_render_time_size_and_waits(stack, http, token, page_server, metrics):
     ready = request(http, token, page_server.page("/measured", "<h1>measured</h1>"))
     page_server.routes["/gone"] = Reply(404, "<h1>gone</h1>")
@@ -355,8 +378,11 @@ def test_each_finished_job_reports_its_outcome_render_time_size_and_waits(stack,
     by_status = {outcome.status: (outcome, queued) for outcome, queued in metrics.recorded}
     assert set(by_status) == {"ready", "failed"}
     outcome, queued = by_status["ready"]
-    pdf = stack.client("s3").get_object(Bucket=stack.settings.files_bucket,
-                                        Key=object_key(user_id(http, token), ready))["Body"].read()
+    pdf = (
+        stack.client("s3")
+        .get_object(Bucket=stack.settings.files_bucket, Key=object_key(user_id(http, token), ready))["Body"]
+        .read()
+    )
     assert outcome.pdf_bytes == len(pdf) and outcome.render_seconds > 0 and queued is not None and queued >= 0
     assert outcome.requested_at == entry(stack, user_id(http, token), ready).created_at
     failed, _ = by_status["failed"]

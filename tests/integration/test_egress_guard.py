@@ -3,6 +3,7 @@ route we know to a canary server that is not allowed. The canary counts every TC
 connection it accepts and must end at 0; each attack page must still render, and its PDF
 must hold nothing the canary serves.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -11,12 +12,13 @@ import io
 import shutil
 import socket
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.async_api import Error as PlaywrightError, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
 from pypdf import PdfReader
 
 from chalicelib.egress import EgressPolicy
@@ -25,8 +27,13 @@ from converter.egress_proxy import PinningProxy, ProxyTimeouts
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 CANARY_SECRET = "CANARY-SECRET-4f9c"
 PAGE_TEXT = "ALLOWED-PAGE-TEXT"
@@ -34,12 +41,14 @@ DEADLINE_SECONDS = 10.0
 
 pytestmark = [
     pytest.mark.timeout(120),
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not shutil.os.path.exists(CHROMIUM),
-                       reason="chromium not installed"),
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM) and not shutil.os.path.exists(CHROMIUM), reason="chromium not installed"
+    ),
 ]
 
 
 # --- servers ------------------------------------------------------------------------------
+
 
 class _CountingServer(ThreadingHTTPServer):
     """Counts every accepted TCP connection, before any parsing (TLS, CONNECT, garbage...)."""
@@ -81,9 +90,7 @@ class Canary:
         self.servers = [self.v4]
         if host == "127.0.0.1":
             try:
-                self.servers.append(
-                    _CountingServer(("::1", self.port), _CanaryHandler, self.hits, socket.AF_INET6)
-                )
+                self.servers.append(_CountingServer(("::1", self.port), _CanaryHandler, self.hits, socket.AF_INET6))
             except OSError:
                 pass  # no IPv6 loopback here; the IPv4 canary still counts
         for server in self.servers:
@@ -100,7 +107,9 @@ class Canary:
 
 
 def _page(title: str, body: str) -> str:
-    return f"<!doctype html><html><head><title>{title}</title></head><body><p>{PAGE_TEXT} {title}</p>{body}</body></html>"
+    return (
+        f"<!doctype html><html><head><title>{title}</title></head><body><p>{PAGE_TEXT} {title}</p>{body}</body></html>"
+    )
 
 
 def attack_pages(canary: int) -> dict[str, str]:
@@ -120,16 +129,16 @@ def attack_pages(canary: int) -> dict[str, str]:
         "stylesheet": f'<link rel="stylesheet" href="{c}/style.css">',
         "css-import": f'<style>@import url("{c}/import.css");</style>',
         "css-background": f'<div style="width:10px;height:10px;background:url({c}/bg.png)"></div>',
-        "font-face": (f'<style>@font-face{{font-family:evil;src:url("{c}/font.woff")}}'
-                      'p{font-family:evil}</style>'),
+        "font-face": (f'<style>@font-face{{font-family:evil;src:url("{c}/font.woff")}}p{{font-family:evil}}</style>'),
         "object": f'<object data="{c}/object" width="50" height="50"></object>',
         "embed": f'<embed src="{c}/embed" width="50" height="50">',
         "svg-image": f'<svg width="20" height="20"><image href="{c}/svg.png" width="20" height="20"/></svg>',
         "video-poster": f'<video poster="{c}/poster.png" width="20" height="20"></video>',
         "script-src": f'<script src="{c}/script.js"></script>',
         "fetch": f'<script>fetch("{c}/fetch").catch(() => {{}});</script>',
-        "fetch-no-cors-post": (f'<script>fetch("{c}/post", {{method: "POST", mode: "no-cors", '
-                               'body: "x"}).catch(() => {});</script>'),
+        "fetch-no-cors-post": (
+            f'<script>fetch("{c}/post", {{method: "POST", mode: "no-cors", body: "x"}}).catch(() => {{}});</script>'
+        ),
         "xhr": f'<script>var x = new XMLHttpRequest(); x.open("GET", "{c}/xhr"); x.send();</script>',
         "beacon": f'<script>navigator.sendBeacon("{c}/beacon", "data");</script>',
         "event-source": f'<script>new EventSource("{c}/sse");</script>',
@@ -142,8 +151,10 @@ def attack_pages(canary: int) -> dict[str, str]:
         "window-open-noopener": f'<script>window.open("{c}/popup", "_blank", "noopener");</script>',
         "meta-refresh": f'<meta http-equiv="refresh" content="0;url={c}/refresh">',
         "location-change": f'<script>location.href = "{c}/location";</script>',
-        "form-post": (f'<form id="f" method="POST" action="{c}/form"><input name="a" value="b"></form>'
-                      '<script>document.getElementById("f").submit();</script>'),
+        "form-post": (
+            f'<form id="f" method="POST" action="{c}/form"><input name="a" value="b"></form>'
+            '<script>document.getElementById("f").submit();</script>'
+        ),
         "redirect-chain-img": '<img src="/redirect?status=301&hops=301,302,307,308">',
         "redirect-chain-iframe": '<iframe src="/redirect?status=302&hops=302,307,308,301"></iframe>',
         "redirect-chain-fetch": '<script>fetch("/redirect?status=307&hops=307,308").catch(() => {});</script>',
@@ -154,11 +165,14 @@ def attack_pages(canary: int) -> dict[str, str]:
         "service-worker": _SW_ATTEMPT.replace("REGISTER", "navigator.serviceWorker.register('/sw.js')"),
         # Playwright's own blocking patches register() with JavaScript; a fresh realm's copy
         # of the prototype is the obvious way around it.
-        "service-worker-fresh-realm": _SW_ATTEMPT.replace("REGISTER", (
-            "(() => { const f = document.createElement('iframe'); document.body.appendChild(f);"
-            " return f.contentWindow.ServiceWorkerContainer.prototype.register"
-            ".call(navigator.serviceWorker, '/sw.js'); })()"
-        )),
+        "service-worker-fresh-realm": _SW_ATTEMPT.replace(
+            "REGISTER",
+            (
+                "(() => { const f = document.createElement('iframe'); document.body.appendChild(f);"
+                " return f.contentWindow.ServiceWorkerContainer.prototype.register"
+                ".call(navigator.serviceWorker, '/sw.js'); })()"
+            ),
+        ),
     }
 
 
@@ -177,8 +191,12 @@ MAIN_FRAME_LEAVES = {"location-change", "form-post"}
 #: Vectors whose attempt leaves no trace in the guard's refusals (the browser refuses them
 #: itself, or never asks the network); for these, canary == 0 and the page rendering is the test.
 NO_TRACE_EXPECTED = {
-    "redirect-to-file-iframe", "iframe-backslashes", "preconnect", "prefetch",
-    "service-worker", "service-worker-fresh-realm",
+    "redirect-to-file-iframe",
+    "iframe-backslashes",
+    "preconnect",
+    "prefetch",
+    "service-worker",
+    "service-worker-fresh-realm",
 }
 
 
@@ -207,12 +225,16 @@ class PageServer:
                 if url.path == "/to-file":
                     return self._send(302, "", location="file:///etc/passwd")
                 if url.path == "/sw.js":
-                    return self._send(200, f'self.addEventListener("fetch", e => fetch("{canary_url}/sw"));',
-                                      content_type="text/javascript")
+                    return self._send(
+                        200,
+                        f'self.addEventListener("fetch", e => fetch("{canary_url}/sw"));',
+                        content_type="text/javascript",
+                    )
                 return self._send(404, "not here")
 
-            def _send(self, status: int, body: str, location: Optional[str] = None,
-                      content_type: str = "text/html") -> None:
+            def _send(
+                self, status: int, body: str, location: str | None = None, content_type: str = "text/html"
+            ) -> None:
                 data = body.encode()
                 self.send_response(status)
                 if location:
@@ -240,15 +262,19 @@ class PageServer:
 
 # --- fixtures: one loop, one browser, per module ----------------------------------------
 
+
 class Harness:
     """Runs coroutines on one event loop that owns one Chromium for the whole module."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
         self.playwright = self.run(async_playwright().start())
-        self.browser = self.run(self.playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS + EgressGuard.LAUNCH_ARGS,
-        ))
+        self.browser = self.run(
+            self.playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=CHROMIUM_ARGS + EgressGuard.LAUNCH_ARGS,
+            )
+        )
 
     def run(self, coroutine):
         return self.loop.run_until_complete(coroutine)
@@ -314,7 +340,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 @contextlib.asynccontextmanager
-async def guarded_page(harness: "Harness", policy: EgressPolicy, attach: bool = True):
+async def guarded_page(harness: Harness, policy: EgressPolicy, attach: bool = True):
     """A page in a fresh context behind its own guard (routing layer too, unless attach=False)."""
     async with EgressGuard(policy) as guard:
         context = await harness.browser.new_context(**guard.context_options)
@@ -326,7 +352,7 @@ async def guarded_page(harness: "Harness", policy: EgressPolicy, attach: bool = 
             await context.close()
 
 
-async def _visit(harness: Harness, policy: EgressPolicy, url: str, *, expect_trace_port: Optional[int]):
+async def _visit(harness: Harness, policy: EgressPolicy, url: str, *, expect_trace_port: int | None):
     """Load url in a guarded context; return (pdf text, guard, page title)."""
     async with guarded_page(harness, policy) as (guard, page):
         await page.goto(url, wait_until="load", timeout=15_000)
@@ -334,8 +360,9 @@ async def _visit(harness: Harness, policy: EgressPolicy, url: str, *, expect_tra
             await _poll(lambda: any(b.port == expect_trace_port or not b.port for b in guard.blocked))
         await page.wait_for_load_state("networkidle", timeout=15_000)
         if "service-worker" in url:  # the page reports what register() achieved
-            title = await page.wait_for_function("document.title.startsWith('sw-') && document.title",
-                                                 timeout=DEADLINE_SECONDS * 1000)
+            title = await page.wait_for_function(
+                "document.title.startsWith('sw-') && document.title", timeout=DEADLINE_SECONDS * 1000
+            )
             title = await title.json_value()
         else:
             title = await page.title()
@@ -387,12 +414,15 @@ def test_main_frame_leaving_for_canary_is_a_refused_navigation(harness, canary, 
     assert CANARY_SECRET not in content
 
 
-@pytest.mark.parametrize("url, host", [
-    pytest.param("http://169.254.169.254/latest/meta-data/", "169.254.169.254", id="link-local-metadata"),
-    pytest.param("http://[::1]/", "::1", id="ipv6-loopback"),
-    pytest.param("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "127.0.0.1", id="lambda-runtime-api"),
-    pytest.param("http://localhost/", "localhost", id="localhost"),
-])
+@pytest.mark.parametrize(
+    "url, host",
+    [
+        pytest.param("http://169.254.169.254/latest/meta-data/", "169.254.169.254", id="link-local-metadata"),
+        pytest.param("http://[::1]/", "::1", id="ipv6-loopback"),
+        pytest.param("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "127.0.0.1", id="lambda-runtime-api"),
+        pytest.param("http://localhost/", "localhost", id="localhost"),
+    ],
+)
 def test_implicit_bypass_hosts_go_through_the_proxy(harness, policy, url, host) -> None:
     """Chromium skips proxies for loopback and 169.254/16 unless told <-loopback>: with the
     routing layer left off, the refusal here can only have come from the proxy."""
@@ -417,8 +447,13 @@ def test_proxy_alone_stops_subresources(harness, canary, pages, policy) -> None:
             results = await page.evaluate(
                 """async (urls) => Promise.all(urls.map(u => fetch(u, {mode: 'no-cors'})
                     .then(() => 'loaded', () => 'failed')))""",
-                [f"{canary.url}/a", f"http://localhost:{canary.port}/b", f"http://[::1]:{canary.port}/c",
-                 f"https://127.0.0.1:{canary.port}/d", f"{pages.url}/plain"],
+                [
+                    f"{canary.url}/a",
+                    f"http://localhost:{canary.port}/b",
+                    f"http://[::1]:{canary.port}/c",
+                    f"https://127.0.0.1:{canary.port}/d",
+                    f"{pages.url}/plain",
+                ],
             )
         return guard, results
 
@@ -495,6 +530,7 @@ def test_allow_entry_admits_only_its_port(harness, canary, pages) -> None:
 
 # --- DNS rebinding --------------------------------------------------------------------
 
+
 class FlippingResolver:
     """A stub DNS server under attacker control: one answer until flipped, another after."""
 
@@ -549,8 +585,11 @@ def test_proxy_dials_only_the_address_it_checked(rebinding_canary) -> None:
     (127.0.0.1, admitted by the allow list, stands in for a public address: tests reach
     nothing beyond loopback.)"""
     answers = iter([["127.0.0.1"], ["127.0.0.2"]])
-    policy = EgressPolicy(allow=f"127.0.0.1:{rebinding_canary.port}", ports=[rebinding_canary.port],
-                          resolver=lambda host, port: next(answers))
+    policy = EgressPolicy(
+        allow=f"127.0.0.1:{rebinding_canary.port}",
+        ports=[rebinding_canary.port],
+        resolver=lambda host, port: next(answers),
+    )
     refused: list = []
 
     async def scenario():
@@ -600,24 +639,31 @@ def test_mixed_answer_is_refused_whole() -> None:
 
 # --- the whole renderer ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def renderer(pages):
     from converter.renderer import PlaywrightRenderer  # the full converter path, guard included
 
     instance = PlaywrightRenderer(
-        EgressPolicy(allow=f"127.0.0.1:{pages.port}"), chromium_path=CHROMIUM,
-        render_timeout_seconds=30.0, settle_timeout_seconds=5.0, render_concurrency=1,
+        EgressPolicy(allow=f"127.0.0.1:{pages.port}"),
+        chromium_path=CHROMIUM,
+        render_timeout_seconds=30.0,
+        settle_timeout_seconds=5.0,
+        render_concurrency=1,
     )
     yield instance
     instance.close()
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param("canary", id="main-document"),
-    pytest.param("/redirect?hops=302", id="redirect-302"),
-    pytest.param("/redirect?hops=301,307,308", id="redirect-chain"),
-    pytest.param("/attack/location-change", id="script-navigation"),
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("canary", id="main-document"),
+        pytest.param("/redirect?hops=302", id="redirect-302"),
+        pytest.param("/redirect?hops=301,307,308", id="redirect-chain"),
+        pytest.param("/attack/location-change", id="script-navigation"),
+    ],
+)
 def test_renderer_fails_refused_navigation_as_blocked(renderer, canary, pages, path) -> None:
     from chalicelib.domain.errors import ConversionFailed
     from chalicelib.domain.models import ConversionOptions

@@ -1,4 +1,5 @@
 """Conversion requests, the file list, downloads and deletes through the Chalice app, on moto."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,9 @@ def _request(http, token, url, **extra):
 def _queued(wired) -> list[dict]:
     sqs = wired.client("sqs")
     url = wired.queue_urls.url(wired.settings.jobs_queue_name)
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                   MessageAttributeNames=["All"]).get("Messages", [])
+    messages = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageAttributeNames=["All"]
+    ).get("Messages", [])
     return messages
 
 
@@ -51,10 +53,20 @@ def test_a_request_is_recorded_pending_and_queued_with_its_correlation_id(http, 
     assert messages[0]["MessageAttributes"]["correlation_id"]["StringValue"] == "corr-1"
 
 
-@pytest.mark.parametrize("url", [
-    "", "   ", "ftp://example.com/", "javascript:alert(1)", "http://", "http://exa mple.com/",
-    "http://example.com/" + "a" * 2100, "http://example.com/\x00", 42,
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "   ",
+        "ftp://example.com/",
+        "javascript:alert(1)",
+        "http://",
+        "http://exa mple.com/",
+        "http://example.com/" + "a" * 2100,
+        "http://example.com/\x00",
+        42,
+    ],
+)
 def test_invalid_urls_are_refused_before_queueing(http, token, wired, url):
     response = _request(http, token, url)
     assert response.status_code == 400
@@ -68,21 +80,24 @@ def test_loopback_urls_not_on_the_allow_list_are_blocked(http, token, page_serve
     assert response.json["error"]["code"] == "blocked_destination"
 
 
-@pytest.mark.parametrize("options, field", [
-    ({"format": "A0"}, "options.format"),
-    ({"scale": 3}, "options.scale"),
-    ({"scale": "1"}, "options.scale"),
-    ({"landscape": "yes"}, "options.landscape"),
-    ({"margin": {"top": "1km"}}, "options.margin.top"),
-    ({"margin": {"top": "99in"}}, "options.margin.top"),
-    ({"delay_ms": 10001}, "options.delay_ms"),
-    ({"media": "tv"}, "options.media"),
-    ({"wait_for_selector": ""}, "options.wait_for_selector"),
-    ({"header_template": "<img src='http://evil/'>"}, "options.header_template"),
-    ({"footer_template": "<div style=\"background:url(http://evil/)\"></div>"}, "options.footer_template"),
-    ({"colour": "red"}, "options.colour"),
-    ("A4", "options"),
-])
+@pytest.mark.parametrize(
+    "options, field",
+    [
+        ({"format": "A0"}, "options.format"),
+        ({"scale": 3}, "options.scale"),
+        ({"scale": "1"}, "options.scale"),
+        ({"landscape": "yes"}, "options.landscape"),
+        ({"margin": {"top": "1km"}}, "options.margin.top"),
+        ({"margin": {"top": "99in"}}, "options.margin.top"),
+        ({"delay_ms": 10001}, "options.delay_ms"),
+        ({"media": "tv"}, "options.media"),
+        ({"wait_for_selector": ""}, "options.wait_for_selector"),
+        ({"header_template": "<img src='http://evil/'>"}, "options.header_template"),
+        ({"footer_template": '<div style="background:url(http://evil/)"></div>'}, "options.footer_template"),
+        ({"colour": "red"}, "options.colour"),
+        ("A4", "options"),
+    ],
+)
 def test_out_of_range_options_are_refused_naming_the_option(http, token, page_server, options, field):
     response = _request(http, token, page_server.page("/p", "x"), options=options)
     assert response.status_code == 400
@@ -90,8 +105,15 @@ def test_out_of_range_options_are_refused_naming_the_option(http, token, page_se
 
 
 def test_valid_options_are_kept_on_the_entry(http, token, page_server):
-    options = {"format": "Letter", "landscape": True, "margin": {"top": "0", "left": "0.5in"}, "scale": 0.5,
-               "media": "screen", "delay_ms": 10, "footer_template": "<span class='pageNumber'></span>"}
+    options = {
+        "format": "Letter",
+        "landscape": True,
+        "margin": {"top": "0", "left": "0.5in"},
+        "scale": 0.5,
+        "media": "screen",
+        "delay_ms": 10,
+        "footer_template": "<span class='pageNumber'></span>",
+    }
     entry = _request(http, token, page_server.page("/p", "x"), options=options).json
     assert entry["options"]["format"] == "Letter" and entry["options"]["landscape"] is True
     assert entry["options"]["margin"] == {"top": "0", "right": "1cm", "bottom": "1cm", "left": "0.5in"}
@@ -119,8 +141,9 @@ def test_the_list_is_newest_first_and_pages_with_a_cursor(http, token, page_serv
     assert seen == names[::-1]
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=abc", "limit=%C2%B2", "cursor=%25%25%25",
-                                   "cursor=eyJzayI6MX0"])
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=101", "limit=abc", "limit=%C2%B2", "cursor=%25%25%25", "cursor=eyJzayI6MX0"]
+)
 def test_bad_list_parameters_are_a_400(http, token, query):
     assert http.call("GET", f"/files?{query}", token=token).status_code == 400
 
@@ -135,8 +158,12 @@ def test_users_never_see_each_others_files(http, page_server, wired):
     # (raw "/" tricks never match a route: the e2e test sends them over HTTP and sees 404)
     tricks = [name, name.lower(), quote(name), f"..%2F{name}", f"{alice_id}%2F{name}", f"{name}%00", "%2e%2e"]
     for trick in tricks:
-        for method, path in [("GET", f"/file/{trick}"), ("GET", f"/file/{trick}/link"), ("DELETE", f"/file/{trick}"),
-                             ("POST", f"/file/{trick}/retry")]:
+        for method, path in [
+            ("GET", f"/file/{trick}"),
+            ("GET", f"/file/{trick}/link"),
+            ("DELETE", f"/file/{trick}"),
+            ("POST", f"/file/{trick}/retry"),
+        ]:
             response = http.call(method, path, token=bob)
             assert response.status_code == 404, (method, path, response.status_code)
     assert http.call("GET", f"/file/{name}/link", token=alice).status_code == 200
@@ -263,6 +290,7 @@ def test_a_failed_s3_delete_loses_nothing_and_can_be_retried(http, token, page_s
 
 @pytest.mark.parametrize("key", ["", "x" * 129, "has space", "tab\tkey", "ümlaut"])
 def test_a_malformed_idempotency_key_is_a_400(http, token, page_server, key):
-    response = http.call("POST", "/request", {"url": page_server.page("/p", "x")}, token=token,
-                         headers={"Idempotency-Key": key})
+    response = http.call(
+        "POST", "/request", {"url": page_server.page("/p", "x")}, token=token, headers={"Idempotency-Key": key}
+    )
     assert response.status_code == 400 and response.json["error"]["field"] == "Idempotency-Key"

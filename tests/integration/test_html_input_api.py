@@ -1,4 +1,5 @@
 """HTML and Markdown sent to POST /request: stored next to the PDF, deleted with it, bad input a clear 4xx."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,12 @@ def test_html_is_stored_next_to_its_pdf_queued_and_deleted_with_it(http, wired):
 def test_markdown_and_html_files_upload_as_multipart(http, wired):
     token = http.token()
     me = http.call("GET", "/me", token=token).json["id"]
-    md = _upload(http, token, file=("notes.md", b"# Notes\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
-                 options=(None, json.dumps({"format": "Letter"}).encode()))
+    md = _upload(
+        http,
+        token,
+        file=("notes.md", b"# Notes\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
+        options=(None, json.dumps({"format": "Letter"}).encode()),
+    )
     assert md.status_code == 202, md.json
     assert md.json["source"] == "markdown" and md.json["options"]["format"] == "Letter"
     stored = _stored(wired, me, md.json["name"])
@@ -61,30 +66,36 @@ def test_markdown_and_html_files_upload_as_multipart(http, wired):
     assert _stored(wired, me, page.json["name"]) == "<p>Grüße</p>"
 
 
-@pytest.mark.parametrize("body, status, code, field", [
-    ({"url": "http://example.com/", "html": "<p>x</p>"}, 400, "ambiguous_source", "html"),
-    ({}, 400, "invalid_url", "url"),
-    ({"html": ""}, 400, "invalid_input", "html"),
-    ({"html": 42}, 400, "invalid_input", "html"),
-    ({"html": "x" * 4097}, 413, "html_too_large", "html"),
-    ({"html": "<p>x</p>", "title": ""}, 400, "invalid_input", "title"),
-])
+@pytest.mark.parametrize(
+    "body, status, code, field",
+    [
+        ({"url": "http://example.com/", "html": "<p>x</p>"}, 400, "ambiguous_source", "html"),
+        ({}, 400, "invalid_url", "url"),
+        ({"html": ""}, 400, "invalid_input", "html"),
+        ({"html": 42}, 400, "invalid_input", "html"),
+        ({"html": "x" * 4097}, 413, "html_too_large", "html"),
+        ({"html": "<p>x</p>", "title": ""}, 400, "invalid_input", "title"),
+    ],
+)
 def test_bad_json_sources_get_a_clear_4xx(http, body, status, code, field):
     refused = http.call("POST", "/request", body, token=http.token())
     assert refused.status_code == status, refused.json
     assert refused.json["error"]["code"] == code and refused.json["error"]["field"] == field
 
 
-@pytest.mark.parametrize("fields, status, code", [
-    ({"file": ("page.pdf", b"%PDF-1.7")}, 400, "unsupported_file_type"),
-    ({"file": ("notes", b"# x")}, 400, "unsupported_file_type"),
-    ({"file": ("page.html", b"\xff\xfe<p>")}, 400, "invalid_encoding"),
-    ({"file": ("page.html", b"x" * 4097)}, 413, "html_too_large"),
-    ({"file": ("page.html", b"   ")}, 400, "invalid_input"),
-    ({"title": (None, b"no file")}, 400, "invalid_input"),
-    ({"file": ("page.html", b"<p>x</p>"), "url": (None, b"http://example.com/")}, 400, "invalid_input"),
-    ({"file": ("page.html", b"<p>x</p>"), "options": (None, b"{not json")}, 400, "invalid_input"),
-])
+@pytest.mark.parametrize(
+    "fields, status, code",
+    [
+        ({"file": ("page.pdf", b"%PDF-1.7")}, 400, "unsupported_file_type"),
+        ({"file": ("notes", b"# x")}, 400, "unsupported_file_type"),
+        ({"file": ("page.html", b"\xff\xfe<p>")}, 400, "invalid_encoding"),
+        ({"file": ("page.html", b"x" * 4097)}, 413, "html_too_large"),
+        ({"file": ("page.html", b"   ")}, 400, "invalid_input"),
+        ({"title": (None, b"no file")}, 400, "invalid_input"),
+        ({"file": ("page.html", b"<p>x</p>"), "url": (None, b"http://example.com/")}, 400, "invalid_input"),
+        ({"file": ("page.html", b"<p>x</p>"), "options": (None, b"{not json")}, 400, "invalid_input"),
+    ],
+)
 def test_bad_uploads_get_a_clear_4xx(http, fields, status, code):
     refused = _upload(http, http.token(), **fields)
     assert refused.status_code == status, refused.json

@@ -3,6 +3,7 @@
 A canary on loopback (not admitted) counts every hit and must stay at zero whatever the
 HTML tries; a page server that is admitted shows subresources still load through the guard.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -30,16 +31,21 @@ def servers():
 @pytest.fixture(scope="module")
 def renderer(servers):
     allowed, _ = servers
-    renderer = PlaywrightRenderer(EgressPolicy(allow=f"127.0.0.1:{allowed.port}"),
-                                  chromium_path=Settings.from_env({}).chromium_path, render_timeout_seconds=15,
-                                  settle_timeout_seconds=3, render_concurrency=1)
+    renderer = PlaywrightRenderer(
+        EgressPolicy(allow=f"127.0.0.1:{allowed.port}"),
+        chromium_path=Settings.from_env({}).chromium_path,
+        render_timeout_seconds=15,
+        settle_timeout_seconds=3,
+        render_concurrency=1,
+    )
     yield renderer
     renderer.close()
 
 
 def test_sent_html_becomes_a_pdf_of_its_text(renderer):
-    pdf = renderer.render_html("<title>Pasted page</title><h1>Hello from pasted HTML</h1>",
-                               ConversionOptions(), "cid-html")
+    pdf = renderer.render_html(
+        "<title>Pasted page</title><h1>Hello from pasted HTML</h1>", ConversionOptions(), "cid-html"
+    )
     assert pdf.title == "Pasted page" and pdf.pages == 1
     assert "Hello from pasted HTML" in pdf_text(pdf.content)
 

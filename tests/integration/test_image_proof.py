@@ -4,6 +4,7 @@ Here there is no Docker, so the function behind the invoke URL is this repositor
 a process of its own, serving the RIE's invoke API, with the environment the image would get.
 The real image under the real RIE is the CI job `converter-image` (.github/workflows/ci.yml).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,10 +43,21 @@ def run_proof(**function_env) -> subprocess.CompletedProcess:
     function = subprocess.Popen([sys.executable, "-c", FAKE_RIE, str(rie_port)], cwd=REPO, env=env)
     try:
         return subprocess.run(
-            [sys.executable, "-m", "devstack.image_proof", "--invoke-url",
-             f"http://127.0.0.1:{rie_port}/2015-03-31/functions/function/invocations",
-             "--moto-port", str(moto_port), "--page-port", str(page_port)],
-            cwd=REPO, capture_output=True, text=True, timeout=240,
+            [
+                sys.executable,
+                "-m",
+                "devstack.image_proof",
+                "--invoke-url",
+                f"http://127.0.0.1:{rie_port}/2015-03-31/functions/function/invocations",
+                "--moto-port",
+                str(moto_port),
+                "--page-port",
+                str(page_port),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
     finally:
         function.terminate()

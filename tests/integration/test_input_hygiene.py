@@ -1,4 +1,5 @@
 """Bad input from outside is a clean 4xx (or a refused proxy request), never a 500 or a dropped line."""
+
 from __future__ import annotations
 
 import asyncio
@@ -49,12 +50,15 @@ def test_the_egress_proxy_refuses_a_connect_port_in_look_alike_digits(port):
     dialled_hosts: list = []
 
     async def scenario() -> str:
-        proxy = PinningProxy(EgressPolicy(resolver=lambda host, p: dialled_hosts.append(host) or []),
-                             refused.append, ProxyTimeouts(head=2.0))
+        proxy = PinningProxy(
+            EgressPolicy(resolver=lambda host, p: dialled_hosts.append(host) or []),
+            refused.append,
+            ProxyTimeouts(head=2.0),
+        )
         await proxy.start()
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
-            writer.write(f"CONNECT example.com:{port} HTTP/1.1\r\n\r\n".encode("utf-8"))
+            writer.write(f"CONNECT example.com:{port} HTTP/1.1\r\n\r\n".encode())
             await writer.drain()
             status = (await asyncio.wait_for(reader.readline(), 5)).decode().strip()
             writer.close()
@@ -66,36 +70,45 @@ def test_the_egress_proxy_refuses_a_connect_port_in_look_alike_digits(port):
     assert dialled_hosts == []
 
 
-@pytest.mark.parametrize("options", [
-    {"margin": {"top": "6in", "bottom": "6in"}},
-    {"format": "A5", "margin": {"left": "3in", "right": "2.5in"}},
-    {"format": "Letter", "landscape": True, "margin": {"top": "4in", "bottom": "4in"}},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"margin": {"top": "6in", "bottom": "6in"}},
+        {"format": "A5", "margin": {"left": "3in", "right": "2.5in"}},
+        {"format": "Letter", "landscape": True, "margin": {"top": "4in", "bottom": "4in"}},
+    ],
+)
 def test_margins_that_leave_nothing_to_print_on_are_a_400(http, wired, page_server, options):
     token = http.token()
-    response = http.call("POST", "/request", {"url": page_server.page("/", "<p>hi</p>"), "options": options},
-                         token=token)
+    response = http.call(
+        "POST", "/request", {"url": page_server.page("/", "<p>hi</p>"), "options": options}, token=token
+    )
     assert response.status_code == 400, response.json
     assert response.json["error"]["field"] == "options.margin"
 
 
-@pytest.mark.parametrize("second", [
-    {"url": "/other"},
-    {"url": "/", "options": {"landscape": True}},
-])
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"url": "/other"},
+        {"url": "/", "options": {"landscape": True}},
+    ],
+)
 def test_an_idempotency_key_reused_for_another_request_is_a_422(http, wired, page_server, second):
     token = http.token()
     page_server.page("/", "<p>first</p>")
     page_server.page("/other", "<p>other</p>")
-    first = http.call("POST", "/request", {"url": page_server.origin + "/"}, token=token,
-                      headers={"Idempotency-Key": "same-key"})
+    first = http.call(
+        "POST", "/request", {"url": page_server.origin + "/"}, token=token, headers={"Idempotency-Key": "same-key"}
+    )
     assert first.status_code == 202
     body = {**second, "url": page_server.origin + second["url"]}
     reused = http.call("POST", "/request", body, token=token, headers={"Idempotency-Key": "same-key"})
     assert reused.status_code == 422, reused.json
     assert reused.json["error"]["code"] == "idempotency_key_reused"
-    same = http.call("POST", "/request", {"url": page_server.origin + "/"}, token=token,
-                     headers={"Idempotency-Key": "same-key"})
+    same = http.call(
+        "POST", "/request", {"url": page_server.origin + "/"}, token=token, headers={"Idempotency-Key": "same-key"}
+    )
     assert same.status_code == 202 and same.json["name"] == first.json["name"]
 
 
@@ -106,8 +119,14 @@ def test_a_retry_checks_the_url_again(http, wired):
     token = http.token()
     user_id = http.call("GET", "/me", token=token).json["id"]
     now = "2026-01-01T00:00:00.000Z"
-    entry = FileEntry(user_id=user_id, file_id=new_file_id(), url="http://127.0.0.1:9/",
-                      status=FileStatus.PENDING, created_at=now, updated_at=now)
+    entry = FileEntry(
+        user_id=user_id,
+        file_id=new_file_id(),
+        url="http://127.0.0.1:9/",
+        status=FileStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
     wired.file_index.create(entry)
     assert wired.file_index.mark_failed(user_id, entry.file_id, code="http_error", message="once allowed")
     response = http.call("POST", f"/file/{entry.file_id}/retry", token=token)

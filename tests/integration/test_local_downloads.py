@@ -1,5 +1,6 @@
 """make run's download links go through its server, which checks owner, key and expiry
 (moto's presigned URLs opened any key, at any time)."""
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,14 @@ def _ready_file(http, container, email: str) -> tuple[str, str, str]:
     from chalicelib.domain.models import FileEntry, FileStatus
 
     now = "2026-01-01T00:00:00.000Z"
-    entry = FileEntry(user_id=user_id, file_id=new_file_id(), url="http://example.com/", status=FileStatus.PENDING,
-                      created_at=now, updated_at=now)
+    entry = FileEntry(
+        user_id=user_id,
+        file_id=new_file_id(),
+        url="http://example.com/",
+        status=FileStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
     container.file_index.create(entry)
     container.object_store.put_pdf(object_key(user_id, entry.file_id), PDF, {})
     container.file_index.mark_processing(user_id, entry.file_id, 1)

@@ -1,4 +1,5 @@
 """The local stack's wiring (devstack/stack.py): pollers sized like AWS's mappings, moto kept on loopback."""
+
 from __future__ import annotations
 
 import time
@@ -17,8 +18,9 @@ def test_the_local_converter_keeps_one_invocation_per_render_slot_in_flight(make
     built: dict[str, int] = {}
 
     class RecordingPoller:
-        def __init__(self, sqs, url, handler, name, region, batch_size=10, retry_backoff_seconds=5,
-                     invocations=1) -> None:
+        def __init__(
+            self, sqs, url, handler, name, region, batch_size=10, retry_backoff_seconds=5, invocations=1
+        ) -> None:
             built[name] = (batch_size, invocations)
 
         def start(self) -> None:
@@ -63,8 +65,9 @@ def test_moto_listens_on_loopback_even_when_the_app_listens_everywhere(postgres_
 
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     monkeypatch.setattr(stack_module, "MotoAws", recording_moto)
-    stack = stack_module.LocalStack(LocalStackSettings(host="0.0.0.0", port=free_port("0.0.0.0"),
-                                                       data_dir=str(tmp_path)))
+    stack = stack_module.LocalStack(
+        LocalStackSettings(host="0.0.0.0", port=free_port("0.0.0.0"), data_dir=str(tmp_path))
+    )
     with pytest.raises(Recorded):
         stack.start()
     assert bound == ["127.0.0.1"]
@@ -93,10 +96,15 @@ def test_the_poller_keeps_several_invocations_in_flight(make_settings, moto_aws)
         sqs.send_message(QueueUrl=url, MessageBody=body)
     poller.start()
     try:
-        poll_until(lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-                       "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"],
-                   lambda counts: set(counts.values()) == {"0"}, 30, interval=0.05,
-                   what="both records to be handled and deleted")
+        poll_until(
+            lambda: sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )["Attributes"],
+            lambda counts: set(counts.values()) == {"0"},
+            30,
+            interval=0.05,
+            what="both records to be handled and deleted",
+        )
     finally:
         poller.stop()
         poller.join(10)
@@ -125,8 +133,9 @@ def test_the_local_queue_loses_no_message_while_sends_and_deletes_interleave(mak
     def consume() -> None:
         sqs = moto_aws.client("sqs", settings.aws_region)
         while time.monotonic() < deadline and not (sending_done.is_set() and expected <= seen):
-            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-                                               ).get("Messages", []):
+            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []
+            ):
                 seen.add(message["Body"])
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 

@@ -11,6 +11,7 @@ token, except sign-out, which would end that session: it gets a fresh session of
 throwaway user each time. Generated sign-ins use other e-mails, so they can neither
 replace the token nor throttle it (the per-client limit is raised for the run).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -50,8 +51,12 @@ REJECTED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422"
 
 @pytest.fixture
 def settings(make_settings, page_server):
-    return make_settings(egress_allow=f"127.0.0.1:{page_server.port}", signin_max_failures_per_client=10_000,
-                         user_requests_per_minute=10_000, user_max_unfinished_jobs=10_000)
+    return make_settings(
+        egress_allow=f"127.0.0.1:{page_server.port}",
+        signin_max_failures_per_client=10_000,
+        user_requests_per_minute=10_000,
+        user_max_unfinished_jobs=10_000,
+    )
 
 
 @pytest.fixture
@@ -75,8 +80,9 @@ def _seed_files(base: str, token: str, user_id: str, wired, page_server) -> list
     names = []
     for index in range(3):
         url = page_server.page(f"/seed-{index}", f"<title>Seed {index}</title><p>seed</p>")
-        response = requests.post(f"{base}/request", json={"url": url}, timeout=10,
-                                 headers={"Authorization": f"Bearer {token}"})
+        response = requests.post(
+            f"{base}/request", json={"url": url}, timeout=10, headers={"Authorization": f"Bearer {token}"}
+        )
         assert response.status_code == 202, response.text
         names.append(response.json()["name"])
     _, ready, failed = names
@@ -103,7 +109,9 @@ def contract(request, base_url, wired, page_server):
     schema.config.update(base_url=base_url, request_timeout=30)
     schema.config.generation.update(
         modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE],
-        max_examples=MAX_EXAMPLES, deterministic=True, database="none",
+        max_examples=MAX_EXAMPLES,
+        deterministic=True,
+        database="none",
     )
     schema.config.seed = 20240601
     # Invalid data must be refused with a 4xx; 413 (a body over MAX_BODY_BYTES) is one, though not in the default list.
@@ -131,8 +139,9 @@ def contract(request, base_url, wired, page_server):
         if not isinstance(name, str) or not 1 <= len(name) <= 64:
             return st.just(path_parameters)
         pool = disposable if context.operation.method.upper() == "DELETE" else kept
-        return st.one_of(st.just(path_parameters),
-                         st.sampled_from(pool).map(lambda real: {**path_parameters, "name": real}))
+        return st.one_of(
+            st.just(path_parameters), st.sampled_from(pool).map(lambda real: {**path_parameters, "name": real})
+        )
 
     @schema.hook
     def flatmap_body(context, body):
@@ -150,7 +159,12 @@ schema = schemathesis.pytest.from_fixture("contract")
 
 
 @schema.parametrize()
-@hypothesis.settings(deadline=None, max_examples=MAX_EXAMPLES, derandomize=True, database=None,
-                     suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.settings(
+    deadline=None,
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
 def test_the_api_keeps_its_contract(case):
     case.call_and_validate(checks=CHECKS)

@@ -1,4 +1,5 @@
 """`make package` builds the API Lambda's zip for Lambda's platform, and that zip alone runs the app."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import sys
 import zipfile
 
 import pytest
+
 from tests.support.paths import REPO
 from tests.unit.test_runtimes import makefile_variable, python_version
-
 
 PROBE = """
 import json, sys
@@ -28,8 +29,13 @@ print(json.dumps({"file": app.__file__, "routes": sorted(app.app.routes), "statu
 
 @pytest.fixture(scope="module")
 def archive():
-    subprocess.run(["make", "--no-print-directory", "package", "STAGE=test"], cwd=REPO, check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run(
+        ["make", "--no-print-directory", "package", "STAGE=test"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return REPO / "build" / "api-test.zip"
 
 
@@ -61,12 +67,22 @@ def test_the_packaged_zip_imports_and_serves_in_a_fresh_interpreter(tmp_path, ar
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         zipped.extractall(tmp_path)
-    assert {"app.py", "api/routing.py", "api/openapi.yaml", "chalicelib/wiring.py",
-            "chalicelib/adapters/migrations/001_users.sql"} <= names
+    assert {
+        "app.py",
+        "api/routing.py",
+        "api/openapi.yaml",
+        "chalicelib/wiring.py",
+        "chalicelib/adapters/migrations/001_users.sql",
+    } <= names
     assert not any(name.startswith(("tests/", "converter/", "devstack/", "frontend-build/")) for name in names)
     # -I -S: no site-packages, no PYTHONPATH, so every import must come from the zip
-    result = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, str(tmp_path)], capture_output=True,
-                            text=True, timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", PROBE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["file"].startswith(str(tmp_path))

@@ -4,6 +4,7 @@ One renderer serves the module (launching Chromium is the slow part); lifecycle 
 that need other settings (recycling, hung browsers) start their own and close them.
 Small settle/timeout bounds keep the module well under a minute or two.
 """
+
 from __future__ import annotations
 
 import io
@@ -12,9 +13,9 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.timeout(120)
 
 
 # --- the page server ------------------------------------------------------------------------
+
 
 def _html(title: str, body: str, head: str = "") -> bytes:
     return (
@@ -112,8 +114,10 @@ class PageServer:
         if path == "/data.txt":
             return 200, "text/plain", b"Fetched after the load event"
         if path == "/lazy":
-            body = "<p>Top of page</p><div style='height:3000px'></div>" \
-                   "<img loading='lazy' src='/img/far-below.svg' width='50' height='50'><p>Bottom</p>"
+            body = (
+                "<p>Top of page</p><div style='height:3000px'></div>"
+                "<img loading='lazy' src='/img/far-below.svg' width='50' height='50'><p>Bottom</p>"
+            )
             return 200, html, _html("Lazy", body)
         if path.startswith("/img/"):
             svg = b"<svg xmlns='http://www.w3.org/2000/svg' width='50' height='50'><rect width='50' height='50'/></svg>"
@@ -131,16 +135,22 @@ class PageServer:
             script = "<script>fetch('/never').catch(() => {});</script>"
             return 200, html, _html("Busy", "<p>Waiting forever</p>" + script)
         if path == "/hanging-image":
-            script = ("<script>addEventListener('load', () => { const img = new Image(); img.src = '/hang';"
-                      " document.body.append(img); });</script>")
+            script = (
+                "<script>addEventListener('load', () => { const img = new Image(); img.src = '/hang';"
+                " document.body.append(img); });</script>"
+            )
             return 200, html, _html("Hanging image", "<p>An image that never arrives</p>" + script)
         if path == "/timer":
-            script = ("<script>setTimeout(() => { document.getElementById('t').textContent = 'Written by a timer'; },"
-                      " 300);</script>")
+            script = (
+                "<script>setTimeout(() => { document.getElementById('t').textContent = 'Written by a timer'; },"
+                " 300);</script>"
+            )
             return 200, html, _html("Timer", "<p id='t'>placeholder</p>" + script)
         if path == "/frames":
-            script = ("<script>requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() =>"
-                      " { document.getElementById('f').textContent = 'Written three frames later'; })));</script>")
+            script = (
+                "<script>requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() =>"
+                " { document.getElementById('f').textContent = 'Written three frames later'; })));</script>"
+            )
             return 200, html, _html("Frames", "<p id='f'>placeholder</p>" + script)
         if path == "/endless":
             # Everything here goes on forever; none of it may hold the page to the bound.
@@ -161,13 +171,15 @@ class PageServer:
                 "const io = new IntersectionObserver(es => es.forEach(e => { if (e.isIntersecting) {"
                 " e.target.src = e.target.dataset.src; io.unobserve(e.target); } }));"
                 "document.querySelectorAll('img[data-src]').forEach(img => io.observe(img));"
-                if path == "/observed-lazy" else
-                "addEventListener('scroll', () => document.querySelectorAll('img[data-src]').forEach(img => {"
+                if path == "/observed-lazy"
+                else "addEventListener('scroll', () => document.querySelectorAll('img[data-src]').forEach(img => {"
                 " if (img.getBoundingClientRect().top < innerHeight && !img.src) img.src = img.dataset.src; }));"
             )
             name = path.strip("/")
-            body = (f"<p>Top</p><div style='height:2500px'></div><img data-src='/img/{name}.svg' width='50' "
-                    f"height='50'><p>Bottom</p><script>{loader}</script>")
+            body = (
+                f"<p>Top</p><div style='height:2500px'></div><img data-src='/img/{name}.svg' width='50' "
+                f"height='50'><p>Bottom</p><script>{loader}</script>"
+            )
             return 200, html, _html("Script-lazy", body)
         if path in ("/never", "/hang"):
             self.release.wait(60)  # answers only when the test module ends
@@ -257,6 +269,7 @@ def _poll(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
 
 # --- content and options --------------------------------------------------------------------
 
+
 def test_page_text_title_and_source_end_up_in_the_pdf(renderer, server):
     url = server.url("/text")
     pdf = _render(renderer, url)
@@ -301,10 +314,11 @@ def test_a_long_page_spans_several_pages_and_scale_changes_the_count(renderer, s
 
 def test_headers_and_footers_use_the_given_templates(renderer, server):
     pdf = _render(
-        renderer, server.url("/text"),
+        renderer,
+        server.url("/text"),
         margin=Margin(top="2cm", bottom="2cm"),
         footer_template="<div style='font-size:10px'>Page <span class='pageNumber'></span> "
-                        "of <span class='totalPages'></span></div>",
+        "of <span class='totalPages'></span></div>",
     )
     assert "Page 1 of 1" in _text(pdf)
 
@@ -362,6 +376,7 @@ def test_images_loaded_by_scripts_on_scrolling_are_loaded(renderer, server, path
 
 
 # --- classified failures ----------------------------------------------------------------------
+
 
 def _failure(renderer, url: str, **options) -> ConversionFailed:
     with pytest.raises(ConversionFailed) as caught:
@@ -421,6 +436,7 @@ def test_a_non_public_address_is_blocked(renderer):
 
 # --- concurrency and the browser's life -------------------------------------------------------
 
+
 def test_renders_from_several_threads_at_once(renderer, server):
     markers = [f"Concurrent marker {i}" for i in range(4)]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -431,9 +447,7 @@ def test_renders_from_several_threads_at_once(renderer, server):
 
 def _gone(process) -> bool:
     """No process (not even a zombie) left in the browser's group and its profile removed."""
-    return not group_members(process.pid) and not (
-        process.profile_dir and os.path.exists(process.profile_dir)
-    )
+    return not group_members(process.pid) and not (process.profile_dir and os.path.exists(process.profile_dir))
 
 
 def test_recycling_launches_a_fresh_browser_and_leaves_nothing_behind(server):

@@ -1,4 +1,5 @@
 """Every API answer carries nosniff and no-store; the SPA `make run` serves has the nginx image's CSP."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,12 @@ def test_every_kind_of_api_answer_is_nosniff_and_no_store(base, http):
 def _nginx_csp(tmp_path) -> str:
     """The CSP the SPA image writes for a same-origin API, by running its own start-up script."""
     out = tmp_path / "nginx"
-    subprocess.run(["sh", str(REPO / "frontend-build" / "nginx" / "40-pagepress-config.sh")], check=True,
-                   env={"PAGEPRESS_CONFIG_DIR": str(out), "PATH": "/usr/bin:/bin"}, capture_output=True)
+    subprocess.run(
+        ["sh", str(REPO / "frontend-build" / "nginx" / "40-pagepress-config.sh")],
+        check=True,
+        env={"PAGEPRESS_CONFIG_DIR": str(out), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+    )
     return re.fullmatch(r'set \$pagepress_csp "(.*)";\n', (out / "csp.conf").read_text()).group(1)
 
 

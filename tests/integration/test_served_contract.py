@@ -1,4 +1,5 @@
 """The contract, served: the OpenAPI document itself, and a reference page that needs nothing from elsewhere."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """devstack's snapshots of moto's bucket and table, against moto's server with real boto3 clients."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,14 @@ USER = "user-1"
 
 
 def file_item(file_id: str, status: str, **extra: dict) -> dict:
-    return {"user_id": {"S": USER}, "sk": {"S": f"file#{file_id}"}, "file_id": {"S": file_id},
-            "status": {"S": status}, "url": {"S": f"https://example.com/{file_id}"}, **extra}
+    return {
+        "user_id": {"S": USER},
+        "sk": {"S": f"file#{file_id}"},
+        "file_id": {"S": file_id},
+        "status": {"S": status},
+        "url": {"S": f"https://example.com/{file_id}"},
+        **extra,
+    }
 
 
 def pdf_key(file_id: str) -> str:
@@ -37,12 +44,19 @@ def aws(moto_aws, make_settings):
             return Snapshotter(directory, self.s3, self.dynamodb, settings.files_bucket, settings.files_table)
 
         def put_pdf(self, settings, file_id: str) -> None:
-            self.s3.put_object(Bucket=settings.files_bucket, Key=pdf_key(file_id), Body=b"%PDF-1.7 " + file_id.encode(),
-                               ContentType="application/pdf")
+            self.s3.put_object(
+                Bucket=settings.files_bucket,
+                Key=pdf_key(file_id),
+                Body=b"%PDF-1.7 " + file_id.encode(),
+                ContentType="application/pdf",
+            )
 
         def item(self, settings, file_id: str) -> dict:
-            return self.dynamodb.get_item(TableName=settings.files_table, ConsistentRead=True,
-                                          Key={"user_id": {"S": USER}, "sk": {"S": f"file#{file_id}"}})["Item"]
+            return self.dynamodb.get_item(
+                TableName=settings.files_table,
+                ConsistentRead=True,
+                Key={"user_id": {"S": USER}, "sk": {"S": f"file#{file_id}"}},
+            )["Item"]
 
         def keys(self, settings) -> set[str]:
             listed = self.s3.list_objects_v2(Bucket=settings.files_bucket).get("Contents", [])
@@ -56,12 +70,14 @@ def test_a_ready_entry_whose_pdf_the_save_missed_comes_back_pending(aws, make_se
     `ready` without its PDF. Restored, it must be unfinished again so the stack re-queues it."""
     settings = aws.settings
     aws.put_pdf(settings, "done")
-    aws.dynamodb.put_item(TableName=settings.files_table,
-                          Item=file_item("done", "ready", title={"S": "Done"}, size_bytes={"N": "9"}))
+    aws.dynamodb.put_item(
+        TableName=settings.files_table, Item=file_item("done", "ready", title={"S": "Done"}, size_bytes={"N": "9"})
+    )
     aws.dynamodb.put_item(TableName=settings.files_table, Item=file_item("late", "processing"))
-    aws.dynamodb.put_item(TableName=settings.files_table,
-                          Item={"user_id": {"S": USER}, "sk": {"S": "idem#abc"}, "file_id": {"S": "late"},
-                                "status": {"S": "ready"}})  # not a file entry: never touched
+    aws.dynamodb.put_item(
+        TableName=settings.files_table,
+        Item={"user_id": {"S": USER}, "sk": {"S": "idem#abc"}, "file_id": {"S": "late"}, "status": {"S": "ready"}},
+    )  # not a file entry: never touched
     snapshotter = aws.snapshotter(tmp_path)
 
     save_objects = snapshotter._save_objects
@@ -69,8 +85,9 @@ def test_a_ready_entry_whose_pdf_the_save_missed_comes_back_pending(aws, make_se
     def objects_then_the_converter_finishes():
         manifest = save_objects()
         aws.put_pdf(settings, "late")  # the converter writes the PDF and marks the entry ready
-        aws.dynamodb.put_item(TableName=settings.files_table,
-                              Item=file_item("late", "ready", title={"S": "Late"}, size_bytes={"N": "9"}))
+        aws.dynamodb.put_item(
+            TableName=settings.files_table, Item=file_item("late", "ready", title={"S": "Late"}, size_bytes={"N": "9"})
+        )
         return manifest
 
     snapshotter._save_objects = objects_then_the_converter_finishes
@@ -85,8 +102,9 @@ def test_a_ready_entry_whose_pdf_the_save_missed_comes_back_pending(aws, make_se
     late = aws.item(fresh, "late")
     assert late["status"] == {"S": "pending"}
     assert late["title"] == {"S": "Late"}  # only the status changes; the next render overwrites the rest
-    idem = aws.dynamodb.get_item(TableName=fresh.files_table,
-                                 Key={"user_id": {"S": USER}, "sk": {"S": "idem#abc"}})["Item"]
+    idem = aws.dynamodb.get_item(TableName=fresh.files_table, Key={"user_id": {"S": USER}, "sk": {"S": "idem#abc"}})[
+        "Item"
+    ]
     assert idem["status"] == {"S": "ready"}
 
 

@@ -1,4 +1,5 @@
 """`make run`'s start-up mistakes each get one line saying what to do, and exit code 2."""
+
 from __future__ import annotations
 
 import os
@@ -8,15 +9,21 @@ import sys
 import tempfile
 
 import pytest
-from tests.support.paths import REPO
 
+from tests.support.paths import REPO
 
 
 def start_stack(**env: str) -> subprocess.CompletedProcess:
     data_dir = tempfile.mkdtemp(prefix="pp-start-", dir="/tmp")
     clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "AWS_ENDPOINT_URL", "JWT_SECRET")}
-    return subprocess.run([sys.executable, "-m", "devstack"], cwd=REPO, capture_output=True, text=True, timeout=120,
-                          env={**clean, "DATA_DIR": data_dir, "HOST": "127.0.0.1", "PORT": "0", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "devstack"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, "DATA_DIR": data_dir, "HOST": "127.0.0.1", "PORT": "0", **env},
+    )
 
 
 def error_lines(result: subprocess.CompletedProcess) -> list[str]:

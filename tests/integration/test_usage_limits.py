@@ -1,5 +1,6 @@
 """Per-user limits through the API on moto's DynamoDB, and one contract for the ledger's fake
 and its DynamoDB adapter, so the fake cannot drift from what it stands for."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,9 @@ from tests.fakes.usage import MemoryUsageLedger
 
 def _entry(user_id: str, status: FileStatus = FileStatus.PENDING) -> FileEntry:
     now = "2026-01-01T00:00:00.000Z"
-    return FileEntry(user_id=user_id, file_id=new_file_id(), url="http://example.com/", status=status,
-                     created_at=now, updated_at=now)
+    return FileEntry(
+        user_id=user_id, file_id=new_file_id(), url="http://example.com/", status=status, created_at=now, updated_at=now
+    )
 
 
 def _ready(wired, user_id: str, size: int) -> None:
@@ -64,8 +66,12 @@ def test_the_ledger_sums_unfinished_jobs_and_ready_bytes(ledger_and_files):
 
 @pytest.fixture
 def settings(make_settings, page_server):
-    return make_settings(egress_allow=f"127.0.0.1:{page_server.port}", user_requests_per_minute=3,
-                         user_max_unfinished_jobs=2, user_max_stored_bytes=1000)
+    return make_settings(
+        egress_allow=f"127.0.0.1:{page_server.port}",
+        user_requests_per_minute=3,
+        user_max_unfinished_jobs=2,
+        user_max_stored_bytes=1000,
+    )
 
 
 def _request(http, token, url):
@@ -106,6 +112,8 @@ def test_over_the_storage_quota_is_a_403_and_usage_shows_it(http, wired, page_se
     assert refused.status_code == 403 and refused.json["error"]["code"] == "quota_exceeded"
     usage = http.call("GET", "/usage", token=token)
     assert usage.status_code == 200
-    assert usage.json == {"requests_per_minute": {"used": 1, "limit": 3},
-                          "unfinished_jobs": {"used": 0, "limit": 2},
-                          "stored_bytes": {"used": 1500, "limit": 1000}}
+    assert usage.json == {
+        "requests_per_minute": {"used": 1, "limit": 3},
+        "unfinished_jobs": {"used": 0, "limit": 2},
+        "stored_bytes": {"used": 1500, "limit": 1000},
+    }

@@ -3,6 +3,7 @@
 Deliveries run the real deliverer against moto's DynamoDB and SQS and a loopback receiver the
 egress policy admits, pulling each next attempt off the real queue once its delay is over.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,9 @@ def receiver():
 
 @pytest.fixture
 def settings(make_settings, receiver):
-    return make_settings(egress_allow=f"127.0.0.1:{receiver.port}", webhook_retry_base_seconds=1,
-                         webhook_max_attempts=3)
+    return make_settings(
+        egress_allow=f"127.0.0.1:{receiver.port}", webhook_retry_base_seconds=1, webhook_max_attempts=3
+    )
 
 
 def _next_delivery(wired, timeout: float = 15) -> WebhookDelivery:
@@ -72,9 +74,14 @@ def test_the_default_schedule_retries_at_least_five_times_over_at_least_ten_minu
 
 def test_a_callback_url_is_vetted_at_the_api(http, receiver):
     token = http.token()
-    for bad, code in (("ftp://example.com/hook", "blocked_destination"), ("javascript:alert(1)", "blocked_destination"),
-                      ("http://127.0.0.1:9/hook", "blocked_destination"), ("http://10.0.0.1/hook", "blocked_destination"),
-                      (42, "invalid_url"), ("", "invalid_url")):
+    for bad, code in (
+        ("ftp://example.com/hook", "blocked_destination"),
+        ("javascript:alert(1)", "blocked_destination"),
+        ("http://127.0.0.1:9/hook", "blocked_destination"),
+        ("http://10.0.0.1/hook", "blocked_destination"),
+        (42, "invalid_url"),
+        ("", "invalid_url"),
+    ):
         refused = http.call("POST", "/request", {"html": "<p>x</p>", "callback_url": bad}, token=token)
         assert refused.status_code == 400, (bad, refused.json)
         assert refused.json["error"]["field"] == "callback_url" and refused.json["error"]["code"] == code, bad
@@ -102,7 +109,10 @@ def test_ready_and_failed_jobs_are_announced_signed_with_the_entry(http, wired, 
     assert wired.webhooks.deliver(_next_delivery(wired)) == "delivered"
     failed = _finished(http, wired, token, receiver.url("/failed"), ready=False)
     assert wired.webhooks.deliver(_next_delivery(wired)) == "delivered"
-    for path, name, event, status in (("/ready", ready, EVENT_READY, "ready"), ("/failed", failed, EVENT_FAILED, "failed")):
+    for path, name, event, status in (
+        ("/ready", ready, EVENT_READY, "ready"),
+        ("/failed", failed, EVENT_FAILED, "failed"),
+    ):
         got = receiver.at(path)
         assert len(got) == 1 and got[0].signed_with(secret)
         body = last_json(got)

@@ -1,8 +1,9 @@
 """Calling the Chalice app through chalice.test.Client with JSON in and out."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 
 class JsonApi:
@@ -10,8 +11,15 @@ class JsonApi:
         self._http = client.http
         self._prefix = prefix
 
-    def call(self, method: str, path: str, body: Any = None, token: Optional[str] = None,
-             headers: Optional[dict] = None, raw: Optional[bytes] = None):
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict | None = None,
+        raw: bytes | None = None,
+    ):
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             all_headers["Authorization"] = f"Bearer {token}"

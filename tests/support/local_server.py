@@ -1,10 +1,11 @@
 """The app behind devstack's loopback server (what `make run` serves), in this test process."""
+
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from tests.support.paths import REPO
 

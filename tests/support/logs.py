@@ -1,10 +1,11 @@
 """Capture what a Powertools logger writes (it holds its own stream, so capsys cannot)."""
+
 from __future__ import annotations
 
 import contextlib
 import io
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
 from aws_lambda_powertools import Logger
 

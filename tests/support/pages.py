@@ -1,10 +1,12 @@
 """A loopback HTTP server whose routes are set by each test."""
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Optional, Union
+from typing import Union
 
 Body = Union[str, bytes]
 
@@ -15,14 +17,14 @@ class Reply:
     body: Body = ""
     content_type: str = "text/html; charset=utf-8"
     headers: dict = field(default_factory=dict)
-    reason: Optional[str] = None  # the status line's phrase, when not the standard one
+    reason: str | None = None  # the status line's phrase, when not the standard one
 
 
 class PageServer:
     """Serves registered paths on 127.0.0.1; counts every hit per path."""
 
     def __init__(self) -> None:
-        self.routes: dict[str, Union[Reply, Callable[[], Reply]]] = {}
+        self.routes: dict[str, Reply | Callable[[], Reply]] = {}
         self.hits: dict[str, int] = {}
         self._lock = threading.Lock()
         server = self
@@ -51,7 +53,7 @@ class PageServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
 
     @property
     def origin(self) -> str:
@@ -61,7 +63,7 @@ class PageServer:
         self.routes[path] = Reply(status, html)
         return self.origin + path
 
-    def start(self) -> "PageServer":
+    def start(self) -> PageServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self

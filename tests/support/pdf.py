@@ -1,4 +1,5 @@
 """Reading PDFs the tests produce."""
+
 from __future__ import annotations
 
 import io

@@ -1,14 +1,17 @@
 """Wait for a condition by polling it, with a deadline instead of a sleep."""
+
 from __future__ import annotations
 
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 
 
-def poll_until(probe: Callable[[], T], accept: Callable[[T], bool], timeout: float, interval: float = 0.2,
-               what: str = "condition") -> T:
+def poll_until(
+    probe: Callable[[], T], accept: Callable[[T], bool], timeout: float, interval: float = 0.2, what: str = "condition"
+) -> T:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:

@@ -1,4 +1,5 @@
 """A loopback webhook receiver: records every POST and answers with the statuses it is given."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +7,6 @@ import hmac
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with receiver._lock:
-                    receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                      body))
+                    receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     queued = receiver.statuses.get(self.path) or []
                     status = queued.pop(0) if queued else 200
                 self.send_response(status)
@@ -57,7 +56,7 @@ class Receiver:
         with self._lock:
             return [r for r in self.received if r.path == path]
 
-    def start(self) -> "Receiver":
+    def start(self) -> Receiver:
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
         return self
 
@@ -66,7 +65,7 @@ class Receiver:
         self._httpd.server_close()
 
 
-def last_json(received: list[Received]) -> Optional[dict]:
+def last_json(received: list[Received]) -> dict | None:
     import json
 
     return json.loads(received[-1].body) if received else None

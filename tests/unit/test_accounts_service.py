@@ -1,4 +1,5 @@
 """The account rules on in-memory ports: no database needed to state them."""
+
 from __future__ import annotations
 
 import threading
@@ -20,8 +21,15 @@ def clock():
 
 @pytest.fixture
 def service(clock):
-    return AccountService(MemoryUsers(), MemoryLimiter(), lambda: "k" * 40, token_ttl_seconds=600,
-                          bcrypt_rounds=4, limits=SignInLimits(3, 10, 60), now=clock)
+    return AccountService(
+        MemoryUsers(),
+        MemoryLimiter(),
+        lambda: "k" * 40,
+        token_ttl_seconds=600,
+        bcrypt_rounds=4,
+        limits=SignInLimits(3, 10, 60),
+        now=clock,
+    )
 
 
 def test_an_unknown_email_still_costs_a_bcrypt_check_of_the_same_cost(service, monkeypatch):
@@ -47,8 +55,15 @@ def test_the_account_ceiling_lifts_when_the_window_passes(service, clock):
 
 
 def test_a_successful_sign_in_forgets_that_clients_failures(clock):
-    service = AccountService(MemoryUsers(), MemoryLimiter(), lambda: "k" * 40, token_ttl_seconds=600,
-                             bcrypt_rounds=4, limits=SignInLimits(50, 50, 60, free_per_pair=3), now=clock)
+    service = AccountService(
+        MemoryUsers(),
+        MemoryLimiter(),
+        lambda: "k" * 40,
+        token_ttl_seconds=600,
+        bcrypt_rounds=4,
+        limits=SignInLimits(50, 50, 60, free_per_pair=3),
+        now=clock,
+    )
     service.sign_up("ada@example.com", "correct horse")
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
@@ -74,8 +89,15 @@ def test_each_sign_in_replaces_the_session(service):
 
 def test_parallel_guesses_cannot_slip_in_under_the_limit(clock):
     users, limiter = MemoryUsers(), MemoryLimiter()
-    service = AccountService(users, limiter, lambda: "k" * 40, token_ttl_seconds=600, bcrypt_rounds=4,
-                             limits=SignInLimits(100, 100, 60, free_per_pair=3), now=clock)
+    service = AccountService(
+        users,
+        limiter,
+        lambda: "k" * 40,
+        token_ttl_seconds=600,
+        bcrypt_rounds=4,
+        limits=SignInLimits(100, 100, 60, free_per_pair=3),
+        now=clock,
+    )
     service.sign_up("ada@example.com", "correct horse")
     checked = []
     gate = threading.Barrier(8)

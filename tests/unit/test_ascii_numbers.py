@@ -1,4 +1,5 @@
 """Numbers read from outside are ASCII digits only: look-alike digits are a clean refusal."""
+
 from __future__ import annotations
 
 import pytest

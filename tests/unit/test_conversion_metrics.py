@@ -1,11 +1,11 @@
 """chalicelib/adapters/metrics.py: what reaches CloudWatch (EMF on stdout) or Datadog, by configuration."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
 from chalicelib.adapters.metrics import NoMetrics, PowertoolsConversionMetrics, measurements
@@ -13,7 +13,7 @@ from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.jobs import Outcome
 from chalicelib.wiring import Container
 
-NOW = datetime(2026, 11, 29, 12, 0, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 12, 0, 10, tzinfo=UTC)
 READY = Outcome("ready", render_seconds=1.25, pdf_bytes=20480, requested_at="2026-11-29T12:00:00.000Z")
 FAILED = Outcome("failed", "http_error", render_seconds=0.5, requested_at="2026-11-29T12:00:04.000Z")
 
@@ -23,8 +23,13 @@ def printed(capsys) -> list[dict]:
 
 
 def test_a_job_reports_only_what_it_measured():
-    assert measurements(READY, 2000, NOW) == {"conversions": 1, "render_seconds": 1.25, "pdf_bytes": 20480,
-                                              "end_to_end_seconds": 10.0, "queue_seconds": 2.0}
+    assert measurements(READY, 2000, NOW) == {
+        "conversions": 1,
+        "render_seconds": 1.25,
+        "pdf_bytes": 20480,
+        "end_to_end_seconds": 10.0,
+        "queue_seconds": 2.0,
+    }
     assert measurements(Outcome("skipped", "deleted while rendering"), None, NOW) == {"conversions": 1}
 
 
@@ -37,10 +42,19 @@ def test_cloudwatch_gets_one_emf_record_per_job_by_outcome_and_failure_code(caps
     assert directive["Namespace"] == "PagePress"
     assert set(directive["Dimensions"][0]) == {"service", "outcome", "code"}
     units = {m["Name"]: m["Unit"] for m in directive["Metrics"]}
-    assert units == {"conversions": "Count", "render_seconds": "Seconds", "pdf_bytes": "Bytes",
-                     "end_to_end_seconds": "Seconds", "queue_seconds": "Seconds"}
-    assert (ready["outcome"], ready["code"], ready["pdf_bytes"], ready["end_to_end_seconds"]) == ("ready", "none",
-                                                                                                  [20480], [10.0])
+    assert units == {
+        "conversions": "Count",
+        "render_seconds": "Seconds",
+        "pdf_bytes": "Bytes",
+        "end_to_end_seconds": "Seconds",
+        "queue_seconds": "Seconds",
+    }
+    assert (ready["outcome"], ready["code"], ready["pdf_bytes"], ready["end_to_end_seconds"]) == (
+        "ready",
+        "none",
+        [20480],
+        [10.0],
+    )
     assert (failed["outcome"], failed["code"], failed["end_to_end_seconds"]) == ("failed", "http_error", [6.0])
     assert "pdf_bytes" not in failed
 
@@ -49,9 +63,15 @@ def test_datadog_gets_the_same_metrics_tagged_with_outcome_and_code(capsys, monk
     monkeypatch.setenv("DD_FLUSH_TO_LOG", "True")
     PowertoolsConversionMetrics("datadog", "PagePress", "pagepress-converter", now=lambda: NOW).record(FAILED, 100)
     lines = {line["m"]: line for line in printed(capsys)}
-    assert set(lines) == {"PagePress.conversions", "PagePress.render_seconds", "PagePress.end_to_end_seconds",
-                          "PagePress.queue_seconds"}
-    assert {"outcome:failed", "code:http_error", "service:pagepress-converter"} <= set(lines["PagePress.conversions"]["t"])
+    assert set(lines) == {
+        "PagePress.conversions",
+        "PagePress.render_seconds",
+        "PagePress.end_to_end_seconds",
+        "PagePress.queue_seconds",
+    }
+    assert {"outcome:failed", "code:http_error", "service:pagepress-converter"} <= set(
+        lines["PagePress.conversions"]["t"]
+    )
 
 
 def test_a_metric_that_cannot_be_sent_never_fails_the_job(monkeypatch, caplog):

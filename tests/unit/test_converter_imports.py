@@ -1,12 +1,12 @@
 """The converter's image installs converter/requirements.txt only: its handlers must load without
 the API's packages (PostgreSQL driver, bcrypt, JWT, e-mail validation) or Chalice."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
 
 from tests.support.paths import REPO
-
 
 PROBE = """
 import importlib.abc, sys

@@ -4,6 +4,7 @@ The CRDs are not part of this repository: they are read from ../shared/crds (or 
 one folder per controller at the release ack-manifests/crd-sources.txt names; CI fetches the same
 with scripts/fetch-crds. Without them these tests skip, saying so.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,8 +22,9 @@ from tests.unit.test_manifests import BASE, MANIFESTS, OVERLAYS, load_docs, rend
 CRDS = Path(os.environ.get("PAGEPRESS_CRDS", REPO.parent / "shared" / "crds"))
 SOURCES = MANIFESTS / "crd-sources.txt"
 
-pytestmark = pytest.mark.skipif(not CRDS.is_dir(), reason=f"no CRDs at {CRDS}: set PAGEPRESS_CRDS, or "
-                                                           "fetch them with scripts/fetch-crds DIR")
+pytestmark = pytest.mark.skipif(
+    not CRDS.is_dir(), reason=f"no CRDs at {CRDS}: set PAGEPRESS_CRDS, or fetch them with scripts/fetch-crds DIR"
+)
 
 
 def sources(path: Path) -> dict[str, str]:
@@ -43,8 +45,9 @@ def schemas():
 @functools.cache
 def deployed() -> dict[str, list[dict]]:
     trees = {"base": render(BASE)} | {env: render(MANIFESTS / "overlays" / env) for env in OVERLAYS}
-    trees["argocd"] = [d for f in sorted((MANIFESTS / "argocd").glob("*.yaml")) if f.name != "kustomization.yaml"
-                       for d in load_docs(f)]
+    trees["argocd"] = [
+        d for f in sorted((MANIFESTS / "argocd").glob("*.yaml")) if f.name != "kustomization.yaml" for d in load_docs(f)
+    ]
     return trees
 
 

@@ -1,4 +1,5 @@
 """The images' Dockerfiles: hadolint clean, their build contexts filtered, dependencies by hash."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,7 +1,8 @@
 """Pure domain pieces: ids, file names, options, tokens, secrets parsing, settings."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,15 +22,18 @@ def test_file_ids_sort_by_creation_time_and_are_url_safe():
     assert not is_file_id("../" + early[3:]) and not is_file_id(early.lower())
 
 
-@pytest.mark.parametrize("title, url, expected", [
-    ("Example Domain", "https://example.com/", "Example-Domain.pdf"),
-    (None, "https://example.com/a/b", "example.com.pdf"),
-    ("   ", "https://example.com/", "page.pdf"),
-    ("Crème brûlée: recipes/2024", "https://x.org/", "Creme-brulee-recipes-2024.pdf"),
-    ("日本語", "https://x.org/", "page.pdf"),
-    ("a" * 300, "https://x.org/", "a" * 80 + ".pdf"),
-    ('"quoted"\r\nHeader-Injection: yes', "https://x.org/", "quoted-Header-Injection-yes.pdf"),
-])
+@pytest.mark.parametrize(
+    "title, url, expected",
+    [
+        ("Example Domain", "https://example.com/", "Example-Domain.pdf"),
+        (None, "https://example.com/a/b", "example.com.pdf"),
+        ("   ", "https://example.com/", "page.pdf"),
+        ("Crème brûlée: recipes/2024", "https://x.org/", "Creme-brulee-recipes-2024.pdf"),
+        ("日本語", "https://x.org/", "page.pdf"),
+        ("a" * 300, "https://x.org/", "a" * 80 + ".pdf"),
+        ('"quoted"\r\nHeader-Injection: yes', "https://x.org/", "quoted-Header-Injection-yes.pdf"),
+    ],
+)
 def test_download_names_are_clean(title, url, expected):
     assert download_filename(title, url) == expected
 
@@ -54,14 +58,19 @@ def test_booleans_are_not_numbers():
 
 def test_templates_may_use_chromium_classes_but_no_resources():
     assert parse_options({"header_template": "<span class='title'></span>"}).header_template
-    for bad in ["<script>x</script>", "<link rel=stylesheet href=x>", "<p style='x:url( a )'>",
-                "<svg><image xlink:href='http://x'/></svg>", "<style>@import 'x';</style>"]:
+    for bad in [
+        "<script>x</script>",
+        "<link rel=stylesheet href=x>",
+        "<p style='x:url( a )'>",
+        "<svg><image xlink:href='http://x'/></svg>",
+        "<style>@import 'x';</style>",
+    ]:
         with pytest.raises(InvalidInput):
             parse_options({"footer_template": bad})
 
 
 def test_tokens_round_trip_and_expire():
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     token, expires_at = tokens.issue("s" * 40, "user-1", "session-1", now, 60)
     claims = tokens.decode("s" * 40, token)
     assert (claims.user_id, claims.session_id) == ("user-1", "session-1")
@@ -108,17 +117,20 @@ def test_the_log_level_setting_reaches_every_service_logger():
     assert {logging.getLogger(name).level for name in SERVICES} == {logging.INFO}
 
 
-@pytest.mark.parametrize("template, kept, gone", [
-    # Spellings the old blocklist let through: entities, CSS escapes, tags it did not list.
-    ("<div style='background-image: \\75rl(http://x/)'>A</div>", "A", "x/"),
-    ("<div style='background: image-set(\"http://x/a.png\" 1x)'>A</div>", "A", "x/"),
-    ("<div style='color: red; background: u&#114;l(http://x/)'>A</div>", "A", "x/"),
-    ("<meta http-equiv='refresh' content='0;http://x/'>A", "A", "x/"),
-    ("<table background='http://x/'><tr><td>A</td></tr></table>", "A", "x/"),
-    ("<div onmouseover='fetch(1)' id='i' title='t'>A</div>", "<div>A</div>", "fetch"),
-    ("<span class='pageNumber evil'></span>", "<span class=\"pageNumber\"></span>", "evil"),
-    ("<span style='font-size: 9px; position: fixed'>A</span>", "font-size:9px", "position"),
-])
+@pytest.mark.parametrize(
+    "template, kept, gone",
+    [
+        # Spellings the old blocklist let through: entities, CSS escapes, tags it did not list.
+        ("<div style='background-image: \\75rl(http://x/)'>A</div>", "A", "x/"),
+        ("<div style='background: image-set(\"http://x/a.png\" 1x)'>A</div>", "A", "x/"),
+        ("<div style='color: red; background: u&#114;l(http://x/)'>A</div>", "A", "x/"),
+        ("<meta http-equiv='refresh' content='0;http://x/'>A", "A", "x/"),
+        ("<table background='http://x/'><tr><td>A</td></tr></table>", "A", "x/"),
+        ("<div onmouseover='fetch(1)' id='i' title='t'>A</div>", "<div>A</div>", "fetch"),
+        ("<span class='pageNumber evil'></span>", '<span class="pageNumber"></span>', "evil"),
+        ("<span style='font-size: 9px; position: fixed'>A</span>", "font-size:9px", "position"),
+    ],
+)
 def test_templates_are_sanitised_with_an_allowlist(template, kept, gone):
     cleaned = parse_options({"header_template": template}).header_template
     assert kept in cleaned and gone not in cleaned

@@ -3,6 +3,7 @@
 Sources for the corpus: security-checklist.md section 1 (Gotenberg's published bypasses,
 smokescreen's IP ranges, the Lambda runtime API) and the encodings browsers accept.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -171,23 +172,38 @@ def test_malformed_urls_are_invalid_input(policy: EgressPolicy, url) -> None:
 
 ACCEPTED = [
     pytest.param("http://example.com", Target("http", "example.com", 80, "http://example.com/"), id="plain"),
-    pytest.param("HTTPS://EXAMPLE.COM./Path?q=1#frag",
-                 Target("https", "example.com", 443, "https://example.com/Path?q=1#frag"),
-                 id="upper-scheme-host-trailing-dot"),
-    pytest.param("https://example.com:443/", Target("https", "example.com", 443, "https://example.com/"),
-                 id="default-port-dropped"),
-    pytest.param("http://example.com:443/", Target("http", "example.com", 443, "http://example.com:443/"),
-                 id="other-default-port-kept"),
+    pytest.param(
+        "HTTPS://EXAMPLE.COM./Path?q=1#frag",
+        Target("https", "example.com", 443, "https://example.com/Path?q=1#frag"),
+        id="upper-scheme-host-trailing-dot",
+    ),
+    pytest.param(
+        "https://example.com:443/",
+        Target("https", "example.com", 443, "https://example.com/"),
+        id="default-port-dropped",
+    ),
+    pytest.param(
+        "http://example.com:443/",
+        Target("http", "example.com", 443, "http://example.com:443/"),
+        id="other-default-port-kept",
+    ),
     pytest.param("http://bücher.de/", Target("http", "xn--bcher-kva.de", 80, "http://xn--bcher-kva.de/"), id="idn"),
-    pytest.param("http://BÜCHER.de/", Target("http", "xn--bcher-kva.de", 80, "http://xn--bcher-kva.de/"), id="idn-upper"),
+    pytest.param(
+        "http://BÜCHER.de/", Target("http", "xn--bcher-kva.de", 80, "http://xn--bcher-kva.de/"), id="idn-upper"
+    ),
     pytest.param("http://93.184.216.34/", Target("http", PUBLIC_V4, 80, "http://93.184.216.34/"), id="public-ip"),
     pytest.param("http://1572395042/", Target("http", PUBLIC_V4, 80, "http://93.184.216.34/"), id="public-ip-decimal"),
-    pytest.param(f"http://[{PUBLIC_V6.upper()}]/", Target("http", PUBLIC_V6, 80, f"http://[{PUBLIC_V6}]/"),
-                 id="public-ipv6"),
-    pytest.param(" http://example.com/ ", Target("http", "example.com", 80, "http://example.com/"),
-                 id="surrounding-spaces-trimmed"),
-    pytest.param("http://example.com?x", Target("http", "example.com", 80, "http://example.com/?x"),
-                 id="query-without-path"),
+    pytest.param(
+        f"http://[{PUBLIC_V6.upper()}]/", Target("http", PUBLIC_V6, 80, f"http://[{PUBLIC_V6}]/"), id="public-ipv6"
+    ),
+    pytest.param(
+        " http://example.com/ ",
+        Target("http", "example.com", 80, "http://example.com/"),
+        id="surrounding-spaces-trimmed",
+    ),
+    pytest.param(
+        "http://example.com?x", Target("http", "example.com", 80, "http://example.com/?x"), id="query-without-path"
+    ),
 ]
 
 
@@ -204,6 +220,7 @@ def test_parse_url_does_no_dns() -> None:
 
 
 # --- addresses ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "ip, label",
@@ -238,6 +255,7 @@ def test_ports_are_configurable() -> None:
 
 
 # --- CONVERTER_EGRESS_ALLOW -------------------------------------------------------------
+
 
 def test_allow_entry_admits_exactly_its_port() -> None:
     policy = EgressPolicy(allow="127.0.0.1:8765")
@@ -294,6 +312,7 @@ def test_from_settings_uses_egress_settings() -> None:
 
 
 # --- DNS ------------------------------------------------------------------------------
+
 
 def test_resolve_returns_every_answer_deduplicated(policy: EgressPolicy) -> None:
     def doubled(host, port):

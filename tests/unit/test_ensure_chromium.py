@@ -3,6 +3,7 @@
 The script runs for real, with stand-ins on PATH for what would change the machine
 (apt-get, sudo, id, Playwright's installer); each stand-in records how it was called.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ SCRIPT = REPO / "scripts" / "ensure-chromium"
 
 def stub(directory: Path, name: str, body: str) -> None:
     path = directory / name
-    path.write_text(f"#!/bin/bash\necho \"{name} $*\" >> \"$CALLS\"\n{body}\n")
+    path.write_text(f'#!/bin/bash\necho "{name} $*" >> "$CALLS"\n{body}\n')
     path.chmod(0o755)
 
 
@@ -29,8 +30,7 @@ def machine(tmp_path):
     bin_dir.mkdir()
     venv_bin.mkdir(parents=True)
     for tool in ("bash", "env", "dirname", "cat"):
-        os.symlink(subprocess.check_output(["bash", "-c", f"command -v {tool}"], text=True).strip(),
-                   bin_dir / tool)
+        os.symlink(subprocess.check_output(["bash", "-c", f"command -v {tool}"], text=True).strip(), bin_dir / tool)
     # The venv's python answers the "does Playwright have its browser?" question from a flag file.
     stub(venv_bin, "python", f'cat > /dev/null; test -e "{tmp_path}/playwright-installed"')
     stub(venv_bin, "playwright", f'/usr/bin/touch "{tmp_path}/playwright-installed"')
@@ -43,8 +43,9 @@ def machine(tmp_path):
         if sudo is not None:
             stub(bin_dir, "sudo", 'if [ "$1" = -n ]; then exit ' + ("0" if sudo else "1") + '; fi; "$@"')
         env = {"PATH": str(bin_dir), "CALLS": str(calls), "HOME": str(tmp_path)}
-        result = subprocess.run([str(SCRIPT), str(venv_bin / "python")], env=env, capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run(
+            [str(SCRIPT), str(venv_bin / "python")], env=env, capture_output=True, text=True, timeout=60
+        )
         return result, calls.read_text().splitlines()
 
     return run
@@ -81,7 +82,9 @@ def test_a_chromium_already_found_means_nothing_is_installed(machine):
 
 
 def test_when_apt_get_cannot_install_it_falls_back_to_playwright(machine, tmp_path):
-    stub(tmp_path / "bin", "apt-get", 'if [ "$1" = install ]; then echo "E: Unable to locate package" >&2; exit 100; fi')
+    stub(
+        tmp_path / "bin", "apt-get", 'if [ "$1" = install ]; then echo "E: Unable to locate package" >&2; exit 100; fi'
+    )
     result, calls = machine(uid=0)
     assert result.returncode == 0, result.stderr
     assert "apt-get could not install it" in result.stderr

@@ -1,4 +1,5 @@
 """scripts/gitops_overlay.py: what CI writes into the GitOps tree, on a copy of ack-manifests/."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,12 @@ def test_a_release_writes_digests_key_and_sha_into_the_overlay_and_keeps_its_com
 
 def test_promotion_writes_what_dev_runs_into_prod_and_lists_the_copies_between_accounts(tree):
     release(tree / "dev", CONVERTER, FRONTEND, KEY, SHA256)
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "gitops_overlay.py"), "promote",
-                             str(tree / "dev"), str(tree / "prod")], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "gitops_overlay.py"), "promote", str(tree / "dev"), str(tree / "prod")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     copies = json.loads(result.stdout)
     dev, prod = artefacts(tree / "dev"), artefacts(tree / "prod")
     for field in ("api_key", "api_sha256"):
@@ -58,10 +63,15 @@ def test_promotion_writes_what_dev_runs_into_prod_and_lists_the_copies_between_a
     for image in ("converter", "frontend"):
         assert prod[image].split("@")[1] == dev[image].split("@")[1], "the same digest: nothing rebuilt"
         assert prod[image].startswith(overlay_account_region("prod")[0] + ".dkr.ecr.")
-    assert copies["images"] == [{"from": dev["converter"], "to": prod["converter"]},
-                                {"from": dev["frontend"], "to": prod["frontend"]}]
-    assert copies["zip"] == {"from": f"s3://{dev['api_bucket']}/{KEY}", "to": f"s3://{prod['api_bucket']}/{KEY}",
-                             "sha256": SHA256}
+    assert copies["images"] == [
+        {"from": dev["converter"], "to": prod["converter"]},
+        {"from": dev["frontend"], "to": prod["frontend"]},
+    ]
+    assert copies["zip"] == {
+        "from": f"s3://{dev['api_bucket']}/{KEY}",
+        "to": f"s3://{prod['api_bucket']}/{KEY}",
+        "sha256": SHA256,
+    }
     assert promote(tree / "dev", tree / "prod") == copies, "promoting twice changes nothing"
 
 

@@ -26,6 +26,7 @@ What is checked, and why:
 - Argo CD has a health check for every ACK kind we use.
 (The workflows are checked in test_workflows.py, CRD field names in test_crds.py.)
 """
+
 from __future__ import annotations
 
 import copy
@@ -76,52 +77,109 @@ SCOPED_WILDCARD_RESOURCES = (
 # queue an event source mapping reads, which Lambda's poller requires).
 EXPECTED_ACTIONS = {
     "pagepress-api": {
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-        "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "dynamodb:PutItem",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
         "dynamodb:DescribeTable",  # the /health ping of the index
         "s3:PutObject",  # the HTML or Markdown a user sent, stored beside its PDF
-        "s3:GetObject", "s3:DeleteObject",
+        "s3:GetObject",
+        "s3:DeleteObject",
         "s3:ListBucket",  # HeadBucket, the /health ping of the bucket
-        "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
-        "ssm:GetParameter", "secretsmanager:GetSecretValue",
-    } | VPC_NETWORK_INTERFACE_ACTIONS | TRACING_ACTIONS,
+        "sqs:SendMessage",
+        "sqs:GetQueueUrl",
+        "sqs:GetQueueAttributes",
+        "ssm:GetParameter",
+        "secretsmanager:GetSecretValue",
+    }
+    | VPC_NETWORK_INTERFACE_ACTIONS
+    | TRACING_ACTIONS,
     "pagepress-converter": {
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
         "s3:PutObject",
         "s3:GetObject",  # the HTML a user sent, to render
         "s3:DeleteObject",  # the PDF of an entry deleted while it rendered
-        "dynamodb:GetItem", "dynamodb:UpdateItem",
-        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-        "sqs:SendMessage", "sqs:GetQueueUrl",  # announcing an ended job to the webhooks queue
-    } | TRACING_ACTIONS,
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:SendMessage",
+        "sqs:GetQueueUrl",  # announcing an ended job to the webhooks queue
+    }
+    | TRACING_ACTIONS,
     "pagepress-dead-letter": {
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-        "dynamodb:GetItem", "dynamodb:UpdateItem",
-        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-        "sqs:SendMessage", "sqs:GetQueueUrl",  # announcing a job it failed
-    } | TRACING_ACTIONS,
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:SendMessage",
+        "sqs:GetQueueUrl",  # announcing a job it failed
+    }
+    | TRACING_ACTIONS,
     "pagepress-webhooks": {
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-        "dynamodb:GetItem", "dynamodb:UpdateItem",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
         "dynamodb:PutItem",  # the account's webhook secret, made on first use
-        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-        "sqs:SendMessage", "sqs:GetQueueUrl",  # the next attempt, delayed
-    } | TRACING_ACTIONS,
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:SendMessage",
+        "sqs:GetQueueUrl",  # the next attempt, delayed
+    }
+    | TRACING_ACTIONS,
 }
 
 EXPECTED_KINDS = {
-    "Queue", "Table", "Bucket", "Policy", "Role", "Function", "Alias", "EventSourceMapping",
-    "API", "Integration", "Route", "Stage",
-    "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress",
-    "LogGroup", "Topic", "Subscription", "MetricAlarm",
+    "Queue",
+    "Table",
+    "Bucket",
+    "Policy",
+    "Role",
+    "Function",
+    "Alias",
+    "EventSourceMapping",
+    "API",
+    "Integration",
+    "Route",
+    "Stage",
+    "ConfigMap",
+    "Deployment",
+    "Service",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "Ingress",
+    "LogGroup",
+    "Topic",
+    "Subscription",
+    "MetricAlarm",
 }
 
 # Built-in kinds get kustomize's strategic merge (lists of named items merge by
 # name); custom resources have no merge keys, so kustomize replaces their lists.
 BUILTIN_API_VERSIONS = {"v1", "apps/v1", "autoscaling/v2", "policy/v1", "networking.k8s.io/v1"}
 SUPPORTED_KUSTOMIZATION_FIELDS = {
-    "apiVersion", "kind", "resources", "patches", "namespace", "commonAnnotations", "images",
+    "apiVersion",
+    "kind",
+    "resources",
+    "patches",
+    "namespace",
+    "commonAnnotations",
+    "images",
 }
 
 
@@ -251,9 +309,7 @@ def overlay_account_region(env: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------
 # Files and kustomizations
 # --------------------------------------------------------------------------
-ALL_YAML = sorted(
-    [p for p in MANIFESTS.rglob("*.y*ml")] + [p for p in (ROOT / ".github").rglob("*.y*ml")]
-)
+ALL_YAML = sorted([p for p in MANIFESTS.rglob("*.y*ml")] + [p for p in (ROOT / ".github").rglob("*.y*ml")])
 
 
 @pytest.mark.parametrize("path", ALL_YAML, ids=lambda p: str(p.relative_to(ROOT)))
@@ -272,9 +328,7 @@ def test_there_is_a_base_two_overlays_and_argocd():
     assert (MANIFESTS / "README.md").is_file()
 
 
-@pytest.mark.parametrize(
-    "path", sorted(MANIFESTS.rglob("kustomization.yaml")), ids=lambda p: str(p.relative_to(ROOT))
-)
+@pytest.mark.parametrize("path", sorted(MANIFESTS.rglob("kustomization.yaml")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_path_a_kustomization_names_exists(path):
     k = load_docs(path)[0]
     for entry in k.get("resources", []):
@@ -358,8 +412,11 @@ def test_converter_reads_the_jobs_queue_and_the_dead_letter_consumer_the_dlq(ren
         consumer(docs, e)["metadata"]["name"]: queue_by_arn(docs, e["spec"]["eventSourceARN"])["metadata"]["name"]
         for e in of_kind(docs, "EventSourceMapping")
     }
-    assert by_function == {"pagepress-converter": "pagepress-jobs", "pagepress-dead-letter": "pagepress-jobs-dlq",
-                           "pagepress-webhooks": "pagepress-webhooks"}
+    assert by_function == {
+        "pagepress-converter": "pagepress-jobs",
+        "pagepress-dead-letter": "pagepress-jobs-dlq",
+        "pagepress-webhooks": "pagepress-webhooks",
+    }
 
 
 def test_every_event_source_mapping_reports_batch_item_failures(rendered):
@@ -380,11 +437,17 @@ def test_the_converter_takes_as_many_jobs_per_invocation_as_it_renders_at_once_w
 
     _, docs = rendered
     converter = one(docs, "Function", "pagepress-converter")["spec"]
-    esm = next(e["spec"] for e in of_kind(docs, "EventSourceMapping")
-               if consumer(docs, e)["metadata"]["name"] == "pagepress-converter")
+    esm = next(
+        e["spec"]
+        for e in of_kind(docs, "EventSourceMapping")
+        if consumer(docs, e)["metadata"]["name"] == "pagepress-converter"
+    )
     variables = converter["environment"]["variables"]
-    concurrency = (int(variables["RENDER_CONCURRENCY"]) if "RENDER_CONCURRENCY" in variables
-                   else auto_render_concurrency(*lambda_capacity(converter["memorySize"])))
+    concurrency = (
+        int(variables["RENDER_CONCURRENCY"])
+        if "RENDER_CONCURRENCY" in variables
+        else auto_render_concurrency(*lambda_capacity(converter["memorySize"]))
+    )
     assert esm["batchSize"] == concurrency
     assert esm["maximumBatchingWindowInSeconds"] == 0
 
@@ -512,7 +575,8 @@ def test_bucket_blocks_public_access_is_encrypted_and_refuses_plain_http(rendere
     assert "acl" not in spec and not any(k.startswith("grant") for k in spec)
     policy = json.loads(spec["policy"])
     deny_plain_http = [
-        s for s in policy["Statement"]
+        s
+        for s in policy["Statement"]
         if s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
     ]
     assert deny_plain_http
@@ -541,7 +605,8 @@ def test_table_is_on_demand_keyed_by_user_and_sort_key_with_ttl_pitr_and_sse(ren
         {"attributeName": "sk", "keyType": "RANGE"},
     ]
     assert {(a["attributeName"], a["attributeType"]) for a in spec["attributeDefinitions"]} == {
-        ("user_id", "S"), ("sk", "S"),
+        ("user_id", "S"),
+        ("sk", "S"),
     }
     assert spec["timeToLive"] == {"attributeName": "expires_at", "enabled": True}
     assert spec["continuousBackups"]["pointInTimeRecoveryEnabled"] is True
@@ -573,7 +638,9 @@ def test_functions_set_only_variables_chalicelib_config_reads(rendered):
     known = config_variable_names()
     for function in of_kind(docs, "Function"):
         variables = set(function["spec"]["environment"]["variables"])
-        assert not variables - known, f"{function['metadata']['name']}: {sorted(variables - known)} unknown to config.py"
+        assert not variables - known, (
+            f"{function['metadata']['name']}: {sorted(variables - known)} unknown to config.py"
+        )
         # Lambda reserves these; setting them fails the deployment.
         assert not variables & {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME"}
         assert all(isinstance(v, str) for v in function["spec"]["environment"]["variables"].values())
@@ -613,7 +680,8 @@ def test_function_packaging_handlers_and_placement(rendered):
         assert "vpcConfig" not in spec, "outside any VPC (see lambda-converter.yaml)"
         assert "handler" not in spec and "runtime" not in spec
     assert converter["code"]["imageURI"] == dead_letter["code"]["imageURI"] == webhooks["code"]["imageURI"], (
-        "one image, three handlers")
+        "one image, three handlers"
+    )
     assert 2048 <= converter["memorySize"] <= 3008
     assert converter["timeout"] == 120
 

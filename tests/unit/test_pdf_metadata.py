@@ -1,4 +1,5 @@
 """Stamping Chromium's PDF: metadata set by an incremental update that leaves the original intact."""
+
 from __future__ import annotations
 
 import io

@@ -3,6 +3,7 @@
 Everything that runs PagePress must agree with them: the API Function's runtime, the converter
 image's base, CI's setup-python, the lock files and the venv these tests run in.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Sign-in throttling per (account, client) with doubling waits, on in-memory ports (issue 11, finding 4)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,8 +22,15 @@ def clock():
 
 @pytest.fixture
 def service(clock):
-    accounts = AccountService(MemoryUsers(), MemoryLimiter(), lambda: "k" * 40, token_ttl_seconds=600,
-                              bcrypt_rounds=4, limits=SignInLimits(20, 40, 900, free_per_pair=3), now=clock)
+    accounts = AccountService(
+        MemoryUsers(),
+        MemoryLimiter(),
+        lambda: "k" * 40,
+        token_ttl_seconds=600,
+        bcrypt_rounds=4,
+        limits=SignInLimits(20, 40, 900, free_per_pair=3),
+        now=clock,
+    )
     accounts.sign_up("ada@example.com", RIGHT)
     return accounts
 

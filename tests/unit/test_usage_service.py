@@ -1,4 +1,5 @@
 """Per-user limits on in-memory ports (issue 11, limits per user)."""
+
 from __future__ import annotations
 
 import pytest

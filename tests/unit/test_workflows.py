@@ -1,5 +1,6 @@
 """The CI/CD workflows: tests on every pull request and on main, artefacts built once and promoted,
 actions pinned to commit SHAs of current majors, and actionlint clean."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,11 @@ WORKFLOWS = REPO / ".github" / "workflows"
 # The current major of each action we use (each runs on node24), and the commit of the release
 # pinned; from the actions' own repositories.
 CURRENT = {
-    "actions/checkout": "v7", "actions/setup-python": "v7", "actions/setup-node": "v7",
-    "aws-actions/configure-aws-credentials": "v6", "aws-actions/amazon-ecr-login": "v2",
+    "actions/checkout": "v7",
+    "actions/setup-python": "v7",
+    "actions/setup-node": "v7",
+    "aws-actions/configure-aws-credentials": "v6",
+    "aws-actions/amazon-ecr-login": "v2",
     "docker/setup-buildx-action": "v4",
 }
 
@@ -36,7 +40,8 @@ def steps_text(job: dict) -> list[str]:
 
 def actionlint() -> str | None:
     return shutil.which("actionlint") or next(
-        (str(p) for p in [REPO / ".venv" / "bin" / "actionlint"] if p.exists()), None)
+        (str(p) for p in [REPO / ".venv" / "bin" / "actionlint"] if p.exists()), None
+    )
 
 
 def test_actionlint_finds_nothing():
@@ -59,7 +64,7 @@ def test_every_action_is_pinned_to_a_full_commit_sha_of_its_current_major(path: 
         version = re.search(r"#\s*(v\d+)\.\d+\.\d+", comment)
         assert version, f"{path.name}: {ref} does not say which release it is"
         assert version.group(1) == CURRENT[action], f"{path.name}: {action} {version.group(1)} is not current"
-    assert "node-version: \"20\"" not in path.read_text()
+    assert 'node-version: "20"' not in path.read_text()
 
 
 def test_tests_run_on_every_pull_request_and_before_every_release():

@@ -1,6 +1,6 @@
-import createClient from 'openapi-fetch';
-import type { paths } from './schema';
-import { ApiError, NETWORK_ERROR_MESSAGE, SESSION_ENDED_CODES, toApiError } from './errors';
+import createClient from "openapi-fetch";
+import type { paths } from "./schema";
+import { ApiError, NETWORK_ERROR_MESSAGE, SESSION_ENDED_CODES, toApiError } from "./errors";
 import type {
   ConvertOptions,
   DownloadLink,
@@ -8,7 +8,7 @@ import type {
   FilesPage,
   SignInResult,
   User,
-} from './types';
+} from "./types";
 
 export interface ApiDeps {
   baseUrl: string;
@@ -43,14 +43,14 @@ interface Result<T> {
 
 /** A random UUID v4, also where crypto.randomUUID is missing (plain-http origins). */
 export function newIdempotencyKey(): string {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") {
     return crypto.randomUUID();
   }
   const b = new Uint8Array(16);
   crypto.getRandomValues(b);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -72,7 +72,7 @@ export function createApi(deps: ApiDeps): Api {
       result = await run();
     } catch (e) {
       if (e instanceof ApiError) throw e;
-      throw new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE);
+      throw new ApiError(0, "network_error", NETWORK_ERROR_MESSAGE);
     }
     const { response } = result;
     if (response.ok) return result.data as T;
@@ -80,13 +80,13 @@ export function createApi(deps: ApiDeps): Api {
     if (authed && response.status === 401 && SESSION_ENDED_CODES.has(error.code)) {
       deps.onSessionEnded(error.code);
     } else if (authed && response.status === 401) {
-      deps.onSessionEnded('token_invalid');
+      deps.onSessionEnded("token_invalid");
     }
     throw error;
   }
 
   function requestHeaders(idempotencyKey: string): Record<string, string> {
-    return { ...authHeaders(), 'Idempotency-Key': idempotencyKey };
+    return { ...authHeaders(), "Idempotency-Key": idempotencyKey };
   }
 
   /** POST /request; a dropped connection may have hidden a success, so the same
@@ -102,32 +102,42 @@ export function createApi(deps: ApiDeps): Api {
 
   return {
     signUp: (email, password) =>
-      call(false, () => client.POST('/sign-up', { body: { email, password } })),
+      call(false, () => client.POST("/sign-up", { body: { email, password } })),
 
     signIn: (email, password) =>
-      call(false, () => client.POST('/sign-in', { body: { email, password } })),
+      call(false, () => client.POST("/sign-in", { body: { email, password } })),
 
     signOut: async () => {
-      await call(true, () => client.POST('/sign-out', { headers: authHeaders() }));
+      await call(true, () => client.POST("/sign-out", { headers: authHeaders() }));
     },
 
-    me: () => call(true, () => client.GET('/me', { headers: authHeaders() })),
+    me: () => call(true, () => client.GET("/me", { headers: authHeaders() })),
 
     convert: (url, options, idempotencyKey = newIdempotencyKey()) =>
-      queue(() => client.POST('/request', { body: { url, options }, headers: requestHeaders(idempotencyKey) })),
+      queue(() =>
+        client.POST("/request", {
+          body: { url, options },
+          headers: requestHeaders(idempotencyKey),
+        }),
+      ),
 
     convertHtml: (html, options, idempotencyKey = newIdempotencyKey()) =>
-      queue(() => client.POST('/request', { body: { html, options }, headers: requestHeaders(idempotencyKey) })),
+      queue(() =>
+        client.POST("/request", {
+          body: { html, options },
+          headers: requestHeaders(idempotencyKey),
+        }),
+      ),
 
     convertFile: (file, options, idempotencyKey = newIdempotencyKey()) =>
       queue(() =>
-        client.POST('/request', {
+        client.POST("/request", {
           // The schema's JSON body type does not describe a form; the serializer sends the real thing.
           body: {} as never,
           bodySerializer: () => {
             const form = new FormData();
-            form.append('file', file, file.name);
-            form.append('options', JSON.stringify(options));
+            form.append("file", file, file.name);
+            form.append("options", JSON.stringify(options));
             return form;
           },
           headers: requestHeaders(idempotencyKey),
@@ -136,7 +146,7 @@ export function createApi(deps: ApiDeps): Api {
 
     listFiles: (limit, cursor) =>
       call(true, () =>
-        client.GET('/files', {
+        client.GET("/files", {
           params: { query: cursor ? { limit, cursor } : { limit } },
           headers: authHeaders(),
         }),
@@ -144,7 +154,7 @@ export function createApi(deps: ApiDeps): Api {
 
     downloadLink: (name) =>
       call(true, () =>
-        client.GET('/file/{name}/link', {
+        client.GET("/file/{name}/link", {
           params: { path: { name } },
           headers: authHeaders(),
         }),
@@ -152,7 +162,7 @@ export function createApi(deps: ApiDeps): Api {
 
     deleteFile: async (name) => {
       await call(true, () =>
-        client.DELETE('/file/{name}', {
+        client.DELETE("/file/{name}", {
           params: { path: { name } },
           headers: authHeaders(),
         }),
@@ -161,7 +171,7 @@ export function createApi(deps: ApiDeps): Api {
 
     retry: (name) =>
       call(true, () =>
-        client.POST('/file/{name}/retry', {
+        client.POST("/file/{name}/retry", {
           params: { path: { name } },
           headers: authHeaders(),
         }),

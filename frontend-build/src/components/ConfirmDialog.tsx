@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from "react";
 
 interface ConfirmDialogProps {
   title: string;
@@ -13,7 +13,14 @@ interface ConfirmDialogProps {
  * A modal confirmation. Focus starts on Cancel (the safe choice), Tab stays
  * inside, Escape cancels. The caller puts focus back where it belongs.
  */
-export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  busy,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const id = useId();
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -23,14 +30,16 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, 
   }, []);
 
   function onKeyDown(e: React.KeyboardEvent) {
-    if (e.key === 'Escape') {
+    if (e.key === "Escape") {
       e.preventDefault();
       if (!busy) onCancel();
       return;
     }
-    if (e.key !== 'Tab' || !dialogRef.current) return;
+    if (e.key !== "Tab" || !dialogRef.current) return;
     const focusable = Array.from(
-      dialogRef.current.querySelectorAll<HTMLElement>('button:not([disabled]), [href], input, [tabindex]:not([tabindex="-1"])'),
+      dialogRef.current.querySelectorAll<HTMLElement>(
+        'button:not([disabled]), [href], input, [tabindex]:not([tabindex="-1"])',
+      ),
     );
     const first = focusable[0];
     const last = focusable[focusable.length - 1];
@@ -45,7 +54,10 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, 
   }
 
   return (
-    <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onCancel()}>
+    <div
+      className="backdrop"
+      onMouseDown={(e) => e.target === e.currentTarget && !busy && onCancel()}
+    >
       <div
         ref={dialogRef}
         className="dialog"
@@ -58,10 +70,21 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, 
         <h2 id={`${id}-title`}>{title}</h2>
         <div id={`${id}-body`}>{children}</div>
         <div className="dialog-actions">
-          <button ref={cancelRef} type="button" className="button" onClick={onCancel} disabled={busy}>
+          <button
+            ref={cancelRef}
+            type="button"
+            className="button"
+            onClick={onCancel}
+            disabled={busy}
+          >
             Cancel
           </button>
-          <button type="button" className="button button--danger" onClick={onConfirm} disabled={busy}>
+          <button
+            type="button"
+            className="button button--danger"
+            onClick={onConfirm}
+            disabled={busy}
+          >
             {confirmLabel}
           </button>
         </div>

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Api } from '../api/client';
-import { newIdempotencyKey } from '../api/client';
-import { ApiError } from '../api/errors';
-import type { FileEntry } from '../api/types';
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import type { Api } from "../api/client";
+import { newIdempotencyKey } from "../api/client";
+import { ApiError } from "../api/errors";
+import type { FileEntry } from "../api/types";
 import {
   DEFAULT_OPTIONS,
   MARGIN_SIDES,
@@ -18,43 +18,43 @@ import {
   type OptionErrors,
   type OptionField,
   type OptionsForm,
-} from '../options';
+} from "../options";
 import {
   SOURCE_RULES,
   UPLOAD_EXTENSIONS,
   validateHtml,
   validateUpload,
   type SourceMode,
-} from '../sources';
-import { Field, TextAreaField } from './Field';
+} from "../sources";
+import { Field, TextAreaField } from "./Field";
 
 interface ConvertFormProps {
   api: Api;
   onQueued: (entry: FileEntry) => void;
 }
 
-const SIDE_LABEL = { top: 'Top', right: 'Right', bottom: 'Bottom', left: 'Left' } as const;
+const SIDE_LABEL = { top: "Top", right: "Right", bottom: "Bottom", left: "Left" } as const;
 const MODES: { mode: SourceMode; label: string }[] = [
-  { mode: 'url', label: 'Web page' },
-  { mode: 'html', label: 'Paste HTML' },
-  { mode: 'file', label: 'Upload a file' },
+  { mode: "url", label: "Web page" },
+  { mode: "html", label: "Paste HTML" },
+  { mode: "file", label: "Upload a file" },
 ];
 
 function summary(o: OptionsForm): string {
-  const parts = [o.format, o.landscape ? 'landscape' : 'portrait'];
+  const parts = [o.format, o.landscape ? "landscape" : "portrait"];
   if (o.scale.trim() && Number(o.scale) !== 1) parts.push(`scale ${o.scale}`);
-  if (o.media === 'screen') parts.push('screen styles');
-  if (!o.printBackground) parts.push('no backgrounds');
-  if (o.waitForSelector.trim()) parts.push('waits for an element');
+  if (o.media === "screen") parts.push("screen styles");
+  if (!o.printBackground) parts.push("no backgrounds");
+  if (o.waitForSelector.trim()) parts.push("waits for an element");
   if (Number(o.delayMs) > 0) parts.push(`${o.delayMs} ms delay`);
-  return parts.join(', ');
+  return parts.join(", ");
 }
 
 export function ConvertForm({ api, onQueued }: ConvertFormProps) {
-  const [mode, setMode] = useState<SourceMode>('url');
-  const [url, setUrl] = useState('');
+  const [mode, setMode] = useState<SourceMode>("url");
+  const [url, setUrl] = useState("");
   const [urlError, setUrlError] = useState<string>();
-  const [html, setHtml] = useState('');
+  const [html, setHtml] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [sourceError, setSourceError] = useState<string>();
   const [options, setOptions] = useState<OptionsForm>(() => loadOptions());
@@ -62,7 +62,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState(false);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState("");
   const urlRef = useRef<HTMLInputElement>(null);
   const htmlRef = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -97,27 +97,28 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
 
   /** The chosen source's problem, shown on its field and focused; undefined when it is fine. */
   function checkSource(): string | undefined {
-    if (mode === 'url') {
+    if (mode === "url") {
       const problem = validateUrl(url);
       setUrlError(problem);
       if (problem) urlRef.current?.focus();
       return problem;
     }
-    const problem = mode === 'html' ? validateHtml(html) : validateUpload(file);
+    const problem = mode === "html" ? validateHtml(html) : validateUpload(file);
     setSourceError(problem);
-    if (problem) (mode === 'html' ? htmlRef : fileRef).current?.focus();
+    if (problem) (mode === "html" ? htmlRef : fileRef).current?.focus();
     return problem;
   }
 
   function send(apiOptions: ReturnType<typeof toApiOptions>): Promise<FileEntry> {
-    if (mode === 'html') return api.convertHtml(html, apiOptions, newIdempotencyKey());
-    if (mode === 'file' && file) return api.convertFile(file, apiOptions, newIdempotencyKey());
+    if (mode === "html") return api.convertHtml(html, apiOptions, newIdempotencyKey());
+    if (mode === "file" && file) return api.convertFile(file, apiOptions, newIdempotencyKey());
     return api.convert(normalizeUrl(url), apiOptions, newIdempotencyKey());
   }
 
   function sent(): string {
-    if (mode === 'html') return 'Added your HTML to your PDFs. It will be ready in a moment.';
-    if (mode === 'file') return `Added ${file?.name ?? 'your file'} to your PDFs. It will be ready in a moment.`;
+    if (mode === "html") return "Added your HTML to your PDFs. It will be ready in a moment.";
+    if (mode === "file")
+      return `Added ${file?.name ?? "your file"} to your PDFs. It will be ready in a moment.`;
     return `Added ${normalizeUrl(url)} to your PDFs. It will be ready in a moment.`;
   }
 
@@ -125,7 +126,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
     e.preventDefault();
     if (busy) return;
     setFormError(undefined);
-    setStatus('');
+    setStatus("");
     const oErrs = validateOptions(options);
     setOptionErrors(oErrs);
     const firstOption = Object.keys(oErrs)[0] as OptionField | undefined;
@@ -139,21 +140,21 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
       const entry = await send(toApiOptions(options));
       onQueued(entry);
       setStatus(sent());
-      setUrl('');
-      setHtml('');
+      setUrl("");
+      setHtml("");
       setFile(null);
-      if (fileRef.current) fileRef.current.value = '';
+      if (fileRef.current) fileRef.current.value = "";
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : undefined;
       if (apiErr?.status === 401) return; // the session ended; the app shows the sign-in page
-      const message = apiErr?.message ?? 'Something went wrong. Please try again.';
+      const message = apiErr?.message ?? "Something went wrong. Please try again.";
       const optField = apiErr?.field ? optionFieldFromApi(apiErr.field) : undefined;
-      if (apiErr?.field === 'url') {
+      if (apiErr?.field === "url") {
         setUrlError(message);
         urlRef.current?.focus();
-      } else if (apiErr?.field === 'html' || apiErr?.field === 'file') {
+      } else if (apiErr?.field === "html" || apiErr?.field === "file") {
         setSourceError(message);
-        (mode === 'html' ? htmlRef : fileRef).current?.focus();
+        (mode === "html" ? htmlRef : fileRef).current?.focus();
       } else if (optField) {
         setOptionErrors({ [optField]: message });
         focusOption(optField);
@@ -184,13 +185,13 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
                   setSourceError(undefined);
                   setUrlError(undefined);
                 }}
-              />{' '}
+              />{" "}
               {label}
             </label>
           ))}
         </fieldset>
 
-        {mode === 'url' && (
+        {mode === "url" && (
           <Field
             ref={urlRef}
             label="Page URL"
@@ -215,7 +216,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
                   className="button button--ghost clear"
                   aria-label="Clear URL"
                   onClick={() => {
-                    setUrl('');
+                    setUrl("");
                     setUrlError(undefined);
                     urlRef.current?.focus();
                   }}
@@ -226,7 +227,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
             }
           />
         )}
-        {mode === 'html' && (
+        {mode === "html" && (
           <TextAreaField
             ref={htmlRef}
             label="HTML"
@@ -244,13 +245,13 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
             error={sourceError}
           />
         )}
-        {mode === 'file' && (
+        {mode === "file" && (
           <Field
             ref={fileRef}
             label="File"
             type="file"
             name="file"
-            accept={UPLOAD_EXTENSIONS.join(',')}
+            accept={UPLOAD_EXTENSIONS.join(",")}
             hint={SOURCE_RULES.file}
             onChange={(e) => {
               setFile(e.target.files?.[0] ?? null);
@@ -276,7 +277,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
                 id="opt-format"
                 data-field="format"
                 value={options.format}
-                onChange={(e) => update({ format: e.target.value as OptionsForm['format'] })}
+                onChange={(e) => update({ format: e.target.value as OptionsForm["format"] })}
               >
                 {PAPER_FORMATS.map((f) => (
                   <option key={f} value={f}>
@@ -295,7 +296,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
                   data-field="landscape"
                   checked={!options.landscape}
                   onChange={() => update({ landscape: false })}
-                />{' '}
+                />{" "}
                 Portrait
               </label>
               <label>
@@ -304,7 +305,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
                   name="orientation"
                   checked={options.landscape}
                   onChange={() => update({ landscape: true })}
-                />{' '}
+                />{" "}
                 Landscape
               </label>
             </fieldset>
@@ -346,7 +347,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
               value={options.scale}
               onChange={(e) => {
                 update({ scale: e.target.value });
-                clearOptionError('scale');
+                clearOptionError("scale");
               }}
               error={err.scale}
             />
@@ -358,18 +359,18 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
                   type="radio"
                   name="media"
                   data-field="media"
-                  checked={options.media === 'print'}
-                  onChange={() => update({ media: 'print' })}
-                />{' '}
+                  checked={options.media === "print"}
+                  onChange={() => update({ media: "print" })}
+                />{" "}
                 Print (how the site wants to be printed)
               </label>
               <label>
                 <input
                   type="radio"
                   name="media"
-                  checked={options.media === 'screen'}
-                  onChange={() => update({ media: 'screen' })}
-                />{' '}
+                  checked={options.media === "screen"}
+                  onChange={() => update({ media: "screen" })}
+                />{" "}
                 Screen (as it looks in a browser)
               </label>
             </fieldset>
@@ -395,7 +396,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
               value={options.waitForSelector}
               onChange={(e) => {
                 update({ waitForSelector: e.target.value });
-                clearOptionError('waitForSelector');
+                clearOptionError("waitForSelector");
               }}
               error={err.waitForSelector}
             />
@@ -412,7 +413,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
               value={options.delayMs}
               onChange={(e) => {
                 update({ delayMs: e.target.value });
-                clearOptionError('delayMs');
+                clearOptionError("delayMs");
               }}
               error={err.delayMs}
             />
@@ -423,7 +424,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
             onClick={() => {
               setOptions(DEFAULT_OPTIONS);
               setOptionErrors({});
-              setStatus('Options reset to the defaults.');
+              setStatus("Options reset to the defaults.");
             }}
           >
             Reset options
@@ -440,7 +441,7 @@ export function ConvertForm({ api, onQueued }: ConvertFormProps) {
             Convert
           </button>
           <p className="hint" role="status" aria-live="polite">
-            {busy ? 'Sending…' : status}
+            {busy ? "Sending…" : status}
           </p>
         </div>
       </form>

@@ -4,7 +4,7 @@ import {
   type InputHTMLAttributes,
   type ReactNode,
   type TextareaHTMLAttributes,
-} from 'react';
+} from "react";
 
 interface FrameProps {
   label: string;
@@ -14,12 +14,14 @@ interface FrameProps {
   className?: string;
 }
 
-interface FieldProps extends FrameProps, Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'className'> {
+interface FieldProps
+  extends FrameProps, Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "className"> {
   /** Something to show right after the input (e.g. a clear button). */
   after?: ReactNode;
 }
 
-interface TextAreaFieldProps extends FrameProps, Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id' | 'className'> {}
+interface TextAreaFieldProps
+  extends FrameProps, Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id" | "className"> {}
 
 /** Label, hint and error around one control, tied to it with aria-describedby. */
 function useFrame({ label, hint, error, className }: FrameProps) {
@@ -28,11 +30,11 @@ function useFrame({ label, hint, error, className }: FrameProps) {
   const errorId = error ? `${id}-error` : undefined;
   const control = {
     id,
-    'aria-invalid': error ? true : undefined,
-    'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') || undefined,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") || undefined,
   };
   const frame = (children: ReactNode) => (
-    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
+    <div className={`field${error ? " field--invalid" : ""}${className ? ` ${className}` : ""}`}>
       <label htmlFor={id}>{label}</label>
       {hint && (
         <p id={hintId} className="hint">
@@ -66,10 +68,9 @@ export const Field = forwardRef<HTMLInputElement, FieldProps>(function Field(
 });
 
 /** The same, for several lines of text. */
-export const TextAreaField = forwardRef<HTMLTextAreaElement, TextAreaFieldProps>(function TextAreaField(
-  { label, hint, error, className, ...textarea },
-  ref,
-) {
-  const { control, frame } = useFrame({ label, hint, error, className });
-  return frame(<textarea ref={ref} {...control} {...textarea} />);
-});
+export const TextAreaField = forwardRef<HTMLTextAreaElement, TextAreaFieldProps>(
+  function TextAreaField({ label, hint, error, className, ...textarea }, ref) {
+    const { control, frame } = useFrame({ label, hint, error, className });
+    return frame(<textarea ref={ref} {...control} {...textarea} />);
+  },
+);

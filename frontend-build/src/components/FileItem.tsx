@@ -1,4 +1,4 @@
-import type { FileEntry } from '../api/types';
+import type { FileEntry } from "../api/types";
 import {
   STATUS_LABEL,
   displayTitle,
@@ -7,11 +7,11 @@ import {
   formatDateTime,
   formatPages,
   hostOf,
-} from '../files';
+} from "../files";
 
 interface FileItemProps {
   file: FileEntry;
-  busy?: 'download' | 'retry' | 'delete';
+  busy?: "download" | "retry" | "delete";
   message?: string;
   onDownload: (file: FileEntry) => void;
   onRetry: (file: FileEntry) => void;
@@ -53,15 +53,15 @@ export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }:
         </p>
         <p className="file-status-line">
           <span className={`status status--${file.status}`}>
-            {(file.status === 'pending' || file.status === 'processing') && (
+            {(file.status === "pending" || file.status === "processing") && (
               <span className="spinner" aria-hidden="true" />
             )}
             {STATUS_LABEL[file.status]}
           </span>
-          {file.status === 'pending' && <span className="hint"> Waiting for its turn…</span>}
-          {file.status === 'processing' && <span className="hint"> Making the PDF…</span>}
+          {file.status === "pending" && <span className="hint"> Waiting for its turn…</span>}
+          {file.status === "processing" && <span className="hint"> Making the PDF…</span>}
         </p>
-        {file.status === 'failed' && <p className="file-error">{failureText(file)}</p>}
+        {file.status === "failed" && <p className="file-error">{failureText(file)}</p>}
         {file.warnings.length > 0 && (
           <ul className="file-warnings" aria-label="Warnings">
             {file.warnings.map((w, i) => (
@@ -76,23 +76,23 @@ export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }:
         )}
       </div>
       <div className="file-actions">
-        {file.status === 'ready' && (
+        {file.status === "ready" && (
           <button
             type="button"
             className="button button--primary"
             aria-describedby={tId}
-            disabled={busy === 'download'}
+            disabled={busy === "download"}
             onClick={() => onDownload(file)}
           >
             Download
           </button>
         )}
-        {file.status === 'failed' && (
+        {file.status === "failed" && (
           <button
             type="button"
             className="button"
             aria-describedby={tId}
-            disabled={busy === 'retry'}
+            disabled={busy === "retry"}
             onClick={() => onRetry(file)}
           >
             Retry
@@ -102,7 +102,7 @@ export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }:
           type="button"
           className="button button--ghost"
           aria-describedby={tId}
-          disabled={busy === 'delete'}
+          disabled={busy === "delete"}
           onClick={(e) => onDelete(file, e.currentTarget)}
         >
           Delete

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Api } from '../api/client';
-import { ApiError } from '../api/errors';
-import type { FileEntry } from '../api/types';
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Api } from "../api/client";
+import { ApiError } from "../api/errors";
+import type { FileEntry } from "../api/types";
 import {
   STATUS_LABEL,
   appendPage,
@@ -12,10 +12,10 @@ import {
   statusChanges,
   upsert,
   type ListState,
-} from '../files';
-import { createPoller, type Backoff, type Poller } from '../polling';
-import { ConfirmDialog } from './ConfirmDialog';
-import { FileItem, titleId } from './FileItem';
+} from "../files";
+import { createPoller, type Backoff, type Poller } from "../polling";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { FileItem, titleId } from "./FileItem";
 
 export const PAGE_SIZE = 20;
 
@@ -29,10 +29,10 @@ interface FileListProps {
 }
 
 function defaultOpenUrl(url: string, filename: string) {
-  const a = document.createElement('a');
+  const a = document.createElement("a");
   a.href = url;
   a.download = filename;
-  a.rel = 'noopener';
+  a.rel = "noopener";
   document.body.appendChild(a);
   a.click();
   a.remove();
@@ -41,16 +41,16 @@ function defaultOpenUrl(url: string, filename: string) {
 function deleteConsequence(file: FileEntry): string {
   const title = `“${displayTitle(file)}”`;
   switch (file.status) {
-    case 'ready':
+    case "ready":
       return `${title} and its PDF will be deleted for good.`;
-    case 'failed':
+    case "failed":
       return `${title} will be removed from your list.`;
     default:
       return `${title} is still being made. If you delete it now, you will not get this PDF.`;
   }
 }
 
-type Busy = Record<string, 'download' | 'retry' | 'delete' | undefined>;
+type Busy = Record<string, "download" | "retry" | "delete" | undefined>;
 
 export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: FileListProps) {
   const [list, setList] = useState<ListState>({ files: [] });
@@ -60,8 +60,10 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
   const [moreError, setMoreError] = useState<string>();
   const [busy, setBusy] = useState<Busy>({});
   const [messages, setMessages] = useState<Record<string, string>>({});
-  const [announcement, setAnnouncement] = useState('');
-  const [confirm, setConfirm] = useState<{ file: FileEntry; opener: HTMLButtonElement } | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const [confirm, setConfirm] = useState<{ file: FileEntry; opener: HTMLButtonElement } | null>(
+    null,
+  );
 
   const listRef = useRef(list);
   listRef.current = list;
@@ -79,11 +81,11 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
     });
 
   const announceChanges = useCallback((before: FileEntry[], after: FileEntry[]) => {
-    const changed = statusChanges(before, after).filter((f) => f.status === 'ready' || f.status === 'failed');
-    if (changed.length === 0) return;
-    setAnnouncement(
-      changed.map((f) => `${displayTitle(f)}: ${STATUS_LABEL[f.status]}.`).join(' '),
+    const changed = statusChanges(before, after).filter(
+      (f) => f.status === "ready" || f.status === "failed",
     );
+    if (changed.length === 0) return;
+    setAnnouncement(changed.map((f) => `${displayTitle(f)}: ${STATUS_LABEL[f.status]}.`).join(" "));
   }, []);
 
   // Polling: fetch the first page again (large enough to cover what is shown)
@@ -93,8 +95,14 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
       const before = listRef.current;
       const limit = Math.min(100, Math.max(PAGE_SIZE, before.files.length));
       const page = await api.listFiles(limit);
-      const merged = mergeFirstPage(listRef.current, { files: page.files, next: page.next }, deleted.current);
-      const changed = statusChanges(before.files, merged.files).length > 0 || merged.files.length !== before.files.length;
+      const merged = mergeFirstPage(
+        listRef.current,
+        { files: page.files, next: page.next },
+        deleted.current,
+      );
+      const changed =
+        statusChanges(before.files, merged.files).length > 0 ||
+        merged.files.length !== before.files.length;
       announceChanges(before.files, merged.files);
       setList(merged);
       listRef.current = merged;
@@ -114,13 +122,16 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
     setLoadError(undefined);
     try {
       const page = await api.listFiles(PAGE_SIZE);
-      const state = { files: page.files.filter((f) => !deleted.current.has(f.name)), next: page.next };
+      const state = {
+        files: page.files.filter((f) => !deleted.current.has(f.name)),
+        next: page.next,
+      };
       setList(state);
       listRef.current = state;
       setLoaded(true);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
-      setLoadError(e instanceof ApiError ? e.message : 'Could not load your PDFs.');
+      setLoadError(e instanceof ApiError ? e.message : "Could not load your PDFs.");
     }
   }, [api]);
 
@@ -144,36 +155,46 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
     try {
       const page = await api.listFiles(PAGE_SIZE, cursor);
       const before = listRef.current.files.length;
-      const firstNew = page.files.find((f) => !listRef.current.files.some((x) => x.name === f.name));
+      const firstNew = page.files.find(
+        (f) => !listRef.current.files.some((x) => x.name === f.name),
+      );
       setList((l) => appendPage(l, { files: page.files, next: page.next }, deleted.current));
-      setAnnouncement(`Loaded ${page.files.length} more. ${before + page.files.length} PDFs shown.`);
+      setAnnouncement(
+        `Loaded ${page.files.length} more. ${before + page.files.length} PDFs shown.`,
+      );
       if (firstNew) {
         // Keep keyboard users where the new items start.
-        setTimeout(() => document.getElementById(titleId(firstNew.name))?.focus({ preventScroll: false }), 0);
+        setTimeout(
+          () => document.getElementById(titleId(firstNew.name))?.focus({ preventScroll: false }),
+          0,
+        );
       }
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
-      setMoreError(e instanceof ApiError ? e.message : 'Could not load more.');
+      setMoreError(e instanceof ApiError ? e.message : "Could not load more.");
     } finally {
       setLoadingMore(false);
     }
   }
 
   async function download(file: FileEntry) {
-    setBusyFor(file.name, 'download');
+    setBusyFor(file.name, "download");
     setMessageFor(file.name, undefined);
     try {
       const link = await api.downloadLink(file.name);
       openUrl(link.url, link.filename);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
-      if (e instanceof ApiError && e.code === 'not_found') {
-        setMessageFor(file.name, 'This PDF no longer exists.');
-      } else if (e instanceof ApiError && e.code === 'not_ready') {
-        setMessageFor(file.name, 'This PDF is not ready yet.');
+      if (e instanceof ApiError && e.code === "not_found") {
+        setMessageFor(file.name, "This PDF no longer exists.");
+      } else if (e instanceof ApiError && e.code === "not_ready") {
+        setMessageFor(file.name, "This PDF is not ready yet.");
         pollerRef.current?.kick();
       } else {
-        setMessageFor(file.name, `Download failed: ${e instanceof ApiError ? e.message : 'please try again.'}`);
+        setMessageFor(
+          file.name,
+          `Download failed: ${e instanceof ApiError ? e.message : "please try again."}`,
+        );
       }
     } finally {
       setBusyFor(file.name, undefined);
@@ -181,7 +202,7 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
   }
 
   async function retry(file: FileEntry) {
-    setBusyFor(file.name, 'retry');
+    setBusyFor(file.name, "retry");
     setMessageFor(file.name, undefined);
     try {
       const entry = await api.retry(file.name);
@@ -190,7 +211,10 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
       pollerRef.current?.kick();
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
-      setMessageFor(file.name, `Could not retry: ${e instanceof ApiError ? e.message : 'please try again.'}`);
+      setMessageFor(
+        file.name,
+        `Could not retry: ${e instanceof ApiError ? e.message : "please try again."}`,
+      );
       pollerRef.current?.kick();
     } finally {
       setBusyFor(file.name, undefined);
@@ -200,7 +224,7 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
   async function confirmDelete() {
     if (!confirm) return;
     const { file } = confirm;
-    setBusyFor(file.name, 'delete');
+    setBusyFor(file.name, "delete");
     try {
       await api.deleteFile(file.name);
       deleted.current.add(file.name);
@@ -215,7 +239,10 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
       } else {
         setConfirm(null);
         setBusyFor(file.name, undefined);
-        setMessageFor(file.name, `Could not delete it: ${e instanceof ApiError ? e.message : 'please try again.'} It is still there.`);
+        setMessageFor(
+          file.name,
+          `Could not delete it: ${e instanceof ApiError ? e.message : "please try again."} It is still there.`,
+        );
         setTimeout(() => confirm.opener.focus(), 0);
         return;
       }
@@ -252,8 +279,8 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
             <strong>No PDFs yet.</strong>
           </p>
           <p>
-            Paste the address of a web page into <em>Page URL</em> above and press <em>Convert</em>. Your PDF
-            appears here and is ready to download in a few seconds.
+            Paste the address of a web page into <em>Page URL</em> above and press <em>Convert</em>.
+            Your PDF appears here and is ready to download in a few seconds.
           </p>
         </div>
       )}
@@ -279,8 +306,14 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
       )}
       {list.next && loaded && (
         <div className="load-more">
-          <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore} aria-busy={loadingMore || undefined}>
-            {loadingMore ? 'Loading…' : 'Load more'}
+          <button
+            type="button"
+            className="button"
+            onClick={() => void loadMore()}
+            disabled={loadingMore}
+            aria-busy={loadingMore || undefined}
+          >
+            {loadingMore ? "Loading…" : "Load more"}
           </button>
         </div>
       )}
@@ -288,7 +321,7 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
         <ConfirmDialog
           title="Delete this PDF?"
           confirmLabel="Delete"
-          busy={busy[confirm.file.name] === 'delete'}
+          busy={busy[confirm.file.name] === "delete"}
           onCancel={() => {
             const opener = confirm.opener;
             setConfirm(null);

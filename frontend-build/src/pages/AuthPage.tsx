@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Api } from '../api/client';
-import { ApiError } from '../api/errors';
-import type { SignInResult } from '../api/types';
-import { Field } from '../components/Field';
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import type { Api } from "../api/client";
+import { ApiError } from "../api/errors";
+import type { SignInResult } from "../api/types";
+import { Field } from "../components/Field";
 import {
   EMAIL_RULE,
   PASSWORD_RULE,
@@ -10,15 +10,15 @@ import {
   validateEmail,
   validateExistingPassword,
   validateNewPassword,
-} from '../validation';
+} from "../validation";
 
 export interface Notice {
-  kind: 'alert' | 'status';
+  kind: "alert" | "status";
   text: string;
 }
 
 interface AuthPageProps {
-  mode: 'sign-in' | 'sign-up';
+  mode: "sign-in" | "sign-up";
   api: Api;
   notice: Notice | null;
   initialEmail?: string;
@@ -30,21 +30,28 @@ type Errors = { email?: string; password?: string; form?: string };
 
 function formMessage(e: ApiError): string {
   switch (e.code) {
-    case 'invalid_credentials':
-      return 'The e-mail address or password is not right. Check both and try again.';
-    case 'too_many_attempts':
+    case "invalid_credentials":
+      return "The e-mail address or password is not right. Check both and try again.";
+    case "too_many_attempts":
       return e.retryAfter
-        ? `Too many sign-in attempts. Please wait ${e.retryAfter} second${e.retryAfter === 1 ? '' : 's'} and try again.`
-        : 'Too many sign-in attempts. Please wait a little and try again.';
+        ? `Too many sign-in attempts. Please wait ${e.retryAfter} second${e.retryAfter === 1 ? "" : "s"} and try again.`
+        : "Too many sign-in attempts. Please wait a little and try again.";
     default:
       return e.message;
   }
 }
 
-export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, navigate }: AuthPageProps) {
-  const signUp = mode === 'sign-up';
+export function AuthPage({
+  mode,
+  api,
+  notice,
+  initialEmail = "",
+  onSignedIn,
+  navigate,
+}: AuthPageProps) {
+  const signUp = mode === "sign-up";
   const [email, setEmail] = useState(initialEmail);
-  const [password, setPassword] = useState('');
+  const [password, setPassword] = useState("");
   const [showPassword, setShowPassword] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -75,17 +82,21 @@ export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, nav
 
   function showServerError(e: unknown) {
     const err =
-      e instanceof ApiError ? e : new ApiError(0, 'unknown', 'Something went wrong. Please try again.');
+      e instanceof ApiError
+        ? e
+        : new ApiError(0, "unknown", "Something went wrong. Please try again.");
     const errs: Errors = {};
-    if (err.field === 'email' || err.code === 'email_taken') {
+    if (err.field === "email" || err.code === "email_taken") {
       errs.email =
-        err.code === 'email_taken' ? 'An account with this e-mail address already exists. Sign in instead?' : err.message;
-    } else if (err.field === 'password') {
+        err.code === "email_taken"
+          ? "An account with this e-mail address already exists. Sign in instead?"
+          : err.message;
+    } else if (err.field === "password") {
       errs.password = err.message;
     } else {
       errs.form = formMessage(err);
     }
-    if (err.code === 'too_many_attempts') setWaitUntil(Date.now() + (err.retryAfter ?? 30) * 1000);
+    if (err.code === "too_many_attempts") setWaitUntil(Date.now() + (err.retryAfter ?? 30) * 1000);
     setErrors(errs);
     // Let React render the messages, then move focus to the first one.
     setTimeout(() => focusFirst(errs), 0);
@@ -114,9 +125,9 @@ export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, nav
       setBusy(false);
       if (created) {
         // The account exists; only the automatic sign-in failed.
-        navigate('/sign-in', {
-          kind: 'status',
-          text: `Your account was created, but signing in failed: ${err instanceof ApiError ? formMessage(err) : 'please try again.'}`,
+        navigate("/sign-in", {
+          kind: "status",
+          text: `Your account was created, but signing in failed: ${err instanceof ApiError ? formMessage(err) : "please try again."}`,
         });
         return;
       }
@@ -131,11 +142,14 @@ export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, nav
     <main id="main" className="auth">
       <div className="card auth-card">
         <h1 tabIndex={-1} data-autofocus>
-          {signUp ? 'Create your PagePress account' : 'Sign in to PagePress'}
+          {signUp ? "Create your PagePress account" : "Sign in to PagePress"}
         </h1>
         <p className="lead">Turn any web page into a PDF you can download.</p>
         {notice && (
-          <div className={notice.kind === 'alert' ? 'notice notice--alert' : 'notice'} role={notice.kind}>
+          <div
+            className={notice.kind === "alert" ? "notice notice--alert" : "notice"}
+            role={notice.kind}
+          >
             {notice.text}
           </div>
         )}
@@ -150,7 +164,7 @@ export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, nav
             label="Email"
             type="email"
             name="email"
-            autoComplete={signUp ? 'email' : 'username'}
+            autoComplete={signUp ? "email" : "username"}
             inputMode="email"
             spellCheck={false}
             autoCapitalize="none"
@@ -164,9 +178,9 @@ export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, nav
           <Field
             ref={passwordRef}
             label="Password"
-            type={showPassword ? 'text' : 'password'}
+            type={showPassword ? "text" : "password"}
             name="password"
-            autoComplete={signUp ? 'new-password' : 'current-password'}
+            autoComplete={signUp ? "new-password" : "current-password"}
             required
             value={password}
             onChange={(e) => {
@@ -178,10 +192,10 @@ export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, nav
             hint={
               signUp ? (
                 <>
-                  {PASSWORD_RULE}{' '}
+                  {PASSWORD_RULE}{" "}
                   {pwCount > 0 && (
-                    <span className={pwCount >= 8 && pwCount <= 128 ? 'ok' : undefined}>
-                      ({pwCount} typed{pwCount >= 8 && pwCount <= 128 ? ' ✓' : ''})
+                    <span className={pwCount >= 8 && pwCount <= 128 ? "ok" : undefined}>
+                      ({pwCount} typed{pwCount >= 8 && pwCount <= 128 ? " ✓" : ""})
                     </span>
                   )}
                 </>
@@ -198,27 +212,43 @@ export function AuthPage({ mode, api, notice, initialEmail = '', onSignedIn, nav
             />
             <label htmlFor="show-password">Show password</label>
           </div>
-          <button type="submit" className="button button--primary button--wide" disabled={busy || waiting}>
-            {signUp ? 'Create account' : 'Sign in'}
+          <button
+            type="submit"
+            className="button button--primary button--wide"
+            disabled={busy || waiting}
+          >
+            {signUp ? "Create account" : "Sign in"}
           </button>
           {busy && (
             <p className="hint" role="status">
-              {signUp ? 'Creating your account…' : 'Signing in…'}
+              {signUp ? "Creating your account…" : "Signing in…"}
             </p>
           )}
         </form>
         <p className="switch">
           {signUp ? (
             <>
-              Already have an account?{' '}
-              <a href="/sign-in" onClick={(e) => { e.preventDefault(); navigate('/sign-in'); }}>
+              Already have an account?{" "}
+              <a
+                href="/sign-in"
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate("/sign-in");
+                }}
+              >
                 Sign in instead
               </a>
             </>
           ) : (
             <>
-              New to PagePress?{' '}
-              <a href="/sign-up" onClick={(e) => { e.preventDefault(); navigate('/sign-up'); }}>
+              New to PagePress?{" "}
+              <a
+                href="/sign-up"
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate("/sign-up");
+                }}
+              >
                 Sign up for an account
               </a>
             </>

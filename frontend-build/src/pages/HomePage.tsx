@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
-import type { Api } from '../api/client';
-import type { FileEntry } from '../api/types';
-import { ConvertForm } from '../components/ConvertForm';
-import { FileList } from '../components/FileList';
-import type { Backoff } from '../polling';
+import { useEffect, useState } from "react";
+import type { Api } from "../api/client";
+import type { FileEntry } from "../api/types";
+import { ConvertForm } from "../components/ConvertForm";
+import { FileList } from "../components/FileList";
+import type { Backoff } from "../polling";
 
 interface HomePageProps {
   api: Api;
@@ -46,7 +46,12 @@ export function HomePage({ api, email, onSignOut, signingOut, backoff, openUrl }
                 {who}
               </span>
             )}
-            <button type="button" className="button button--ghost" onClick={onSignOut} disabled={signingOut}>
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={onSignOut}
+              disabled={signingOut}
+            >
               Sign out
             </button>
           </div>

@@ -1,133 +1,152 @@
-import { render, screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
-import { App } from '../App';
-import { DEFAULT_OPTIONS, OPTIONS_KEY, loadOptions } from '../options';
-import { ME, entry, fakeServer, signedIn } from './fakeServer';
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../App";
+import { DEFAULT_OPTIONS, OPTIONS_KEY, loadOptions } from "../options";
+import { ME, entry, fakeServer, signedIn } from "./fakeServer";
 
 function server(extra = {}) {
   return fakeServer({
-    'GET /me': ME,
-    'GET /files': { status: 200, body: { files: [] } },
-    'POST /request': (call) => ({
+    "GET /me": ME,
+    "GET /files": { status: 200, body: { files: [] } },
+    "POST /request": (call) => ({
       status: 202,
-      body: entry({ url: (call.body as { url: string }).url, status: 'pending', title: null }),
+      body: entry({ url: (call.body as { url: string }).url, status: "pending", title: null }),
     }),
     ...extra,
   });
 }
 
-describe('conversion options', () => {
-  it('are remembered for next time', async () => {
+describe("conversion options", () => {
+  it("are remembered for next time", async () => {
     signedIn();
     const user = userEvent.setup();
     const first = render(<App fetch={server().fetch} />);
-    await user.click(await screen.findByText('Options'));
-    await user.selectOptions(screen.getByLabelText('Page size'), 'Letter');
-    await user.click(screen.getByLabelText('Landscape'));
-    await user.clear(screen.getByLabelText('Scale'));
-    await user.type(screen.getByLabelText('Scale'), '0.8');
-    await user.click(screen.getByLabelText('Screen (as it looks in a browser)'));
-    await user.click(screen.getByLabelText('Print background graphics'));
-    await user.type(screen.getByLabelText('Wait for element (CSS selector)'), '#main');
-    await user.clear(screen.getByLabelText('Top margin'));
-    await user.type(screen.getByLabelText('Top margin'), '2cm');
+    await user.click(await screen.findByText("Options"));
+    await user.selectOptions(screen.getByLabelText("Page size"), "Letter");
+    await user.click(screen.getByLabelText("Landscape"));
+    await user.clear(screen.getByLabelText("Scale"));
+    await user.type(screen.getByLabelText("Scale"), "0.8");
+    await user.click(screen.getByLabelText("Screen (as it looks in a browser)"));
+    await user.click(screen.getByLabelText("Print background graphics"));
+    await user.type(screen.getByLabelText("Wait for element (CSS selector)"), "#main");
+    await user.clear(screen.getByLabelText("Top margin"));
+    await user.type(screen.getByLabelText("Top margin"), "2cm");
     first.unmount();
 
-    expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).toMatchObject({ format: 'Letter', landscape: true });
+    expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).toMatchObject({
+      format: "Letter",
+      landscape: true,
+    });
 
     render(<App fetch={server().fetch} />);
-    await user.click(await screen.findByText('Options'));
-    expect(screen.getByLabelText('Page size')).toHaveValue('Letter');
-    expect(screen.getByLabelText('Landscape')).toBeChecked();
-    expect(screen.getByLabelText('Scale')).toHaveValue(0.8);
-    expect(screen.getByLabelText('Screen (as it looks in a browser)')).toBeChecked();
-    expect(screen.getByLabelText('Print background graphics')).not.toBeChecked();
-    expect(screen.getByLabelText('Wait for element (CSS selector)')).toHaveValue('#main');
-    expect(screen.getByLabelText('Top margin')).toHaveValue('2cm');
+    await user.click(await screen.findByText("Options"));
+    expect(screen.getByLabelText("Page size")).toHaveValue("Letter");
+    expect(screen.getByLabelText("Landscape")).toBeChecked();
+    expect(screen.getByLabelText("Scale")).toHaveValue(0.8);
+    expect(screen.getByLabelText("Screen (as it looks in a browser)")).toBeChecked();
+    expect(screen.getByLabelText("Print background graphics")).not.toBeChecked();
+    expect(screen.getByLabelText("Wait for element (CSS selector)")).toHaveValue("#main");
+    expect(screen.getByLabelText("Top margin")).toHaveValue("2cm");
   });
 
-  it('fall back to the defaults when what was stored is garbage', () => {
+  it("fall back to the defaults when what was stored is garbage", () => {
     localStorage.setItem(OPTIONS_KEY, '{"format":"B7","scale":5,"landscape":"yes"');
     expect(loadOptions()).toEqual(DEFAULT_OPTIONS);
-    localStorage.setItem(OPTIONS_KEY, JSON.stringify({ format: 'B7', landscape: true }));
+    localStorage.setItem(OPTIONS_KEY, JSON.stringify({ format: "B7", landscape: true }));
     expect(loadOptions()).toEqual({ ...DEFAULT_OPTIONS, landscape: true });
   });
 
-  it('are sent with the URL, with a fresh Idempotency-Key per submit', async () => {
+  it("are sent with the URL, with a fresh Idempotency-Key per submit", async () => {
     signedIn();
     const s = server();
     const user = userEvent.setup();
     render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText('Options'));
-    await user.selectOptions(screen.getByLabelText('Page size'), 'A3');
-    await user.type(screen.getByLabelText('Page URL'), 'example.com/a');
-    await user.click(screen.getByRole('button', { name: 'Convert' }));
-    await screen.findByRole('heading', { name: 'example.com/a' });
-    await user.type(screen.getByLabelText('Page URL'), 'https://example.com/b');
-    await user.click(screen.getByRole('button', { name: 'Convert' }));
-    await waitFor(() => expect(s.calls.filter((c) => c.path === '/request')).toHaveLength(2));
-    const [a, b] = s.calls.filter((c) => c.path === '/request');
+    await user.click(await screen.findByText("Options"));
+    await user.selectOptions(screen.getByLabelText("Page size"), "A3");
+    await user.type(screen.getByLabelText("Page URL"), "example.com/a");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await screen.findByRole("heading", { name: "example.com/a" });
+    await user.type(screen.getByLabelText("Page URL"), "https://example.com/b");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() => expect(s.calls.filter((c) => c.path === "/request")).toHaveLength(2));
+    const [a, b] = s.calls.filter((c) => c.path === "/request");
     expect(a!.body).toEqual({
-      url: 'https://example.com/a',
+      url: "https://example.com/a",
       options: {
-        format: 'A3',
+        format: "A3",
         landscape: false,
-        margin: { top: '1cm', right: '1cm', bottom: '1cm', left: '1cm' },
+        margin: { top: "1cm", right: "1cm", bottom: "1cm", left: "1cm" },
         scale: 1,
         print_background: true,
-        media: 'print',
+        media: "print",
       },
     });
-    expect(a!.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(b!.headers.get('Idempotency-Key')).not.toBe(a!.headers.get('Idempotency-Key'));
+    expect(a!.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b!.headers.get("Idempotency-Key")).not.toBe(a!.headers.get("Idempotency-Key"));
   });
 
-  it('are checked before sending, next to the field', async () => {
+  it("are checked before sending, next to the field", async () => {
     signedIn();
     const s = server();
     const user = userEvent.setup();
     render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText('Options'));
-    await user.clear(screen.getByLabelText('Scale'));
-    await user.type(screen.getByLabelText('Scale'), '3');
-    await user.type(screen.getByLabelText('Page URL'), 'https://example.com');
-    await user.click(screen.getByRole('button', { name: 'Convert' }));
-    expect(screen.getByLabelText('Scale')).toHaveAccessibleDescription(/must be from 0\.1 to 2/i);
-    await waitFor(() => expect(screen.getByLabelText('Scale')).toHaveFocus());
-    expect(s.calls.some((c) => c.path === '/request')).toBe(false);
+    await user.click(await screen.findByText("Options"));
+    await user.clear(screen.getByLabelText("Scale"));
+    await user.type(screen.getByLabelText("Scale"), "3");
+    await user.type(screen.getByLabelText("Page URL"), "https://example.com");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    expect(screen.getByLabelText("Scale")).toHaveAccessibleDescription(/must be from 0\.1 to 2/i);
+    await waitFor(() => expect(screen.getByLabelText("Scale")).toHaveFocus());
+    expect(s.calls.some((c) => c.path === "/request")).toBe(false);
   });
 
-  it('show server errors next to the URL or option they concern', async () => {
+  it("show server errors next to the URL or option they concern", async () => {
     signedIn();
     let reply = {
       status: 400,
-      body: { error: { code: 'blocked_destination', message: 'That address is not allowed.', field: 'url' } },
+      body: {
+        error: {
+          code: "blocked_destination",
+          message: "That address is not allowed.",
+          field: "url",
+        },
+      },
     };
-    const s = server({ 'POST /request': () => reply });
+    const s = server({ "POST /request": () => reply });
     const user = userEvent.setup();
     render(<App fetch={s.fetch} />);
-    await user.type(await screen.findByLabelText('Page URL'), 'http://10.0.0.1/');
-    await user.click(screen.getByRole('button', { name: 'Convert' }));
+    await user.type(await screen.findByLabelText("Page URL"), "http://10.0.0.1/");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
     await waitFor(() =>
-      expect(screen.getByLabelText('Page URL')).toHaveAccessibleDescription(/that address is not allowed/i),
+      expect(screen.getByLabelText("Page URL")).toHaveAccessibleDescription(
+        /that address is not allowed/i,
+      ),
     );
 
     reply = {
       status: 400,
-      body: { error: { code: 'invalid_input', message: 'Margin too large.', field: 'options.margin.left' } },
+      body: {
+        error: {
+          code: "invalid_input",
+          message: "Margin too large.",
+          field: "options.margin.left",
+        },
+      },
     };
-    await user.click(screen.getByRole('button', { name: 'Convert' }));
-    await waitFor(() => expect(screen.getByLabelText('Left margin')).toHaveAccessibleDescription(/margin too large/i));
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() =>
+      expect(screen.getByLabelText("Left margin")).toHaveAccessibleDescription(/margin too large/i),
+    );
   });
 
-  it('has a clear button for the URL', async () => {
+  it("has a clear button for the URL", async () => {
     signedIn();
     const user = userEvent.setup();
     render(<App fetch={server().fetch} />);
-    await user.type(await screen.findByLabelText('Page URL'), 'https://example.com');
-    await user.click(screen.getByRole('button', { name: 'Clear URL' }));
-    expect(screen.getByLabelText('Page URL')).toHaveValue('');
-    expect(screen.getByLabelText('Page URL')).toHaveFocus();
+    await user.type(await screen.findByLabelText("Page URL"), "https://example.com");
+    await user.click(screen.getByRole("button", { name: "Clear URL" }));
+    expect(screen.getByLabelText("Page URL")).toHaveValue("");
+    expect(screen.getByLabelText("Page URL")).toHaveFocus();
   });
 });

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_BACKOFF, createPoller, nextDelay, type TickResult } from '../polling';
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_BACKOFF, createPoller, nextDelay, type TickResult } from "../polling";
 
-describe('nextDelay', () => {
-  it('starts at the initial delay, doubles, and stops growing at the cap', () => {
+describe("nextDelay", () => {
+  it("starts at the initial delay, doubles, and stops growing at the cap", () => {
     const seq: number[] = [];
     let d: number | null = null;
     for (let i = 0; i < 7; i++) {
@@ -14,7 +14,7 @@ describe('nextDelay', () => {
   });
 });
 
-describe('createPoller', () => {
+describe("createPoller", () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -32,7 +32,7 @@ describe('createPoller', () => {
     return { tick, times };
   }
 
-  it('backs off while nothing changes', async () => {
+  it("backs off while nothing changes", async () => {
     const idle = { active: true, changed: false };
     const { tick, times } = scripted([idle, idle, idle, idle, idle, idle]);
     const poller = createPoller(tick);
@@ -42,7 +42,7 @@ describe('createPoller', () => {
     poller.stop();
   });
 
-  it('starts over from the initial delay after a change', async () => {
+  it("starts over from the initial delay after a change", async () => {
     const { tick, times } = scripted([
       { active: true, changed: false },
       { active: true, changed: false },
@@ -57,8 +57,11 @@ describe('createPoller', () => {
     poller.stop();
   });
 
-  it('stops once nothing is pending or processing, and can start again', async () => {
-    const { tick, times } = scripted([{ active: true, changed: true }, { active: false, changed: true }]);
+  it("stops once nothing is pending or processing, and can start again", async () => {
+    const { tick, times } = scripted([
+      { active: true, changed: true },
+      { active: false, changed: true },
+    ]);
     const poller = createPoller(tick);
     poller.start();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -69,10 +72,10 @@ describe('createPoller', () => {
     poller.stop();
   });
 
-  it('keeps polling (slower) when a poll fails', async () => {
+  it("keeps polling (slower) when a poll fails", async () => {
     const tick = vi
       .fn<() => Promise<TickResult>>()
-      .mockRejectedValueOnce(new Error('offline'))
+      .mockRejectedValueOnce(new Error("offline"))
       .mockResolvedValue({ active: false, changed: false });
     const poller = createPoller(tick);
     poller.start();
@@ -84,7 +87,7 @@ describe('createPoller', () => {
     poller.stop();
   });
 
-  it('kick() polls soon again after a long back-off', async () => {
+  it("kick() polls soon again after a long back-off", async () => {
     const idle = { active: true, changed: false };
     const { tick, times } = scripted([idle, idle, idle, idle]);
     const poller = createPoller(tick);
@@ -98,7 +101,7 @@ describe('createPoller', () => {
     poller.stop();
   });
 
-  it('does nothing after stop()', async () => {
+  it("does nothing after stop()", async () => {
     const tick = vi.fn(async () => ({ active: true, changed: false }));
     const poller = createPoller(tick);
     poller.start();
