@@ -79,9 +79,9 @@ class Bare:
         timings = {}
         context = await self._browser.new_context(viewport=VIEWPORT, **context_options)
         try:
-            if attach is not None:
-                await attach(context)
             page = await context.new_page()
+            if attach is not None:
+                await attach(context, page)
             mark = time.perf_counter()
             await page.goto(url, wait_until="load")
             timings["navigate_ms"] = _ms_since(mark)

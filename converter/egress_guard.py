@@ -3,13 +3,14 @@
 Two layers, so that one mistake is not enough:
 
 1. ``PinningProxy`` (converter/egress_proxy.py): the context's only way out. It vets and
-   pins every connection, including redirect hops, which Playwright routing never sees.
-2. Playwright routing: refuses requests, WebSockets and navigations early, keeps a blocked
-   script navigation from replacing the page, closes pop-ups, and refuses schemes that
-   are not http(s) (``file:``, ``data:`` navigations...).
+   pins every connection, subresources and redirect hops included.
+2. Navigations and WebSockets are vetted before they leave: a refused navigation keeps a
+   loaded page from being replaced (``DocumentInterceptor``, which pauses documents only:
+   pausing every request costs a quarter of a conversion's CPU and the proxy already
+   refuses them), schemes that are not http(s) are refused, pop-ups are closed.
 
-Service workers are blocked (their fetches would skip routing) and WebRTC may only use
-proxied transports.
+Service workers are blocked (Playwright's ``service_workers="block"``; whatever one fetched
+would still meet the proxy) and WebRTC may only use proxied transports.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from typing import Any, ClassVar
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.egress import Blocked, EgressPolicy, RefusalKind
+from converter.document_interceptor import DocumentInterceptor, Verdict
 from converter.egress_proxy import BlockedRequest, PinningProxy
 
 __all__ = ["BlockedRequest", "EgressGuard"]
 
 log = logging.getLogger(__name__)
 
-# Subresources with these schemes never touch the network; navigations to them are refused.
-_LOCAL_SCHEMES = ("data:", "blob:")
 _WS_TO_HTTP = {"ws": "http", "wss": "https"}
 
 # WebRTC could reach addresses over UDP outside the proxy; a PDF never needs it.
@@ -89,14 +89,15 @@ class EgressGuard:
             "accept_downloads": False,
         }
 
-    async def attach(self, context) -> None:
+    async def attach(self, context, page) -> None:
+        """Guard ``context`` and its first ``page`` (the one to print), before it navigates."""
         await context.add_init_script(_NO_WEBRTC)
-        await context.route("**/*", self._route)
         await context.route_web_socket(re.compile(r".*"), self._route_web_socket)
         context.on("page", self._watch_page)
         context.on("request", self._track_navigation)
-        for page in context.pages:
-            self._watch_page(page)
+        for existing in context.pages:
+            self._watch_page(existing)
+        await DocumentInterceptor(self._decide_navigation).start(context, page)
 
     def blocked_navigation(self, url: str) -> BlockedRequest | None:
         """Why the main document was refused, if it was: url itself, or any place the main
@@ -172,31 +173,18 @@ class EgressGuard:
                 self._verdicts[key] = Blocked(f"{target.host} did not resolve in time", RefusalKind.LOOKUP_TIMEOUT)
         return target.host, target.port, self._verdicts[key]
 
-    async def _route(self, route) -> None:
-        request = route.request
-        url = request.url
-        navigation = request.is_navigation_request()
-        if url.startswith(_LOCAL_SCHEMES) and not navigation:
-            await route.fallback()
-            return
-        if request.headers.get("service-worker"):  # Chromium's own header on a worker's script (no round trip)
-            # A service worker's fetches would skip routing; Playwright's own blocking is a
-            # JavaScript patch a page could get around, so refuse the worker's script too.
-            host, port, refusal = "", 0, Blocked("service workers are not allowed")
-        else:
-            host, port, refusal = await self._verdict(url)
-        if refusal is None:
-            await route.fallback()
-            return
+    async def _decide_navigation(self, url: str, main_frame: bool) -> Verdict:
+        host, port, refusal = await self._verdict(url)
+        if refusal is None or host in self._excused:  # an excused host is answered by the page's own route
+            return Verdict.CONTINUE
         self._record(BlockedRequest(url, host, port, refusal.reason, refusal.kind))
-        if navigation and (self._main_loaded or not self._in_main_frame(request)):
+        if self._main_loaded or not main_frame:
             # "No Content" ends the navigation and leaves the frame, or the loaded page, as
             # it was: a page that later tries to leave (meta refresh...) is still printed.
-            await route.fulfill(status=204, body="")
-        else:
-            # The main document, or the page leaving while it loads (a script redirect), is
-            # refused: the navigation fails and blocked_navigation() says why.
-            await route.abort("blockedbyclient")
+            return Verdict.NO_CONTENT
+        # The main document, or the page leaving while it loads (a script redirect), is
+        # refused: the navigation fails and blocked_navigation() says why.
+        return Verdict.FAIL
 
     async def _route_web_socket(self, ws) -> None:
         scheme, sep, rest = ws.url.partition(":")

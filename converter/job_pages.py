@@ -38,7 +38,7 @@ class Guard(Protocol):
 
     async def __aexit__(self, *exc: Any) -> None: ...
 
-    async def attach(self, context: BrowserContext) -> None: ...
+    async def attach(self, context: BrowserContext, page: Page) -> None: ...
 
     def blocked_navigation(self, url: str) -> Any: ...
 
@@ -102,8 +102,8 @@ class JobPage:
                 generation.mark_broken()  # a browser that cannot open a context is no use
                 raise BrowserGone() from None
             await context.add_init_script(PROBE_SCRIPT)
-            await guard.attach(context)
             page = await context.new_page()
+            await guard.attach(context, page)
             activity = NetworkActivity(page)
             await page.emulate_media(media=DEFAULT_MEDIA)
             return cls(generation, guard, context, PageWatch(generation.browser, page), activity)

@@ -345,9 +345,10 @@ async def guarded_page(harness: Harness, policy: EgressPolicy, attach: bool = Tr
     async with EgressGuard(policy) as guard:
         context = await harness.browser.new_context(**guard.context_options)
         try:
+            page = await context.new_page()
             if attach:
-                await guard.attach(context)
-            yield guard, await context.new_page()
+                await guard.attach(context, page)
+            yield guard, page
         finally:
             await context.close()
 
@@ -519,6 +520,34 @@ def test_allowed_page_renders(harness, pages, policy) -> None:
     assert guard.blocked == []
     assert guard.blocked_navigation(f"{pages.url}/plain") is None
     assert ("127.0.0.1", "127.0.0.1", pages.port) in guard.dialled
+
+
+@pytest.mark.parametrize("vector, documents", [("img", 1), ("fetch", 1), ("iframe", 2)])
+def test_only_navigations_are_paused_before_they_leave(
+    harness, canary, pages, policy, monkeypatch, vector, documents
+) -> None:
+    """The second layer sees documents (the page, its frames); subresources meet the proxy alone.
+    Pausing every request in the browser would cost a quarter of a conversion's CPU."""
+    decided: list[tuple[str, bool]] = []
+    decide = EgressGuard._decide_navigation
+
+    async def counting(self, url: str, main_frame: bool):
+        decided.append((url, main_frame))
+        return await decide(self, url, main_frame)
+
+    monkeypatch.setattr(EgressGuard, "_decide_navigation", counting)
+
+    async def scenario():
+        async with guarded_page(harness, policy) as (guard, page):
+            await page.goto(f"{pages.url}/attack/{vector}", wait_until="load", timeout=15_000)
+            await _poll(lambda: any(b.port == canary.port for b in guard.blocked))
+            return guard
+
+    guard = harness.run(scenario())
+    assert decided[0] == (f"{pages.url}/attack/{vector}", True)
+    assert len(decided) == documents, decided
+    assert any(b.port == canary.port for b in guard.blocked), "the proxy refused the subresource"
+    assert canary.hits == []
 
 
 def test_allow_entry_admits_only_its_port(harness, canary, pages) -> None:
