@@ -47,11 +47,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--batch-rounds", type=int, default=1, help="renderer-level batches per system")
     parser.add_argument("--e2e-single", type=int, default=5, help="single request -> ready repetitions")
     parser.add_argument("--e2e-rounds", type=int, default=2, help="end-to-end batches of --batch-size requests")
-    parser.add_argument("--poll-ms", type=float, default=15, help="how often the client polls the file list")
+    parser.add_argument(
+        "--poll-ms", type=float, default=50, help="how often the client polls the file list (to learn it is done)"
+    )
     parser.add_argument(
         "--batch-poll-ms",
         type=float,
-        default=100,
+        default=1000,
         help="how often it polls while a batch runs (seconds long; a tighter loop loads the stack)",
     )
     parser.add_argument("--memory-conversions", type=int, default=300, help="conversions in the memory run")

@@ -45,6 +45,14 @@ SECURITY_HEADERS = {
 }
 
 
+class PagePressServer(ThreadedHTTPServer):
+    """Chalice's threaded server with a listen backlog for bursts: socketserver's default of 5
+    pending connections overflows when a few dozen clients connect at once (the kernel then
+    drops or resets them), which a user would see as a failed request."""
+
+    request_queue_size = 128
+
+
 class PagePressRequestHandler(ChaliceRequestHandler):
     server_version = "PagePress"
     sys_version = ""
@@ -167,10 +175,10 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         return index if index.is_file() else None
 
 
-def make_server(app: Chalice, host: str, port: int, spa_dir: Path, max_body_bytes: int) -> ThreadedHTTPServer:
+def make_server(app: Chalice, host: str, port: int, spa_dir: Path, max_body_bytes: int) -> PagePressServer:
     app.__class__ = LocalChalice  # thread-local current_request, as `chalice local` does
     config = Config.create(chalice_stage="local", app_name="pagepress", lambda_timeout=30, lambda_memory_size=512)
     handler = partial(
         PagePressRequestHandler, app_object=app, config=config, spa_dir=spa_dir, max_body_bytes=max_body_bytes
     )
-    return ThreadedHTTPServer((host, port), handler)
+    return PagePressServer((host, port), handler)
