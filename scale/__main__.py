@@ -58,21 +58,23 @@ def sweep(settings: PipelineSettings, measured: Measured) -> tuple[int, list[tup
 
 
 def memory_rows(prices: Prices, measured: Measured, settings: PipelineSettings) -> list[list[str]]:
+    """Each memory size at one page at a time and at what capacity.py would run side by side:
+    a batch's time (the measured renders slowed by the size's CPU share), its cost, their product."""
     rows = []
     for memory in MEMORY_CANDIDATES:
         for pages in sorted({1, auto_render_concurrency(*lambda_capacity(memory))}):
             per_page_ms = cost.ConverterDuration.of(measured, memory, pages).ms_per_conversion
-            latency_s = measured.batch_factor(memory, pages) * (measured.wait_ms_per_page + measured.cpu_ms_per_page)
+            batch_s = per_page_ms * pages / 1000
             dollars = cost.per_thousand(prices, measured, settings, "arm64", memory, pages)["converter Lambda"]
             rows.append(
                 [
                     f"{memory}",
                     f"{memory / LAMBDA_MB_PER_VCPU:.2f}",
                     f"{pages}",
-                    f"{latency_s / 1000:.2f} s",
+                    f"{batch_s:.2f} s",
                     f"{per_page_ms:.0f}",
-                    f"${dollars:.3f}",
-                    f"{dollars * latency_s / 1000:.4f}",
+                    f"${dollars:.4f}",
+                    f"{dollars * batch_s:.4f}",
                 ]
             )
     return rows
@@ -172,10 +174,10 @@ def main() -> None:
                     "memory (MB)",
                     "vCPU",
                     "pages at once",
-                    "time per batch",
+                    "time per batch (mean)",
                     "billed ms per PDF",
                     "arm64 $ per 1,000 (converter)",
-                    "cost × latency",
+                    "cost × latency ($ × s)",
                 ],
                 memory_rows(prices, measured, final),
             ),
