@@ -113,7 +113,7 @@ def plot_sweep(sweep: list[tuple[int, Outcome, Outcome]], target_s: float, chose
     ax.plot(xs, [percentile(o.queue_ages_s, 0.99) for _, _, o in sweep], marker="s", label="burst: queue age p99")
     ax.axhline(target_s, color="grey", linestyle="--", label=f"target {target_s:.0f} s")
     ax.axvline(chosen, color="tab:green", linestyle=":", label=f"chosen: {chosen}")
-    ax.set_yscale("log")
+    ax.set_yscale("symlog", linthresh=1.0)  # a p99 of 0 s still shows
     ax.set_xlabel("event source mapping maximum concurrency (= reserved concurrency)")
     ax.set_ylabel("seconds")
     ax.legend(fontsize=8)
