@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 from pathlib import Path
 
 import matplotlib
@@ -120,7 +119,3 @@ def plot_sweep(sweep: list[tuple[int, Outcome, Outcome]], target_s: float, chose
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else 0.0
