@@ -16,13 +16,14 @@ SPA_DIR := frontend-build
 SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/public $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
 UV := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION)
 
-.PHONY: run test test-python test-spa spa chromium package lock bench clean help
+.PHONY: run test test-python test-spa spa chromium package lock bench simulate clean help
 
 help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
 	@echo "make test     every test (Python and the SPA)"
 	@echo "make package  the API Lambda zip in build/ (STAGE=$(STAGE))"
 	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
+	@echo "make simulate the scale model: docs/scale.md's tables and plots (under 2 minutes, no network)"
 	@echo "make lock     re-resolve the *.lock files from the requirements*.txt they pin"
 
 $(VENV)/.installed: .python-version requirements-dev.lock
@@ -92,6 +93,10 @@ package: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The pipeline model (scale/): measured service times, the manifests' settings, docs/prices.yaml.
+simulate: $(VENV)/.installed
+	$(PY) -m scale
 
 clean:
 	rm -rf build vendor $(SPA_DIR)/dist .pytest_cache
