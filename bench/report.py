@@ -548,7 +548,7 @@ class _Sections:
                 "- **PagePress**: `PlaywrightRenderer.from_settings(Settings.from_env())` as the converter builds it "
                 f"(with `CONVERTER_EGRESS_ALLOW=127.0.0.1:PORT`; render concurrency {self.r.get('render_concurrency')}), "
                 "warm; `render(url, ConversionOptions(), cid)` (A4, 1 cm margins, backgrounds: the bare PDF options).",
-                "- **bare+guard** (ablation): bare plus PagePress's `EgressGuard` (pinning proxy + routing), nothing else.",
+                "- **bare+guard** (ablation): bare plus PagePress's `EgressGuard` (pinning proxy + navigation vetting), nothing else.",
                 "- **wkhtmltopdf** (reference, the seed's engine): Debian's build, A4, 10 mm margins, one process per page.",
                 "",
                 "Corpus:",

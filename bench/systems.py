@@ -3,7 +3,7 @@
 * ``Bare``: Playwright's async API driving the same Chromium with the same flags, launched
   once; per page new_context / new_page / goto(wait_until="load") / page.pdf / close, with
   PagePress's viewport and PDF options and nothing else. ``guard=True`` adds PagePress's
-  EgressGuard (pinning proxy + routing) and nothing else: an ablation that isolates the hop.
+  EgressGuard (pinning proxy + navigation vetting) and nothing else: an ablation that isolates the hop.
 * ``PagePress``: converter.renderer.PlaywrightRenderer as the converter builds it, warm.
 * ``Wkhtmltopdf``: the seed's engine (Debian's build), for reference.
 """
