@@ -163,6 +163,7 @@ EXPECTED_KINDS = {
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
     "Ingress",
+    "Certificate",
     "LogGroup",
     "Topic",
     "Subscription",
@@ -789,28 +790,37 @@ def test_overlays_pin_the_frontend_image_in_their_own_registry(overlay):
     assert image.startswith(f"{account}.dkr.ecr.{region}.amazonaws.com/pagepress-frontend@sha256:")
 
 
-def test_ingress_sends_api_to_api_gateway_and_the_rest_to_the_spa(rendered):
+def test_one_alb_ingress_serves_the_host_over_tls_and_the_spa_pods_forward_api_to_api_gateway(rendered):
     env, docs = rendered
-    frontend = one(docs, "Ingress", "pagepress-frontend")
-    api = one(docs, "Ingress", "pagepress-api")
-    gateway = one(docs, "Service", "pagepress-api-gateway")
-    for ingress in (frontend, api):
-        assert ingress["spec"]["ingressClassName"] == "nginx"
-    assert frontend["spec"]["rules"][0]["host"] == api["spec"]["rules"][0]["host"]
-    (api_path,) = api["spec"]["rules"][0]["http"]["paths"]
-    assert api_path["path"] == "/api"
-    assert api_path["backend"]["service"]["name"] == "pagepress-api-gateway"
-    assert gateway["spec"]["type"] == "ExternalName"
-    host = gateway["spec"]["externalName"]
-    annotations = api["metadata"]["annotations"]
-    assert annotations["nginx.ingress.kubernetes.io/backend-protocol"] == "HTTPS"
-    assert annotations["nginx.ingress.kubernetes.io/upstream-vhost"] == host
-    assert annotations["nginx.ingress.kubernetes.io/proxy-ssl-name"] == host
+    assert not [d for d in docs if d["kind"] == "Service" and d["spec"].get("type") == "ExternalName"]
+    (ingress,) = of_kind(docs, "Ingress")
+    spec, annotations = ingress["spec"], ingress["metadata"]["annotations"]
+    assert spec["ingressClassName"] == "alb", "the AWS Load Balancer Controller, not the retired ingress-nginx"
+    assert not [a for a in annotations if a.startswith("nginx.ingress.kubernetes.io/")]
+    assert annotations["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
+    assert annotations["alb.ingress.kubernetes.io/target-type"] == "ip"
+    assert json.loads(annotations["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
+    assert annotations["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
+    assert annotations["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13-")
+    assert annotations["alb.ingress.kubernetes.io/healthcheck-path"] == "/healthz"
+    (rule,) = spec["rules"]
+    host = rule["host"]
+    assert spec["tls"] == [{"hosts": [host]}], "the controller finds the ACM certificate by this host"
+    (path,) = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == ("/", "Prefix")
+    assert path["backend"]["service"] == {"name": "pagepress-frontend", "port": {"name": "http"}}
+    certificate = one(docs, "Certificate", "pagepress")
+    assert certificate["spec"]["domainName"] == host
+    wave = lambda d: int(d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])  # noqa: E731
+    assert wave(ingress) > wave(certificate), "the HTTPS listener needs the issued certificate"
+    (container,) = one(docs, "Deployment", "pagepress-frontend")["spec"]["template"]["spec"]["containers"]
+    (upstream,) = [v["value"] for v in container["env"] if v["name"] == "API_UPSTREAM"]
+    assert re.fullmatch(r"[a-z0-9-]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com", upstream)
     if env != "base":
         _, region = overlay_account_region(env)
-        assert host.endswith(f".execute-api.{region}.amazonaws.com")
+        assert upstream.endswith(f".execute-api.{region}.amazonaws.com")
         origin = one(docs, "ConfigMap", "pagepress-frontend-config")["data"]["API_ORIGIN"]
-        assert origin == "https://" + frontend["spec"]["rules"][0]["host"]
+        assert origin == f"https://{host}", "one origin: the SPA calls /api on its own host"
 
 
 # --------------------------------------------------------------------------
