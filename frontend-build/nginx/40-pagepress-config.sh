@@ -49,7 +49,10 @@ location /api/ {
     proxy_http_version 1.1;
     proxy_set_header Host \$pagepress_api;
     proxy_set_header Connection "";
-    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    # The load balancer's X-Forwarded-For as it came, its last hop the client it saw: adding this
+    # hop (the load balancer's private address) would make that the client API Gateway's
+    # TRUSTED_PROXIES walk stops at (per-client sign-in throttling, api/routing.py).
+    proxy_set_header X-Forwarded-For \$http_x_forwarded_for;
     proxy_ssl_server_name on;
     proxy_ssl_name \$pagepress_api;
     proxy_ssl_verify on;

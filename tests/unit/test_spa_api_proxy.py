@@ -38,7 +38,8 @@ def test_api_upstream_becomes_a_verified_tls_proxy_resolved_per_request(tmp_path
         "proxy_ssl_name $pagepress_api;",
         "proxy_ssl_verify on;",
         "proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;",
-        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        # The ALB's header unchanged: its last hop is the client (api/routing.py walks from the right).
+        "proxy_set_header X-Forwarded-For $http_x_forwarded_for;",
     ):
         assert directive in conf
     limit = re.search(r"client_max_body_size (\d+)m;", conf)
