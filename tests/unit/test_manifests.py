@@ -899,3 +899,13 @@ def test_one_argocd_application_per_overlay_with_automated_prune_and_self_heal()
         assert app["spec"]["destination"]["namespace"] == namespace
         region = kustomization(MANIFESTS / "overlays" / env)["commonAnnotations"]["services.k8s.aws/region"]
         assert overlay_account_region(env)[1] == region
+
+
+def test_the_api_holds_a_bounded_number_of_database_connections(rendered):
+    """One connection per container, a reserved number of containers (README, "Database connections")."""
+    _, docs = rendered
+    api = next(f for f in of_kind(docs, "Function") if f["metadata"]["name"] == "pagepress-api")["spec"]
+    variables = api["environment"]["variables"]
+    assert variables["DATABASE_POOL_SIZE"] == "1", "a Lambda container serves one request at a time"
+    assert 1 <= api["reservedConcurrentExecutions"] <= 50
+    assert "DATABASE_OWNER_URL" not in variables and "DATABASE_OWNER_SECRET_ID" not in variables, "no DDL rights"
