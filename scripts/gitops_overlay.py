@@ -26,6 +26,8 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATIONS = ROOT / "ack-manifests" / "argocd" / "applications.yaml"
 IMAGE_FUNCTIONS = ("function-converter.yaml", "function-dead-letter.yaml", "function-webhooks.yaml")
+# The API zip runs as the API and as the migrate Function (its handler chalicelib.migrate.handler).
+ZIP_FUNCTIONS = ("function-api.yaml", "function-migrate.yaml")
 PENDING_API_HOST = re.compile(r"^[a-z0-9-]+\.execute-api\.")
 
 _yaml = YAML()
@@ -84,11 +86,12 @@ def release(overlay: Path, converter_digest: str, frontend_digest: str, api_key:
     image["digest"] = frontend_digest
     image.pop("newTag", None)
     dump(path, doc)
-    path = overlay / "patches" / "function-api.yaml"
-    doc = load(path)
-    doc["spec"]["code"]["s3Key"] = api_key
-    doc["spec"]["code"]["sha256"] = api_sha256
-    dump(path, doc)
+    for name in ZIP_FUNCTIONS:
+        path = overlay / "patches" / name
+        doc = load(path)
+        doc["spec"]["code"]["s3Key"] = api_key
+        doc["spec"]["code"]["sha256"] = api_sha256
+        dump(path, doc)
 
 
 def set_api_id(overlay: Path, api_id: str) -> None:

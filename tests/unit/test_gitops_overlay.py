@@ -41,6 +41,7 @@ def test_a_release_writes_digests_key_and_sha_into_the_overlay_and_keeps_its_com
         assert one(docs, "Function", name)["spec"]["code"]["imageURI"] == f"{registry}/pagepress-converter@{CONVERTER}"
     api = one(docs, "Function", "pagepress-api")["spec"]["code"]
     assert (api["s3Key"], api["sha256"]) == (KEY, SHA256)
+    assert one(docs, "Function", "pagepress-migrate")["spec"]["code"] == api, "the migrations of the code it runs"
     image = one(docs, "Deployment", "pagepress-frontend")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == f"{registry}/pagepress-frontend@{FRONTEND}"
     assert (tree / "dev" / "patches" / "function-api.yaml").read_text().splitlines()[0] == comment
