@@ -16,12 +16,13 @@ SPA_DIR := frontend-build
 SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/public $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
 UV := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION)
 
-.PHONY: run test test-python test-spa spa chromium package lock bench simulate clean help
+.PHONY: run test test-python test-spa spa chromium package lock bench simulate clean help migrate
 
 help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
 	@echo "make test     every test (Python and the SPA)"
 	@echo "make package  the API Lambda zip in build/ (STAGE=$(STAGE))"
+	@echo "make migrate  migrate DATABASE_OWNER_URL's database, DML only for DATABASE_URL's user (make run does its own)"
 	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
 	@echo "make simulate the scale model: docs/scale.md's tables and plots (under 2 minutes, no network)"
 	@echo "make lock     re-resolve the *.lock files from the requirements*.txt they pin"
@@ -61,6 +62,11 @@ chromium: $(VENV)/.installed
 
 run: $(VENV)/.cli-installed spa chromium
 	HOST=$(HOST) PORT=$(PORT) DATA_DIR=$(DATA_DIR) $(PY) -m devstack
+
+# Schema migrations, a step of their own (README "Database"): as DATABASE_OWNER_URL's user, then
+# DATABASE_URL's user gets rows only. `make run` and the tests call the same chalicelib.migrate.
+migrate: $(VENV)/.installed
+	$(PY) -m chalicelib.migrate
 
 test: test-python test-spa
 

@@ -107,6 +107,15 @@ class Settings:
     # PostgreSQL (accounts): a URL, or the Secrets Manager secret holding it (on AWS)
     database_url: str | None = field(default=None, repr=False)
     database_secret_id: str | None = None
+    # Connections one API container keeps at most. On Lambda a container serves one request at
+    # a time, so 1; the local server is threaded. README "Database connections" has the sums.
+    database_pool_size: int = 8
+    # The schema owner, for `python -m chalicelib.migrate` only (the API never has it): a URL,
+    # or the secret holding it. The API's own role is created from DATABASE_URL's user, with
+    # DATABASE_APP_CONNECTION_LIMIT connections at most (unset: no limit).
+    database_owner_url: str | None = field(default=None, repr=False)
+    database_owner_secret_id: str | None = None
+    database_app_connection_limit: int | None = None
     # AWS (or moto's server locally)
     aws_region: str = "us-east-1"
     aws_endpoint_url: str | None = None
@@ -175,6 +184,12 @@ class Settings:
             metrics_namespace=get("METRICS_NAMESPACE", "PagePress"),
             database_url=get("DATABASE_URL"),
             database_secret_id=get("DATABASE_SECRET_ID"),
+            database_pool_size=_int(env, "DATABASE_POOL_SIZE", 8, 1),
+            database_owner_url=get("DATABASE_OWNER_URL"),
+            database_owner_secret_id=get("DATABASE_OWNER_SECRET_ID"),
+            database_app_connection_limit=(
+                _int(env, "DATABASE_APP_CONNECTION_LIMIT", 0, 1) if get("DATABASE_APP_CONNECTION_LIMIT") else None
+            ),
             aws_region=get("AWS_REGION", get("AWS_DEFAULT_REGION", "us-east-1")),
             aws_endpoint_url=get("AWS_ENDPOINT_URL"),
             files_bucket=get("FILES_BUCKET", "pagepress-files"),

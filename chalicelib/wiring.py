@@ -75,12 +75,11 @@ class Container:
 
     @functools.cached_property
     def database(self) -> Database:
-        """Migrated on first use, so a fresh RDS gets its tables (an advisory lock serialises cold starts)."""
+        """The API's connections, as a role that reads and writes data but cannot change the schema:
+        migrations are their own step (``python -m chalicelib.migrate``), never a cold start's."""
         from chalicelib.adapters.postgres import Database
 
-        database = Database(self.secrets.database_url())
-        database.migrate()
-        return database
+        return Database(self.secrets.database_url(), max_connections=self.settings.database_pool_size)
 
     # -- adapters -------------------------------------------------------------------------
     @functools.cached_property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg2
 
@@ -24,6 +25,17 @@ def embedded_database_url(data_dir: Path) -> tuple[str, object]:
             "Delete that folder to start afresh, or set DATABASE_URL."
         ) from exc
     return server.get_uri(), server
+
+
+#: The API's own user on the embedded server: DML only, as on AWS (chalicelib/migrate.py).
+LOCAL_APP_USER = "pagepress_api"
+
+
+def with_user(url: str, user: str, password: str = "local") -> str:
+    """The same server and database, as another user."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"))
 
 
 def check_database_url(url: str) -> None:

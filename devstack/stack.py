@@ -11,10 +11,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from chalicelib.config import LocalStackSettings, Settings
+from chalicelib.migrate import migrate
 from chalicelib.observability import apply_log_level
 from chalicelib.wiring import Container, reset_container
 from devstack.aws import LOOPBACK, MotoAws, create_resources, ensure_port_free
-from devstack.postgres import StartupError, check_database_url, embedded_database_url
+from devstack.postgres import LOCAL_APP_USER, StartupError, check_database_url, embedded_database_url, with_user
 from devstack.snapshot import Snapshotter
 from devstack.worker import QueuePoller
 
@@ -66,8 +67,14 @@ class LocalStack:
         database_url = env.get("DATABASE_URL")
         if database_url:
             check_database_url(database_url)
+            owner_url = env.get("DATABASE_OWNER_URL") or database_url
         else:
-            database_url, self._postgres = embedded_database_url(self.data_dir)
+            owner_url, self._postgres = embedded_database_url(self.data_dir)
+            database_url = with_user(owner_url, LOCAL_APP_USER)
+        # Migrations are a step of their own, as on AWS: then the app connects without DDL rights
+        # (with one DATABASE_URL and no DATABASE_OWNER_URL, that user is both).
+        applied = migrate(owner_url, database_url if owner_url != database_url else None).applied
+        logger.info("database migrated", extra={"applied": applied})
         self._aws = MotoAws(LOOPBACK, self.local.moto_port)  # never HOST: moto is unauthenticated
         self._aws.start()
         env.update(

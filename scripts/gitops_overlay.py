@@ -26,6 +26,8 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATIONS = ROOT / "ack-manifests" / "argocd" / "applications.yaml"
 IMAGE_FUNCTIONS = ("function-converter.yaml", "function-dead-letter.yaml", "function-webhooks.yaml")
+# The API zip runs as the API and as the migrate Function (its handler chalicelib.migrate.handler).
+ZIP_FUNCTIONS = ("function-api.yaml", "function-migrate.yaml")
 PENDING_API_HOST = re.compile(r"^[a-z0-9-]+\.execute-api\.")
 
 _yaml = YAML()
@@ -84,27 +86,24 @@ def release(overlay: Path, converter_digest: str, frontend_digest: str, api_key:
     image["digest"] = frontend_digest
     image.pop("newTag", None)
     dump(path, doc)
-    path = overlay / "patches" / "function-api.yaml"
-    doc = load(path)
-    doc["spec"]["code"]["s3Key"] = api_key
-    doc["spec"]["code"]["sha256"] = api_sha256
-    dump(path, doc)
+    for name in ZIP_FUNCTIONS:
+        path = overlay / "patches" / name
+        doc = load(path)
+        doc["spec"]["code"]["s3Key"] = api_key
+        doc["spec"]["code"]["sha256"] = api_sha256
+        dump(path, doc)
 
 
 def set_api_id(overlay: Path, api_id: str) -> None:
-    """Name the API Gateway the ingress forwards /api to and its 5xx alarm watches; narrow the invoke permission."""
+    """Name the API Gateway the SPA's nginx forwards /api/ to and the 5xx alarm watches; narrow the permission."""
     if not re.fullmatch(r"[a-z0-9]{10}", api_id):
         raise SystemExit(f"not an API Gateway id: {api_id!r}")
-    service_path = overlay / "patches" / "service-api-gateway.yaml"
-    service = load(service_path)
-    host = PENDING_API_HOST.sub(f"{api_id}.execute-api.", str(service["spec"]["externalName"]))
-    service["spec"]["externalName"] = host
-    dump(service_path, service)
-    ingress_path = overlay / "patches" / "ingress-api.yaml"
-    ingress = load(ingress_path)
-    for annotation in ("nginx.ingress.kubernetes.io/upstream-vhost", "nginx.ingress.kubernetes.io/proxy-ssl-name"):
-        ingress["metadata"]["annotations"][annotation] = host
-    dump(ingress_path, ingress)
+    upstream_path = overlay / "patches" / "frontend-api-upstream.yaml"
+    upstream = load(upstream_path)
+    (container,) = upstream["spec"]["template"]["spec"]["containers"]
+    (variable,) = [v for v in container["env"] if v["name"] == "API_UPSTREAM"]
+    variable["value"] = PENDING_API_HOST.sub(f"{api_id}.execute-api.", str(variable["value"]))
+    dump(upstream_path, upstream)
     alarm_path = overlay / "patches" / "alarm-api-5xx.yaml"
     alarm = load(alarm_path)
     for metric in alarm["spec"]["metrics"]:

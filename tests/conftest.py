@@ -19,8 +19,9 @@ from tests.support.pages import PageServer  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """One embedded PostgreSQL for the session (a short path: unix sockets have a length limit)."""
+def postgres_owner_url():
+    """One embedded PostgreSQL for the session (a short path: unix sockets have a length limit),
+    migrated once by its owner, as the deployment's migrate step does."""
     import pgserver
 
     data = tempfile.mkdtemp(prefix="pp-pg-", dir="/tmp")
@@ -28,6 +29,17 @@ def postgres_url():
     yield server.get_uri()
     server.cleanup()
     shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_owner_url):
+    """The API's URL: a user with rights on rows only (chalicelib/migrate.py), as on AWS."""
+    from chalicelib.migrate import migrate
+    from devstack.postgres import LOCAL_APP_USER, with_user
+
+    app_url = with_user(postgres_owner_url, LOCAL_APP_USER)
+    migrate(postgres_owner_url, app_url)
+    return app_url
 
 
 @pytest.fixture(scope="session")
@@ -80,11 +92,14 @@ def renderer_factory():
 
 
 @pytest.fixture
-def wired(settings, renderer_factory):
+def wired(settings, renderer_factory, postgres_owner_url):
     """The process-wide container the API and the converter use, built from these settings."""
+    import psycopg2
+
     container = Container(settings, renderer_factory)
-    with container.database.transaction() as cur:
+    with psycopg2.connect(postgres_owner_url) as conn, conn.cursor() as cur:  # TRUNCATE: the owner's right
         cur.execute("TRUNCATE users, sign_in_failures CASCADE")
+    conn.close()
     reset_container(container)
     yield container
     reset_container(None)

@@ -74,10 +74,14 @@ class Database:
         applied_now = []
         with self.transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK_ID,))
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
-                "applied_at timestamptz NOT NULL DEFAULT now())"
-            )
+            # Looked up first: CREATE ... IF NOT EXISTS needs CREATE rights even when the table exists,
+            # and a role without them may still confirm that nothing is pending.
+            cur.execute("SELECT to_regclass('schema_migrations')")
+            if cur.fetchone()[0] is None:
+                cur.execute(
+                    "CREATE TABLE schema_migrations (version text PRIMARY KEY, "
+                    "applied_at timestamptz NOT NULL DEFAULT now())"
+                )
             cur.execute("SELECT version FROM schema_migrations")
             done = {row[0] for row in cur.fetchall()}
             for path in sorted(MIGRATIONS_DIR.glob("*.sql")):

@@ -40,13 +40,19 @@ class SecretSource:
 
     def database_url(self) -> str:
         """DATABASE_URL, or the secret DATABASE_SECRET_ID names: a URL, or RDS's JSON."""
-        if self._settings.database_url:
-            return self._settings.database_url
-        if not self._settings.database_secret_id:
-            raise ConfigError("No database: set DATABASE_URL or DATABASE_SECRET_ID.")
-        return database_url_from_secret(
-            self._secrets_manager.get(self._settings.database_secret_id, max_age=CACHE_SECONDS)
-        )
+        return self._database_url(self._settings.database_url, self._settings.database_secret_id, "DATABASE")
+
+    def database_owner_url(self) -> str:
+        """The schema owner's URL (migrations only): DATABASE_OWNER_URL or DATABASE_OWNER_SECRET_ID."""
+        settings = self._settings
+        return self._database_url(settings.database_owner_url, settings.database_owner_secret_id, "DATABASE_OWNER")
+
+    def _database_url(self, url: str | None, secret_id: str | None, prefix: str) -> str:
+        if url:
+            return url
+        if not secret_id:
+            raise ConfigError(f"No database: set {prefix}_URL or {prefix}_SECRET_ID.")
+        return database_url_from_secret(self._secrets_manager.get(secret_id, max_age=CACHE_SECONDS))
 
 
 def database_url_from_secret(value: str) -> str:

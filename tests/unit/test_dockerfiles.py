@@ -1,11 +1,14 @@
-"""The images' Dockerfiles: hadolint clean, their build contexts filtered, dependencies by hash."""
+"""The images' Dockerfiles: hadolint clean, bases pinned by digest, contexts filtered, dependencies by hash."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.support.paths import REPO
 
@@ -38,3 +41,40 @@ def test_the_converter_image_installs_its_locked_dependencies_by_hash():
     text = DOCKERFILES[0].read_text()
     assert "--require-hashes -r /tmp/converter-requirements.lock" in text
     assert "COPY converter/requirements.lock" in text
+
+
+def base_images(dockerfile: Path) -> list[str]:
+    """The images each FROM pulls; a FROM naming an earlier stage pulls nothing."""
+    stages: set[str] = set()
+    images = []
+    for line in dockerfile.read_text().splitlines():
+        match = re.match(r"FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", line.strip(), re.I)
+        if match:
+            if match.group(1) not in stages:
+                images.append(match.group(1))
+            if match.group(2):
+                stages.add(match.group(2))
+    return images
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_base_image_is_pinned_by_digest_beside_its_tag(dockerfile):
+    images = base_images(dockerfile)
+    assert images, f"{dockerfile}: no FROM found"
+    for image in images:
+        # The tag says what it is (and what Dependabot follows); the digest fixes the bytes.
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", image), f"{image}: pin it as name:tag@sha256:..."
+
+
+def test_dependabot_keeps_every_dockerfile_current():
+    config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text())
+    watched = {
+        directory
+        for update in config["updates"]
+        if update["package-ecosystem"] == "docker"
+        for directory in update.get("directories", [update.get("directory")])
+    }
+    for dockerfile in DOCKERFILES:
+        assert f"/{dockerfile.parent.relative_to(REPO)}" in watched, f"{dockerfile}: not watched by Dependabot"
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    assert "github-actions" in ecosystems, "the SHA-pinned actions need updating too"

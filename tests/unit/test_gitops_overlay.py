@@ -41,6 +41,7 @@ def test_a_release_writes_digests_key_and_sha_into_the_overlay_and_keeps_its_com
         assert one(docs, "Function", name)["spec"]["code"]["imageURI"] == f"{registry}/pagepress-converter@{CONVERTER}"
     api = one(docs, "Function", "pagepress-api")["spec"]["code"]
     assert (api["s3Key"], api["sha256"]) == (KEY, SHA256)
+    assert one(docs, "Function", "pagepress-migrate")["spec"]["code"] == api, "the migrations of the code it runs"
     image = one(docs, "Deployment", "pagepress-frontend")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == f"{registry}/pagepress-frontend@{FRONTEND}"
     assert (tree / "dev" / "patches" / "function-api.yaml").read_text().splitlines()[0] == comment
@@ -75,14 +76,13 @@ def test_promotion_writes_what_dev_runs_into_prod_and_lists_the_copies_between_a
     assert promote(tree / "dev", tree / "prod") == copies, "promoting twice changes nothing"
 
 
-def test_the_api_id_reaches_the_ingress_upstream_and_narrows_the_invoke_permission(tree):
+def test_the_api_id_reaches_the_spa_proxy_upstream_and_narrows_the_invoke_permission(tree):
     set_api_id(tree / "prod", "a1b2c3d4e5")
     docs = render(tree / "prod")
     _, region = overlay_account_region("prod")
     host = f"a1b2c3d4e5.execute-api.{region}.amazonaws.com"
-    assert one(docs, "Service", "pagepress-api-gateway")["spec"]["externalName"] == host
-    annotations = one(docs, "Ingress", "pagepress-api")["metadata"]["annotations"]
-    assert annotations["nginx.ingress.kubernetes.io/upstream-vhost"] == host
+    (container,) = one(docs, "Deployment", "pagepress-frontend")["spec"]["template"]["spec"]["containers"]
+    assert {"name": "API_UPSTREAM", "value": host} in container["env"], "in the pod template: a new host rolls the pods"
     metrics = one(docs, "MetricAlarm", "pagepress-api-5xx")["spec"]["metrics"]
     assert {d["value"] for m in metrics[:2] for d in m["metricStat"]["metric"]["dimensions"]} == {"a1b2c3d4e5"}
     (permission,) = one(docs, "Alias", "pagepress-api-live")["spec"]["permissions"]

@@ -30,6 +30,7 @@ What is checked, and why:
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
 import re
 from pathlib import Path
@@ -76,6 +77,15 @@ SCOPED_WILDCARD_RESOURCES = (
 # Exactly what each Function may do (the brief, plus GetQueueAttributes on the
 # queue an event source mapping reads, which Lambda's poller requires).
 EXPECTED_ACTIONS = {
+    # Migrations: the owner's and the API's database secrets (it sets the API user's password).
+    "pagepress-migrate": {
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "secretsmanager:GetSecretValue",
+    }
+    | VPC_NETWORK_INTERFACE_ACTIONS
+    | TRACING_ACTIONS,
     "pagepress-api": {
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
@@ -163,6 +173,9 @@ EXPECTED_KINDS = {
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
     "Ingress",
+    "Certificate",
+    "ServiceAccount",
+    "Job",
     "LogGroup",
     "Topic",
     "Subscription",
@@ -171,7 +184,7 @@ EXPECTED_KINDS = {
 
 # Built-in kinds get kustomize's strategic merge (lists of named items merge by
 # name); custom resources have no merge keys, so kustomize replaces their lists.
-BUILTIN_API_VERSIONS = {"v1", "apps/v1", "autoscaling/v2", "policy/v1", "networking.k8s.io/v1"}
+BUILTIN_API_VERSIONS = {"v1", "apps/v1", "batch/v1", "autoscaling/v2", "policy/v1", "networking.k8s.io/v1"}
 SUPPORTED_KUSTOMIZATION_FIELDS = {
     "apiVersion",
     "kind",
@@ -363,6 +376,9 @@ def test_every_arn_in_an_overlay_names_its_account_and_region(overlay):
         if service == "s3":  # S3 ARNs carry neither
             assert (arn_region, arn_account) == ("", "")
             continue
+        if service == "iam":  # global: an account, no region (the migrate Job's IRSA role and OIDC provider)
+            assert (arn_region, arn_account) == ("", account), f"{env}: an iam ARN names account {arn_account}"
+            continue
         assert arn_account == account, f"{env}: an {service} ARN names account {arn_account}"
         assert arn_region == region, f"{env}: an {service} ARN names region {arn_region}"
     for d in docs:
@@ -463,6 +479,8 @@ def test_jobs_queue_redrives_to_the_dlq_after_at_least_five_receives(rendered):
     assert int(policy["maxReceiveCount"]) >= 5
     # The Functions are told the same number (JOBS_MAX_RECEIVE_COUNT).
     for function in of_kind(docs, "Function"):
+        if function["metadata"]["name"] == "pagepress-migrate":  # the database only, no queue
+            continue
         variables = function["spec"]["environment"]["variables"]
         assert int(variables["JOBS_MAX_RECEIVE_COUNT"]) == int(policy["maxReceiveCount"])
         assert variables["JOBS_QUEUE"] == jobs["spec"]["queueName"]
@@ -651,6 +669,8 @@ def test_functions_point_at_the_table_bucket_and_queues_of_their_overlay(rendere
     bucket = one(docs, "Bucket", "pagepress-files")["spec"]["name"]
     table = one(docs, "Table", "pagepress-files")["spec"]["tableName"]
     for function in of_kind(docs, "Function"):
+        if function["metadata"]["name"] == "pagepress-migrate":  # the database only
+            continue
         variables = function["spec"]["environment"]["variables"]
         assert variables["FILES_BUCKET"] == bucket
         assert variables["FILES_TABLE"] == table
@@ -790,28 +810,37 @@ def test_overlays_pin_the_frontend_image_in_their_own_registry(overlay):
     assert image.startswith(f"{account}.dkr.ecr.{region}.amazonaws.com/pagepress-frontend@sha256:")
 
 
-def test_ingress_sends_api_to_api_gateway_and_the_rest_to_the_spa(rendered):
+def test_one_alb_ingress_serves_the_host_over_tls_and_the_spa_pods_forward_api_to_api_gateway(rendered):
     env, docs = rendered
-    frontend = one(docs, "Ingress", "pagepress-frontend")
-    api = one(docs, "Ingress", "pagepress-api")
-    gateway = one(docs, "Service", "pagepress-api-gateway")
-    for ingress in (frontend, api):
-        assert ingress["spec"]["ingressClassName"] == "nginx"
-    assert frontend["spec"]["rules"][0]["host"] == api["spec"]["rules"][0]["host"]
-    (api_path,) = api["spec"]["rules"][0]["http"]["paths"]
-    assert api_path["path"] == "/api"
-    assert api_path["backend"]["service"]["name"] == "pagepress-api-gateway"
-    assert gateway["spec"]["type"] == "ExternalName"
-    host = gateway["spec"]["externalName"]
-    annotations = api["metadata"]["annotations"]
-    assert annotations["nginx.ingress.kubernetes.io/backend-protocol"] == "HTTPS"
-    assert annotations["nginx.ingress.kubernetes.io/upstream-vhost"] == host
-    assert annotations["nginx.ingress.kubernetes.io/proxy-ssl-name"] == host
+    assert not [d for d in docs if d["kind"] == "Service" and d["spec"].get("type") == "ExternalName"]
+    (ingress,) = of_kind(docs, "Ingress")
+    spec, annotations = ingress["spec"], ingress["metadata"]["annotations"]
+    assert spec["ingressClassName"] == "alb", "the AWS Load Balancer Controller, not the retired ingress-nginx"
+    assert not [a for a in annotations if a.startswith("nginx.ingress.kubernetes.io/")]
+    assert annotations["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
+    assert annotations["alb.ingress.kubernetes.io/target-type"] == "ip"
+    assert json.loads(annotations["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
+    assert annotations["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
+    assert annotations["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13-")
+    assert annotations["alb.ingress.kubernetes.io/healthcheck-path"] == "/healthz"
+    (rule,) = spec["rules"]
+    host = rule["host"]
+    assert spec["tls"] == [{"hosts": [host]}], "the controller finds the ACM certificate by this host"
+    (path,) = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == ("/", "Prefix")
+    assert path["backend"]["service"] == {"name": "pagepress-frontend", "port": {"name": "http"}}
+    certificate = one(docs, "Certificate", "pagepress")
+    assert certificate["spec"]["domainName"] == host
+    wave = lambda d: int(d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])  # noqa: E731
+    assert wave(ingress) > wave(certificate), "the HTTPS listener needs the issued certificate"
+    (container,) = one(docs, "Deployment", "pagepress-frontend")["spec"]["template"]["spec"]["containers"]
+    (upstream,) = [v["value"] for v in container["env"] if v["name"] == "API_UPSTREAM"]
+    assert re.fullmatch(r"[a-z0-9-]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com", upstream)
     if env != "base":
         _, region = overlay_account_region(env)
-        assert host.endswith(f".execute-api.{region}.amazonaws.com")
+        assert upstream.endswith(f".execute-api.{region}.amazonaws.com")
         origin = one(docs, "ConfigMap", "pagepress-frontend-config")["data"]["API_ORIGIN"]
-        assert origin == "https://" + frontend["spec"]["rules"][0]["host"]
+        assert origin == f"https://{host}", "one origin: the SPA calls /api on its own host"
 
 
 # --------------------------------------------------------------------------
@@ -890,3 +919,71 @@ def test_one_argocd_application_per_overlay_with_automated_prune_and_self_heal()
         assert app["spec"]["destination"]["namespace"] == namespace
         region = kustomization(MANIFESTS / "overlays" / env)["commonAnnotations"]["services.k8s.aws/region"]
         assert overlay_account_region(env)[1] == region
+
+
+def test_the_api_holds_a_bounded_number_of_database_connections(rendered):
+    """One connection per container, a reserved number of containers (README, "Database connections")."""
+    _, docs = rendered
+    api = next(f for f in of_kind(docs, "Function") if f["metadata"]["name"] == "pagepress-api")["spec"]
+    variables = api["environment"]["variables"]
+    assert variables["DATABASE_POOL_SIZE"] == "1", "a Lambda container serves one request at a time"
+    assert 1 <= api["reservedConcurrentExecutions"] <= 50
+    assert "DATABASE_OWNER_URL" not in variables and "DATABASE_OWNER_SECRET_ID" not in variables, "no DDL rights"
+
+
+def test_migrations_run_as_their_own_step_between_the_migrate_function_and_the_api(rendered):
+    """The sync's migrate Job invokes the migrate Function (the API's zip) after it is updated and
+    before the API is; only that Function reads the owner's secret (README, "Database")."""
+    env, docs = rendered
+    wave = lambda d: int(d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])  # noqa: E731
+    migrate, api = one(docs, "Function", "pagepress-migrate"), one(docs, "Function", "pagepress-api")
+    assert migrate["spec"]["handler"] == "chalicelib.migrate.handler"
+    assert migrate["spec"]["code"] == api["spec"]["code"] and migrate["spec"]["vpcConfig"] == api["spec"]["vpcConfig"]
+    variables = migrate["spec"]["environment"]["variables"]
+    assert variables["DATABASE_SECRET_ID"] == api["spec"]["environment"]["variables"]["DATABASE_SECRET_ID"]
+    owner_secret = variables["DATABASE_OWNER_SECRET_ID"]
+    limit = int(variables["DATABASE_APP_CONNECTION_LIMIT"])
+    assert limit >= api["spec"]["reservedConcurrentExecutions"], "room for every API container"
+
+    job = one(docs, "Job", "pagepress-migrate")
+    annotations = job["metadata"]["annotations"]
+    assert annotations["argocd.argoproj.io/hook"] == "Sync"
+    assert wave(migrate) < wave(job) < wave(api), "migrated by this release's code, before the API runs it"
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    job_env = {v["name"]: v["value"] for v in container["env"]}
+    assert job_env["MIGRATE_FUNCTION"] == migrate["spec"]["name"]
+    assert "FunctionError" in container["args"][0] and "exit 1" in container["args"][0], (
+        "a failed migration fails the sync"
+    )
+    assert job["spec"]["backoffLimit"] <= 3 and container["securityContext"]["readOnlyRootFilesystem"] is True
+
+    account, region = overlay_account_region(env) if env != "base" else ("000000000000", "us-east-1")
+    service_account = one(docs, "ServiceAccount", pod["serviceAccountName"])
+    invoker = one(docs, "Role", "pagepress-migrate-invoker")["spec"]
+    assert service_account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == (
+        f"arn:aws:iam::{account}:role/{invoker['name']}"
+    )
+    trust = json.loads(invoker["assumeRolePolicyDocument"])["Statement"][0]
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    (subject,) = [v for k, v in trust["Condition"]["StringEquals"].items() if k.endswith(":sub")]
+    namespace = kustomization(MANIFESTS / "overlays" / env)["namespace"] if env != "base" else "pagepress-base"
+    assert subject == f"system:serviceaccount:{namespace}:{service_account['metadata']['name']}"
+    (statement,) = json.loads(one(docs, "Policy", "pagepress-migrate-invoker")["spec"]["policyDocument"])["Statement"]
+    assert statement["Action"] == ["lambda:InvokeFunction"]
+    assert statement["Resource"] == [f"arn:aws:lambda:{region}:{account}:function:{migrate['spec']['name']}"]
+
+    def secrets_readable(policy: str) -> list[str]:
+        document = json.loads(one(docs, "Policy", policy)["spec"]["policyDocument"])
+        return [
+            resource.rsplit(":secret:", 1)[1]
+            for s in document["Statement"]
+            if "secretsmanager:GetSecretValue" in as_list(s["Action"])
+            for resource in as_list(s["Resource"])
+        ]
+
+    owner_secret_name = f"{owner_secret}-AbC123"  # Secrets Manager appends six characters
+    assert any(fnmatch.fnmatchcase(owner_secret_name, r) for r in secrets_readable("pagepress-migrate"))
+    assert not any(fnmatch.fnmatchcase(owner_secret_name, r) for r in secrets_readable("pagepress-api")), (
+        "the API must not read the schema owner's credentials"
+    )
