@@ -124,6 +124,7 @@ class Settings:
     jobs_queue_name: str = "pagepress-jobs"
     jobs_dlq_name: str = "pagepress-jobs-dlq"
     jobs_max_receive_count: int = 5
+    jobs_retry_base_seconds: int = 15  # a transient failure's retry waits double from here
     webhooks_queue_name: str = "pagepress-webhooks"
     webhook_retry_base_seconds: int = 30  # waits double from here, capped at 15 minutes
     webhook_max_attempts: int = 8
@@ -197,6 +198,7 @@ class Settings:
             jobs_queue_name=get("JOBS_QUEUE", "pagepress-jobs"),
             jobs_dlq_name=get("JOBS_DLQ", "pagepress-jobs-dlq"),
             jobs_max_receive_count=_int(env, "JOBS_MAX_RECEIVE_COUNT", 5, 1),
+            jobs_retry_base_seconds=_int(env, "JOBS_RETRY_BASE_SECONDS", 15, 1),
             webhooks_queue_name=get("WEBHOOKS_QUEUE", "pagepress-webhooks"),
             webhook_retry_base_seconds=_int(env, "WEBHOOK_RETRY_BASE_SECONDS", 30, 1),
             webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1),

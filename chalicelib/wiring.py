@@ -22,14 +22,15 @@ from chalicelib.adapters.dynamodb_webhook_secrets import DynamoWebhookSecrets
 from chalicelib.adapters.pinned_http import PinnedHttpPoster
 from chalicelib.adapters.s3_store import S3ObjectStore
 from chalicelib.adapters.secrets import SecretSource
-from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue, SqsWebhookQueue
+from chalicelib.adapters.sqs_queue import QueueUrls, SqsJobQueue, SqsJobRetries, SqsWebhookQueue
 from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
 from chalicelib.domain.ports import ConversionMetrics, Renderer
+from chalicelib.domain.retry_schedule import RetrySchedule
 from chalicelib.domain.usage import UsageLimits, UsageService
-from chalicelib.domain.webhooks import DELIVERY_TIMEOUT_SECONDS, RetrySchedule, WebhookDeliverer, WebhookSecrets
+from chalicelib.domain.webhooks import DELIVERY_TIMEOUT_SECONDS, WebhookDeliverer, WebhookSecrets
 from chalicelib.egress import EgressPolicy
 from chalicelib.observability import apply_log_level
 
@@ -112,6 +113,14 @@ class Container:
     @functools.cached_property
     def job_queue(self) -> SqsJobQueue:
         return SqsJobQueue(self.client("sqs"), self.queue_urls, self.settings.jobs_queue_name)
+
+    @functools.cached_property
+    def job_retries(self) -> SqsJobRetries:
+        return SqsJobRetries(self.client("sqs"), self.queue_urls, self.settings.jobs_queue_name)
+
+    @functools.cached_property
+    def job_retry_schedule(self) -> RetrySchedule:
+        return RetrySchedule(self.settings.jobs_retry_base_seconds, self.settings.jobs_max_receive_count)
 
     @functools.cached_property
     def webhook_queue(self) -> SqsWebhookQueue:

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.config import Settings
+from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.observability import start_tracing
 from chalicelib.wiring import container
 from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_for_ms
@@ -60,10 +61,22 @@ def convert_record(record: SQSRecord) -> str:
         )
         return outcome.status
     except Exception:
-        logger.exception("job will be retried", extra={"attempt": attempt_of(record)})
+        attempt = attempt_of(record)
+        delay = container().job_retry_schedule.delay_after(attempt)
+        logger.exception("job will be retried", extra={"attempt": attempt, "retry_in_seconds": delay})
+        _retry_later(record, delay or 0)  # after the last attempt: to the dead-letter queue at once
         raise
     finally:
         logger.thread_safe_clear_keys()
+
+
+def _retry_later(record: SQSRecord, delay_seconds: int) -> None:
+    """A transient failure comes back after its backoff, not the queue's whole visibility timeout
+    (sized for the longest render); if SQS will not take that, the timeout still brings it back."""
+    try:
+        container().job_retries.later(record.receipt_handle, delay_seconds)
+    except DependencyUnavailable as exc:
+        logger.warning("retry delay not set; the queue's visibility timeout applies", extra={"error": str(exc)})
 
 
 async def _convert_record_async(record: SQSRecord) -> str:

@@ -141,7 +141,7 @@ class LocalStack:
                 settings.aws_region,
                 batch_size=1,
                 invocations=settings.render_concurrency,
-                retry_backoff_seconds=self.local.retry_backoff_seconds,
+                retry_backoff_seconds=None,  # the converter sets each retry's delay itself
             ),
             QueuePoller(
                 sqs, urls.url(settings.jobs_dlq_name), dead_letter_handler, "dead-letters", settings.aws_region

@@ -1,7 +1,8 @@
 """Lambda's SQS event source mapping, played locally: long-poll, invoke, honour the answer.
 
 Like AWS it hands the handler real-shaped SQS events, deletes what succeeded, and leaves a
-reported failure on the queue (visible again after a short backoff) so that moto's redrive
+reported failure on the queue (visible again after a short backoff, or when the handler set
+it to come back, as the converter does) so that moto's redrive
 moves it to the dead-letter queue after ``maxReceiveCount`` deliveries. Like AWS's scaling
 it keeps several invocations in flight, each with its own batch.
 """
@@ -78,7 +79,7 @@ class QueuePoller:
         name: str,
         region: str,
         batch_size: int = 10,
-        retry_backoff_seconds: int = 5,
+        retry_backoff_seconds: int | None = 5,
         invocations: int = 1,
     ) -> None:
         self.name = name
@@ -152,6 +153,8 @@ class QueuePoller:
             for message in messages:
                 try:
                     if message["MessageId"] in failed:
+                        if self._backoff is None:  # the handler chose when it comes back
+                            continue
                         self._sqs.change_message_visibility(
                             QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=self._backoff
                         )

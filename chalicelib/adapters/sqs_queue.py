@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.models import ConversionJob
-from chalicelib.domain.ports import JobQueue, WebhookQueue
+from chalicelib.domain.ports import JobQueue, JobRetries, WebhookQueue
 
 if TYPE_CHECKING:
     from chalicelib.domain.webhooks import WebhookDelivery
@@ -62,6 +62,16 @@ class _SqsQueue:
 class SqsJobQueue(_SqsQueue, JobQueue):
     def send(self, job: ConversionJob) -> None:
         self._send(job.to_message(), job.correlation_id)
+
+
+class SqsJobRetries(_SqsQueue, JobRetries):
+    def later(self, receipt_handle: str, delay_seconds: int) -> None:
+        try:
+            self._sqs.change_message_visibility(
+                QueueUrl=self._urls.url(self._name), ReceiptHandle=receipt_handle, VisibilityTimeout=delay_seconds
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyUnavailable(f"SQS does not answer: {exc}") from exc
 
 
 class SqsWebhookQueue(_SqsQueue, WebhookQueue):

@@ -164,6 +164,14 @@ class JobQueue(abc.ABC):
     def ping(self) -> None: ...
 
 
+class JobRetries(abc.ABC):
+    """Brings a failed delivery of a job back after ``delay_seconds`` instead of the queue's
+    whole visibility timeout."""
+
+    @abc.abstractmethod
+    def later(self, receipt_handle: str, delay_seconds: int) -> None: ...
+
+
 @dataclass(frozen=True)
 class Holdings:
     """What a user has in the index right now."""

@@ -21,12 +21,12 @@ from typing import Any
 from chalicelib.domain.entry_view import entry_view
 from chalicelib.domain.models import CallbackState, FileEntry, FileStatus, User
 from chalicelib.domain.ports import FileIndex, WebhookPoster, WebhookQueue, WebhookSecretStore
+from chalicelib.domain.retry_schedule import RetrySchedule
 
 EVENT_READY = "conversion.ready"
 EVENT_FAILED = "conversion.failed"
 SIGNATURE_HEADER = "PagePress-Signature"
 DELIVERY_TIMEOUT_SECONDS = 10
-MAX_DELAY_SECONDS = 900  # SQS's longest message delay
 
 
 class DeliveryFailed(Exception):
@@ -67,19 +67,6 @@ class WebhookDelivery:
             max(1, int(data.get("attempt", 1))),
             str(data.get("correlation_id") or ""),
         )
-
-
-@dataclass(frozen=True)
-class RetrySchedule:
-    """Attempt n failed: wait base x 2^(n-1) seconds (at most 15 minutes), up to max_attempts in all."""
-
-    base_seconds: int = 30
-    max_attempts: int = 8
-
-    def delay_after(self, attempt: int) -> int | None:
-        if attempt >= self.max_attempts:
-            return None
-        return min(self.base_seconds * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
 
 
 def new_secret() -> str:

@@ -5,9 +5,11 @@ Each fault ends in exactly one correct outcome: one object and one entry, ready 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -21,6 +23,7 @@ from devstack.worker import LambdaContextStub, sqs_event
 from tests.support.logs import captured
 from tests.support.pages import PageServer, Reply
 from tests.support.pdf import pdf_text
+from tests.support.polling import poll_until
 
 
 class Borrowed(Renderer):
@@ -107,6 +110,9 @@ def renderer_factory(lent):
 
 @pytest.fixture
 def stack(wired):
+    """The wired container, retrying a transient failure after 1 s rather than the default 15."""
+    wired.settings = dataclasses.replace(wired.settings, jobs_retry_base_seconds=1)
+    wired.__dict__.pop("job_retry_schedule", None)
     return wired
 
 
@@ -126,6 +132,11 @@ def receive(stack, queue_name=None, wait=0) -> list[dict]:
         MessageAttributeNames=["All"],
         VisibilityTimeout=0,
     ).get("Messages", [])
+
+
+def receive_retried(stack) -> list[dict]:
+    """The jobs that failed come back after their backoff (1 s here): wait for them."""
+    return poll_until(lambda: receive(stack), bool, timeout=20, interval=0.25, what="the retried job")
 
 
 def invoke(stack, messages, fn=None):
@@ -187,15 +198,20 @@ def test_duplicate_delivery_yields_one_object_and_one_entry(stack, http, token, 
     assert [o["Key"] for o in listed] == [object_key(first.user_id, name)]
 
 
-def test_an_s3_put_failure_is_retried_and_then_succeeds(stack, http, token, page_server):
-    flaky = FlakyPut(stack.object_store)
-    stack.__dict__["object_store"] = flaky
+def test_an_s3_put_failure_is_retried_after_its_backoff_and_then_succeeds(stack, http, token, page_server):
+    """A transient failure comes back after its backoff, not the queue's whole visibility timeout."""
+    stack.__dict__["object_store"] = FlakyPut(stack.object_store)
     stack.__dict__.pop("jobs", None)
-    name = request(http, token, page_server.page("/flaky", "<h1>flaky</h1>"))
-    messages = receive(stack)
-    assert failed_ids(invoke(stack, messages)) == {messages[0]["MessageId"]}
+    name = request(http, token, page_server.page("/backoff", "<h1>backoff</h1>"))
+    sqs, url = stack.client("sqs"), stack.queue_urls.url(stack.settings.jobs_queue_name)
+    taken = sqs.receive_message(QueueUrl=url, VisibilityTimeout=600, AttributeNames=["All"])["Messages"]
+    failed_at = time.monotonic()
+    assert failed_ids(invoke(stack, taken)) == {taken[0]["MessageId"]}
     assert entry(stack, user_id(http, token), name).status is FileStatus.PROCESSING  # not ready without its PDF
-    assert failed_ids(invoke(stack, receive(stack))) == set()
+    # Left alone, the message would stay hidden for the 600 s it was received with.
+    again = receive_retried(stack)
+    assert again[0]["MessageId"] == taken[0]["MessageId"] and time.monotonic() - failed_at >= 0.5
+    assert failed_ids(invoke(stack, again)) == set()
     assert entry(stack, user_id(http, token), name).status is FileStatus.READY
 
 
@@ -229,7 +245,7 @@ def test_a_transient_503_is_retried_through_sqs(stack, http, token, page_server)
     name = request(http, token, page_server.origin + "/busy")
     messages = receive(stack)
     assert failed_ids(invoke(stack, messages)) == {messages[0]["MessageId"]}
-    assert failed_ids(invoke(stack, receive(stack))) == set()
+    assert failed_ids(invoke(stack, receive_retried(stack))) == set()
     assert entry(stack, user_id(http, token), name).title == "Back"
 
 
@@ -299,11 +315,11 @@ def test_sqs_redrive_sends_a_job_to_the_dead_letter_queue_after_max_receives(sta
     page_server.routes["/down"] = Reply(503, "down")
     name = request(http, token, page_server.origin + "/down")
     limit = stack.settings.jobs_max_receive_count
-    for _ in range(limit):
-        messages = receive(stack)
+    for attempt in range(limit):
+        messages = receive_retried(stack) if attempt else receive(stack)
         assert len(messages) == 1
         assert failed_ids(invoke(stack, messages)) == {messages[0]["MessageId"]}
-    assert receive(stack) == []  # moto moved it on the next receive
+    assert receive(stack) == []  # after the last attempt it is visible at once: moto moved it on this receive
     dead = receive(stack, stack.settings.jobs_dlq_name)
     assert len(dead) == 1
     invoke(stack, dead, handler.dead_letter_handler)

@@ -12,11 +12,11 @@ import pytest
 
 from chalicelib.adapters.pinned_http import PinnedHttpPoster
 from chalicelib.domain.models import FileStatus
+from chalicelib.domain.retry_schedule import RetrySchedule
 from chalicelib.domain.webhooks import (
     EVENT_FAILED,
     EVENT_READY,
     DeliveryRefused,
-    RetrySchedule,
     WebhookDelivery,
     signature,
 )

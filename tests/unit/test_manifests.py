@@ -121,8 +121,9 @@ EXPECTED_ACTIONS = {
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",  # a transient failure's retry, after its backoff
         "sqs:SendMessage",
-        "sqs:GetQueueUrl",  # announcing an ended job to the webhooks queue
+        "sqs:GetQueueUrl",  # announcing an ended job to the webhooks queue; the jobs queue's own URL
     }
     | TRACING_ACTIONS,
     "pagepress-dead-letter": {
