@@ -23,7 +23,7 @@ def entry_view(entry: FileEntry) -> dict[str, Any]:
         "warnings": list(entry.warnings),
         "attempts": entry.attempts,
         "options": entry.options.to_dict(),
-        "filename": download_filename(entry.title, entry.url),
+        "filename": download_filename(entry.title, entry.url, entry.options.filename),
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
     }

@@ -30,6 +30,21 @@ class FileStatus(str, enum.Enum):
 
 PAPER_FORMATS = ("A3", "A4", "A5", "Letter", "Legal", "Tabloid")
 MEDIA_TYPES = ("print", "screen")
+#: The CSS media features a page may be shown with, and the values each takes (as Chromium emulates them).
+MEDIA_FEATURES: dict[str, tuple[str, ...]] = {
+    "prefers-color-scheme": ("light", "dark", "no-preference"),
+    "prefers-reduced-motion": ("reduce", "no-preference"),
+    "forced-colors": ("active", "none"),
+    "prefers-contrast": ("more", "no-preference"),
+}
+#: An HTTP status (404) or a class of them ("5xx").
+StatusRule = int | str
+
+
+@dataclass(frozen=True)
+class MediaFeature:
+    name: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -54,14 +69,32 @@ class ConversionOptions:
     delay_ms: int = 0
     header_template: str | None = None
     footer_template: str | None = None
+    page_ranges: str | None = None
+    single_page: bool = False
+    prefer_css_page_size: bool = False
+    omit_background: bool = False
+    user_agent: str | None = None
+    media_features: tuple[MediaFeature, ...] = ()
+    filename: str | None = None
+    wait_for_expression: str | None = None
+    #: None: the default, every 4xx and 5xx of the main document fails the job.
+    fail_on_http_status: tuple[StatusRule, ...] | None = None
+    fail_on_resource_http_status: tuple[StatusRule, ...] = ()
+    fail_on_resource_loading_failed: bool = False
+    fail_on_console_exceptions: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ConversionOptions:
+        """The inverse of ``to_dict`` after a trip through JSON (lists back to tuples)."""
         data = dict(data)
         data["margin"] = Margin(**data.get("margin", {}))
+        data["media_features"] = tuple(MediaFeature(**feature) for feature in data.get("media_features") or ())
+        if data.get("fail_on_http_status") is not None:
+            data["fail_on_http_status"] = tuple(data["fail_on_http_status"])
+        data["fail_on_resource_http_status"] = tuple(data.get("fail_on_resource_http_status") or ())
         return cls(**data)
 
 
