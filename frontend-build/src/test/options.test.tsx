@@ -140,6 +140,104 @@ describe("conversion options", () => {
     );
   });
 
+  it("send the page, waiting and failure options a person chose", async () => {
+    signedIn();
+    const s = server();
+    const user = userEvent.setup();
+    render(<App fetch={s.fetch} />);
+    await user.click(await screen.findByText("Options"));
+    await user.click(screen.getByLabelText("Pages to print"));
+    await user.paste("1-3, 5");
+    await user.click(screen.getByLabelText("Use the page's own paper size (CSS @page)"));
+    await user.selectOptions(screen.getByLabelText("Colour scheme"), "dark");
+    await user.click(screen.getByLabelText("Reduce motion"));
+    await user.click(screen.getByLabelText("Transparent background"));
+    await user.click(screen.getByLabelText("User agent"));
+    await user.paste("ReportBot/2");
+    await user.click(screen.getByLabelText("Wait until JavaScript is true"));
+    await user.paste("window.ready");
+    await user.click(screen.getByLabelText("Fail when the page answers"));
+    await user.paste("404, 5xx");
+    await user.click(screen.getByLabelText("Fail when a resource answers"));
+    await user.paste("4XX");
+    await user.click(screen.getByLabelText("Fail if a resource cannot be loaded"));
+    await user.click(screen.getByLabelText("Fail on uncaught script errors"));
+    await user.click(screen.getByLabelText("Download name"));
+    await user.paste("Quarterly report");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://example.com/q");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() => expect(s.calls.filter((c) => c.path === "/request")).toHaveLength(1));
+    const sent = s.calls.find((c) => c.path === "/request")!.body as { options: object };
+    expect(sent.options).toMatchObject({
+      page_ranges: "1-3, 5",
+      prefer_css_page_size: true,
+      omit_background: true,
+      media_features: [
+        { name: "prefers-color-scheme", value: "dark" },
+        { name: "prefers-reduced-motion", value: "reduce" },
+      ],
+      user_agent: "ReportBot/2",
+      wait_for_expression: "window.ready",
+      fail_on_http_status: [404, "5xx"],
+      fail_on_resource_http_status: ["4xx"],
+      fail_on_resource_loading_failed: true,
+      fail_on_console_exceptions: true,
+      filename: "Quarterly report",
+    });
+    // The download name is for that one conversion; the rest is remembered.
+    await waitFor(() => expect(screen.getByLabelText("Download name")).toHaveValue(""));
+    expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).toMatchObject({
+      pageRanges: "1-3, 5",
+      colorScheme: "dark",
+    });
+    expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).not.toHaveProperty("filename");
+  });
+
+  it("check page ranges and statuses before sending", async () => {
+    signedIn();
+    const s = server();
+    const user = userEvent.setup();
+    render(<App fetch={s.fetch} />);
+    await user.click(await screen.findByText("Options"));
+    await user.click(screen.getByLabelText("Pages to print"));
+    await user.paste("5-2");
+    await user.click(screen.getByLabelText("Fail when a resource answers"));
+    await user.paste("404, 6xx");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://example.com");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    expect(screen.getByLabelText("Pages to print")).toHaveAccessibleDescription(/ranges forwards/i);
+    expect(screen.getByLabelText("Fail when a resource answers")).toHaveAccessibleDescription(
+      /status codes or classes/i,
+    );
+    await waitFor(() => expect(screen.getByLabelText("Pages to print")).toHaveFocus());
+    expect(s.calls.some((c) => c.path === "/request")).toBe(false);
+  });
+
+  it("place a server error on a media feature next to the colour scheme", async () => {
+    signedIn();
+    const s = server({
+      "POST /request": () => ({
+        status: 400,
+        body: {
+          error: {
+            code: "invalid_input",
+            message: "prefers-color-scheme takes one of light, dark, no-preference.",
+            field: "options.media_features.0.value",
+          },
+        },
+      }),
+    });
+    const user = userEvent.setup();
+    render(<App fetch={s.fetch} />);
+    await user.type(await screen.findByLabelText("Page URL"), "https://example.com");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() =>
+      expect(screen.getByLabelText("Colour scheme")).toHaveAccessibleDescription(/takes one of/i),
+    );
+  });
+
   it("has a clear button for the URL", async () => {
     signedIn();
     const user = userEvent.setup();
