@@ -32,6 +32,7 @@ from playwright.async_api import (
 from chalicelib.config import Settings
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.models import ConversionOptions, RenderedPdf
+from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.ports import Renderer
 from chalicelib.egress import EgressPolicy
 from converter import failures
@@ -51,6 +52,7 @@ from converter.page_options import (
 )
 from converter.pdf_metadata import stamp_metadata
 from converter.readiness import settle
+from converter.screenshot import take_screenshot
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -334,7 +336,8 @@ class PlaywrightRenderer(Renderer):
 
         mark = time.monotonic()
         title = _valid_text(" ".join((await page.title()).split())) or url
-        raw = await self._print(job_page, options)
+        image = OUTPUTS[options.output].is_image
+        raw = await (take_screenshot(page, options, self._settle_timeout) if image else self._print(job_page, options))
         timings["print_ms"] = _ms_since(mark)
 
         guard = job_page.guard
@@ -351,7 +354,7 @@ class PlaywrightRenderer(Renderer):
                     },
                 )
         mark = time.monotonic()
-        result = await self._finish(raw, title, url, warnings)
+        result = self._finish_image(raw, title, warnings) if image else await self._finish(raw, title, url, warnings)
         timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})
         return result
@@ -425,6 +428,10 @@ class PlaywrightRenderer(Renderer):
             raise ConversionFailed(
                 f"{selector!r} is not a valid CSS selector", "invalid_selector", permanent=True
             ) from None
+
+    def _finish_image(self, raw: bytes, title: str, warnings: list[str]) -> RenderedPdf:
+        self._check_size(len(raw))
+        return RenderedPdf(content=raw, title=title, pages=1, warnings=tuple(warnings))
 
     async def _finish(self, raw: bytes, title: str, url: str, warnings: list[str]) -> RenderedPdf:
         self._check_size(len(raw))

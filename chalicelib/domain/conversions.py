@@ -12,6 +12,7 @@ from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.ids import is_file_id, new_file_id
 from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, FileStatus, Page, User
 from chalicelib.domain.options import DEFAULT_MAX_PAGES, parse_options
+from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
 from chalicelib.domain.sources import Source
 
@@ -151,7 +152,9 @@ class ConversionService:
         entry = self._owned(user, name)
         if entry.status is not FileStatus.READY:
             raise Conflict(f"The PDF is not ready yet (it is {entry.status.value}).", "not_ready")
-        filename = download_filename(entry.title, entry.url, entry.options.filename)
+        filename = download_filename(
+            entry.title, entry.url, entry.options.filename, OUTPUTS[entry.options.output].extension
+        )
         return self._store.download_url(entry.object_key, filename, self._ttl), filename
 
     @property

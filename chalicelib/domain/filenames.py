@@ -9,13 +9,14 @@ from urllib.parse import urlsplit
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def download_filename(title: str | None, url: str, chosen: str | None = None) -> str:
-    base = _without_extension(chosen) if chosen else None
+def download_filename(title: str | None, url: str, chosen: str | None = None, extension: str = "pdf") -> str:
+    base = _without_extension(chosen, extension) if chosen else None
     base = base or title or urlsplit(url).hostname or "page"
     ascii_text = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
     cleaned = _UNSAFE.sub("-", ascii_text).strip("-._")[:80].rstrip("-._")
-    return f"{cleaned or 'page'}.pdf"
+    return f"{cleaned or 'page'}.{extension}"
 
 
-def _without_extension(name: str) -> str:
-    return name[:-4] if name.lower().endswith(".pdf") else name
+def _without_extension(name: str, extension: str) -> str:
+    suffix = f".{extension}"
+    return name[: -len(suffix)] if name.lower().endswith(suffix) else name

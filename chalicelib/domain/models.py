@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.outputs import OUTPUTS
+
 
 @dataclass(frozen=True)
 class User:
@@ -82,6 +84,9 @@ class ConversionOptions:
     fail_on_resource_http_status: tuple[StatusRule, ...] = ()
     fail_on_resource_loading_failed: bool = False
     fail_on_console_exceptions: bool = False
+    output: str = "pdf"  # or "png", "jpeg", "webp": a screenshot instead of a PDF
+    full_page: bool = True
+    quality: int | None = None  # jpeg and webp only
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,16 +137,16 @@ class FileEntry:
 
     @property
     def object_key(self) -> str:
-        return object_key(self.user_id, self.file_id)
+        return object_key(self.user_id, self.file_id, self.options.output)
 
     @property
     def source_key(self) -> str | None:
         return source_key(self.user_id, self.file_id) if self.source != "url" else None
 
 
-def object_key(user_id: str, file_id: str) -> str:
-    """Where a file's PDF lives in S3; derived, so a retried job overwrites, never duplicates."""
-    return f"users/{user_id}/{file_id}.pdf"
+def object_key(user_id: str, file_id: str, output: str = "pdf") -> str:
+    """Where a file's PDF (or screenshot) lives in S3; derived, so a retried job overwrites, never duplicates."""
+    return f"users/{user_id}/{file_id}.{OUTPUTS[output].extension}"
 
 
 def source_key(user_id: str, file_id: str) -> str:

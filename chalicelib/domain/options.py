@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import MEDIA_FEATURES, MEDIA_TYPES, PAPER_FORMATS, ConversionOptions, Margin, MediaFeature
+from chalicelib.domain.outputs import LOSSY, OUTPUTS
 from chalicelib.domain.page_ranges import parse_page_ranges
 from chalicelib.domain.status_rules import parse_status_rules
 from chalicelib.domain.templates import sanitise_template
@@ -68,6 +69,9 @@ _KNOWN = {
     "fail_on_resource_http_status",
     "fail_on_resource_loading_failed",
     "fail_on_console_exceptions",
+    "output",
+    "full_page",
+    "quality",
 }
 
 
@@ -80,13 +84,16 @@ def parse_options(raw: Any, max_pages: int = DEFAULT_MAX_PAGES) -> ConversionOpt
     if unknown:
         raise InvalidInput(f"Unknown option: {unknown[0]}.", field=f"options.{unknown[0]}")
     defaults = ConversionOptions()
+    output = _choice(raw, "output", tuple(OUTPUTS), defaults.output)
+    image = OUTPUTS[output].is_image
     options = ConversionOptions(
         format=_choice(raw, "format", PAPER_FORMATS, defaults.format),
         landscape=_bool(raw, "landscape", defaults.landscape),
         margin=_margin(raw.get("margin", {})),
         scale=_scale(raw.get("scale", defaults.scale)),
         print_background=_bool(raw, "print_background", defaults.print_background),
-        media=_choice(raw, "media", MEDIA_TYPES, defaults.media),
+        # A screenshot shows the page as on screen unless print styles are asked for.
+        media=_choice(raw, "media", MEDIA_TYPES, "screen" if image else defaults.media),
         wait_for_selector=_text(raw, "wait_for_selector", MAX_SELECTOR, allow_empty=False),
         delay_ms=_delay(raw.get("delay_ms", defaults.delay_ms)),
         header_template=_template(raw, "header_template"),
@@ -111,11 +118,26 @@ def parse_options(raw: Any, max_pages: int = DEFAULT_MAX_PAGES) -> ConversionOpt
             raw, "fail_on_resource_loading_failed", defaults.fail_on_resource_loading_failed
         ),
         fail_on_console_exceptions=_bool(raw, "fail_on_console_exceptions", defaults.fail_on_console_exceptions),
+        output=output,
+        full_page=_bool(raw, "full_page", defaults.full_page),
+        quality=_quality(raw.get("quality"), output),
     )
     _check_printable_area(options)
+    if image and options.page_ranges is not None:
+        raise InvalidInput("A screenshot has no pages to choose: leave page_ranges out.", field="options.page_ranges")
     if options.single_page and options.page_ranges not in (None, "1"):
         raise InvalidInput("single_page prints one page: leave page_ranges out.", field="options.page_ranges")
     return options
+
+
+def _quality(value: Any, output: str) -> int | None:
+    if value is None:
+        return None
+    if output not in LOSSY:
+        raise InvalidInput(f"quality is for {' and '.join(LOSSY)} output only.", field="options.quality")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise InvalidInput("quality must be a whole number from 0 to 100.", field="options.quality")
+    return value
 
 
 def _user_agent(raw: dict) -> str | None:

@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--user-agent", metavar="TEXT", help="the User-Agent the site sees")
     convert.add_argument("--color-scheme", choices=("light", "dark"), help="prefers-color-scheme to emulate")
     convert.add_argument("--filename", metavar="NAME", help="the name the PDF downloads as")
+    convert.add_argument(
+        "--as", dest="output_type", choices=("pdf", "png", "jpeg", "webp"), help="a screenshot instead"
+    )
+    convert.add_argument("--quality", type=int, metavar="0-100", help="jpeg/webp quality")
+    convert.add_argument("--viewport-only", action="store_true", help="screenshot the first screen, not the whole page")
     convert.add_argument("--wait-for-expression", metavar="JS", help="print once this expression is truthy")
     convert.add_argument(
         "--fail-on-console-exceptions", action="store_true", help="fail if the page throws an uncaught exception"
@@ -74,6 +79,12 @@ def options_from(args: argparse.Namespace) -> dict:
     """The request's ``options`` from the flags given (the API checks and bounds them)."""
     options: dict = {name: getattr(args, name) for name in _VALUE_FLAGS if getattr(args, name)}
     options.update({name: True for name in _SWITCHES if getattr(args, name)})
+    if args.output_type:
+        options["output"] = args.output_type
+    if args.quality is not None:
+        options["quality"] = args.quality
+    if args.viewport_only:
+        options["full_page"] = False
     if args.color_scheme:
         options["media_features"] = [{"name": "prefers-color-scheme", "value": args.color_scheme}]
     return options

@@ -119,6 +119,13 @@ def test_loopback_urls_not_on_the_allow_list_are_blocked(http, token, page_serve
         ({"fail_on_resource_http_status": [True]}, "options.fail_on_resource_http_status"),
         ({"fail_on_resource_loading_failed": "true"}, "options.fail_on_resource_loading_failed"),
         ({"fail_on_console_exceptions": 0}, "options.fail_on_console_exceptions"),
+        ({"output": "gif"}, "options.output"),
+        ({"output": "png", "quality": 80}, "options.quality"),
+        ({"quality": 80}, "options.quality"),
+        ({"output": "jpeg", "quality": 101}, "options.quality"),
+        ({"output": "webp", "quality": True}, "options.quality"),
+        ({"output": "png", "page_ranges": "1"}, "options.page_ranges"),
+        ({"full_page": "no"}, "options.full_page"),
         ("A4", "options"),
     ],
 )

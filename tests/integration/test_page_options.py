@@ -178,3 +178,43 @@ def test_wait_for_expression_that_never_holds_fails_within_the_render_timeout(re
 def test_a_broken_expression_fails_as_invalid(renderer, pages):
     url = pages.page("/bad-expression", "<p>Bad</p>")
     assert _failure(renderer, url, wait_for_expression="(((").code == "invalid_expression"
+
+
+# --- screenshots ---------------------------------------------------------------------------
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+
+
+def _png_has_alpha(content: bytes) -> bool:
+    return content[25] in (4, 6)  # IHDR colour type: grey + alpha, or RGBA
+
+
+def test_a_png_screenshot_is_the_whole_page_or_the_first_screen(renderer, pages):
+    body = "".join(f"<p>Row {n}</p>" for n in range(120))
+    url = pages.page("/tall-picture", f"<title>Tall picture</title>{body}")
+    full = _render(renderer, url, output="png", media="screen")
+    assert full.title == "Tall picture" and full.pages == 1
+    width, height = _png_size(full.content)
+    assert width == 1280 and height > 2000
+    screen = _render(renderer, url, output="png", media="screen", full_page=False)
+    assert _png_size(screen.content) == (1280, 900)
+
+
+def test_jpeg_and_webp_screenshots_and_their_quality(renderer, pages):
+    body = "".join(f"<p style='color:hsl({n * 7},70%,40%)'>Colourful row {n}</p>" for n in range(40))
+    url = pages.page("/colourful", body)
+    best = _render(renderer, url, output="jpeg", quality=100).content
+    rough = _render(renderer, url, output="jpeg", quality=10).content
+    assert best[:3] == rough[:3] == b"\xff\xd8\xff"
+    assert len(rough) < len(best)
+    webp = _render(renderer, url, output="webp", quality=50).content
+    assert webp[:4] == b"RIFF" and webp[8:12] == b"WEBP"
+
+
+def test_omit_background_gives_a_png_with_transparency(renderer, pages):
+    url = pages.page("/plain-picture", "<p>On nothing</p>")
+    assert not _png_has_alpha(_render(renderer, url, output="png").content)
+    assert _png_has_alpha(_render(renderer, url, output="png", omit_background=True).content)

@@ -18,6 +18,14 @@ def test_no_flags_send_no_options():
     assert _options() == {}
 
 
+def test_screenshot_flags():
+    assert _options("--as", "webp", "--quality", "70", "--viewport-only") == {
+        "output": "webp",
+        "quality": 70,
+        "full_page": False,
+    }
+
+
 def test_each_flag_sets_its_option():
     assert _options(
         "--format",

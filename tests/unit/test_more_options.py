@@ -9,8 +9,9 @@ import pytest
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.filenames import download_filename
-from chalicelib.domain.models import ConversionOptions, MediaFeature
+from chalicelib.domain.models import ConversionOptions, MediaFeature, object_key
 from chalicelib.domain.options import parse_options
+from chalicelib.domain.outputs import content_type_for
 from chalicelib.domain.page_ranges import parse_page_ranges
 from chalicelib.domain.status_rules import parse_status_rules, status_matches
 
@@ -129,6 +130,16 @@ def test_every_option_survives_the_trip_through_json():
     )
     assert options.media_features == (MediaFeature("prefers-reduced-motion", "reduce"),)
     assert ConversionOptions.from_dict(json.loads(json.dumps(options.to_dict()))) == options
+
+
+def test_screenshots_default_to_screen_media_and_their_own_extension():
+    png = parse_options({"output": "png"})
+    assert png.media == "screen" and png.full_page is True and png.quality is None
+    assert parse_options({"output": "png", "media": "print"}).media == "print"
+    assert parse_options({"output": "jpeg", "quality": 0}).quality == 0
+    assert object_key("u", "f", "jpeg") == "users/u/f.jpg" and object_key("u", "f") == "users/u/f.pdf"
+    assert content_type_for("Doc.webp") == "image/webp" and content_type_for("Doc.pdf") == "application/pdf"
+    assert download_filename("T", "https://example.com/", "shot.png", "png") == "shot.png"
 
 
 def test_a_message_from_before_these_options_still_reads():
