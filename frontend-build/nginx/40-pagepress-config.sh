@@ -3,6 +3,8 @@
 # any environment without a rebuild:
 #   API_ORIGIN  origin of the PagePress API, e.g. https://api.pagepress.example
 #               (empty: the API is on the same origin as the app)
+#   FILES_ORIGIN  space-separated origins download links point at (the files bucket),
+#               allowed as img-src so screenshots show in the list (empty: same origin)
 # Output (in /tmp so the root filesystem can stay read-only):
 #   /tmp/pagepress/config.js  loaded by index.html before the bundle
 #   /tmp/pagepress/csp.conf   the Content-Security-Policy, whose connect-src
@@ -18,6 +20,15 @@ if [ -n "$origin" ] && ! printf '%s' "$origin" | grep -Eq '^https?://[A-Za-z0-9.
     exit 1
 fi
 
+files=""
+for files_origin in ${FILES_ORIGIN:-}; do
+    if ! printf '%s' "$files_origin" | grep -Eq '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$'; then
+        echo "40-pagepress-config: FILES_ORIGIN must list https origins, got: $files_origin" >&2
+        exit 1
+    fi
+    files="$files $files_origin"
+done
+
 mkdir -p "$out"
 
 if [ -n "$origin" ]; then
@@ -28,7 +39,7 @@ else
     connect="'self'"
 fi
 
-csp="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src $connect; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+csp="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:$files; font-src 'self'; connect-src $connect; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 printf 'set $pagepress_csp "%s";\n' "$csp" > "$out/csp.conf"
 
 echo "40-pagepress-config: API origin: ${origin:-same origin}"

@@ -9,6 +9,12 @@ export const PAPER_FORMATS: readonly PaperFormat[] = [
   "Tabloid",
 ];
 export const MEDIA_TYPES: readonly MediaType[] = ["print", "screen"];
+export const OUTPUTS = ["pdf", "png", "jpeg", "webp"] as const;
+export type Output = (typeof OUTPUTS)[number];
+export function isImage(output: string | undefined): boolean {
+  return output === "png" || output === "jpeg" || output === "webp";
+}
+
 /** "" leaves the page's own preference alone. */
 export const COLOR_SCHEMES = ["", "light", "dark"] as const;
 export type ColorScheme = (typeof COLOR_SCHEMES)[number];
@@ -40,6 +46,10 @@ export interface OptionsForm {
   failOnConsoleExceptions: boolean;
   /** The download's name: for one conversion, so it is not remembered. */
   filename: string;
+  output: Output;
+  fullPage: boolean;
+  /** JPEG/WebP quality as typed; empty: Chromium's default. */
+  quality: string;
 }
 
 export const DEFAULT_OPTIONS: OptionsForm = {
@@ -64,6 +74,9 @@ export const DEFAULT_OPTIONS: OptionsForm = {
   failOnResourceLoadingFailed: false,
   failOnConsoleExceptions: false,
   filename: "",
+  output: "pdf",
+  fullPage: true,
+  quality: "",
 };
 
 export const OPTIONS_KEY = "pagepress.options.v1";
@@ -123,6 +136,9 @@ export function loadOptions(storage: Storage = localStorage): OptionsForm {
     ),
     failOnConsoleExceptions: bool(saved.failOnConsoleExceptions, d.failOnConsoleExceptions),
     filename: d.filename,
+    output: pick(saved.output, OUTPUTS, d.output),
+    fullPage: bool(saved.fullPage, d.fullPage),
+    quality: str(saved.quality, d.quality),
   };
 }
 
@@ -156,7 +172,10 @@ export type OptionField =
   | "failOnResourceHttpStatus"
   | "failOnResourceLoadingFailed"
   | "failOnConsoleExceptions"
-  | "filename";
+  | "filename"
+  | "output"
+  | "fullPage"
+  | "quality";
 
 export type OptionErrors = Partial<Record<OptionField, string>>;
 
@@ -231,6 +250,14 @@ export function validateOptions(o: OptionsForm): OptionErrors {
   if (parseStatuses(o.failOnResourceHttpStatus) === undefined) {
     errors.failOnResourceHttpStatus = RULES.statuses;
   }
+  const quality = Number(o.quality);
+  if (
+    (o.output === "jpeg" || o.output === "webp") &&
+    o.quality.trim() !== "" &&
+    (!Number.isInteger(quality) || quality < 0 || quality > 100)
+  ) {
+    errors.quality = "Quality must be a whole number from 0 to 100.";
+  }
   if (o.filename.trim() && (o.filename.length > 100 || FILENAME_FORBIDDEN.test(o.filename))) {
     errors.filename = 'At most 100 characters, without / \\ : * ? " < > |.';
   }
@@ -256,8 +283,16 @@ export function toApiOptions(o: OptionsForm): ConvertOptions {
   if (selector) out.wait_for_selector = selector;
   const delay = o.delayMs.trim() === "" ? 0 : Number(o.delayMs);
   if (delay > 0) out.delay_ms = delay;
-  if (o.pageRanges.trim()) out.page_ranges = o.pageRanges.trim();
-  if (o.singlePage) out.single_page = true;
+  const image = isImage(o.output);
+  if (image) {
+    // A screenshot takes no pages; it shows screen styles unless print ones are asked for.
+    out.output = o.output;
+    delete out.media;
+    if (!o.fullPage) out.full_page = false;
+    if (o.output !== "png" && o.quality.trim() !== "") out.quality = Number(o.quality);
+  }
+  if (o.pageRanges.trim() && !image) out.page_ranges = o.pageRanges.trim();
+  if (o.singlePage && !image) out.single_page = true;
   if (o.preferCssPageSize) out.prefer_css_page_size = true;
   if (o.omitBackground) out.omit_background = true;
   const features: { name: "prefers-color-scheme" | "prefers-reduced-motion"; value: string }[] = [];
@@ -303,6 +338,9 @@ export function optionFieldFromApi(field: string): OptionField | undefined {
     fail_on_resource_loading_failed: "failOnResourceLoadingFailed",
     fail_on_console_exceptions: "failOnConsoleExceptions",
     filename: "filename",
+    output: "output",
+    full_page: "fullPage",
+    quality: "quality",
   };
   if (f.startsWith("media_features")) return "colorScheme";
   return field.startsWith("options.") ? map[f] : undefined;

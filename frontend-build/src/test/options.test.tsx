@@ -26,12 +26,15 @@ describe("conversion options", () => {
     await user.selectOptions(screen.getByLabelText("Page size"), "Letter");
     await user.click(screen.getByLabelText("Landscape"));
     await user.clear(screen.getByLabelText("Scale"));
-    await user.type(screen.getByLabelText("Scale"), "0.8");
+    await user.click(screen.getByLabelText("Scale"));
+    await user.paste("0.8");
     await user.click(screen.getByLabelText("Screen (as it looks in a browser)"));
     await user.click(screen.getByLabelText("Print background graphics"));
-    await user.type(screen.getByLabelText("Wait for element (CSS selector)"), "#main");
+    await user.click(screen.getByLabelText("Wait for element (CSS selector)"));
+    await user.paste("#main");
     await user.clear(screen.getByLabelText("Top margin"));
-    await user.type(screen.getByLabelText("Top margin"), "2cm");
+    await user.click(screen.getByLabelText("Top margin"));
+    await user.paste("2cm");
     first.unmount();
 
     expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).toMatchObject({
@@ -192,6 +195,29 @@ describe("conversion options", () => {
       colorScheme: "dark",
     });
     expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).not.toHaveProperty("filename");
+  });
+
+  it("ask for a screenshot instead of a PDF", async () => {
+    signedIn();
+    const s = server();
+    const user = userEvent.setup();
+    render(<App fetch={s.fetch} />);
+    await user.click(await screen.findByText("Options"));
+    await user.selectOptions(screen.getByLabelText("Output"), "jpeg");
+    expect(screen.queryByLabelText("Page size")).toBeNull();
+    await user.click(screen.getByLabelText("The whole page (not just the first screen)"));
+    await user.click(screen.getByLabelText("Quality"));
+    await user.paste("70");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://example.com/shot");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() => expect(s.calls.filter((c) => c.path === "/request")).toHaveLength(1));
+    const sent = s.calls.find((c) => c.path === "/request")!.body as {
+      options: Record<string, unknown>;
+    };
+    expect(sent.options).toMatchObject({ output: "jpeg", full_page: false, quality: 70 });
+    expect(sent.options).not.toHaveProperty("media");
+    expect(sent.options).not.toHaveProperty("page_ranges");
   });
 
   it("check page ranges and statuses before sending", async () => {
