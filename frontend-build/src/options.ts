@@ -166,6 +166,7 @@ export type OptionField =
   | "preferCssPageSize"
   | "omitBackground"
   | "colorScheme"
+  | "reducedMotion"
   | "userAgent"
   | "waitForExpression"
   | "failOnHttpStatus"

@@ -1,21 +1,7 @@
 import type { OptionsState } from "../hooks/useConvertForm";
-import {
-  COLOR_SCHEMES,
-  RULES,
-  type ColorScheme,
-  type OptionField,
-  type OptionsForm,
-} from "../options";
-import { Field, SelectField } from "./Field";
-
-type TextOption =
-  | "userAgent"
-  | "waitForSelector"
-  | "waitForExpression"
-  | "delayMs"
-  | "failOnHttpStatus"
-  | "failOnResourceHttpStatus"
-  | "filename";
+import { COLOR_SCHEMES, RULES, type ColorScheme } from "../options";
+import { SelectField } from "./Field";
+import { Checkbox, TextOption } from "./OptionInputs";
 
 const SCHEME_LABEL: Record<ColorScheme, string> = {
   "": "As the page prefers",
@@ -23,36 +9,9 @@ const SCHEME_LABEL: Record<ColorScheme, string> = {
   dark: "Dark",
 };
 
-interface CheckboxProps {
-  id: string;
-  field: OptionField;
-  label: string;
-  checked: boolean;
-  onChange: (checked: boolean) => void;
-}
-
-export function Checkbox({ id, field, label, checked, onChange }: CheckboxProps) {
-  return (
-    <div className="checkbox">
-      <input
-        id={id}
-        type="checkbox"
-        data-field={field}
-        checked={checked}
-        onChange={(e) => onChange(e.target.checked)}
-      />
-      <label htmlFor={id}>{label}</label>
-    </div>
-  );
-}
-
 /** How the page is shown (media, scheme, background, agent), when it is ready, when it fails, and the download's name. */
 export function BehaviourOptions({ options }: { options: OptionsState }) {
   const { values, errors: err, update, clearError } = options;
-  function text(field: TextOption, value: string) {
-    update({ [field]: value } as Partial<OptionsForm>);
-    clearError(field);
-  }
   return (
     <>
       <fieldset className="radios">
@@ -94,120 +53,75 @@ export function BehaviourOptions({ options }: { options: OptionsState }) {
           </option>
         ))}
       </SelectField>
-      <Checkbox
-        id="opt-motion"
-        field="colorScheme"
-        label="Reduce motion"
-        checked={values.reducedMotion}
-        onChange={(reducedMotion) => update({ reducedMotion })}
-      />
+      <Checkbox options={options} field="reducedMotion" label="Reduce motion" />
 
-      <Checkbox
-        id="opt-background"
-        field="printBackground"
-        label="Print background graphics"
-        checked={values.printBackground}
-        onChange={(printBackground) => update({ printBackground })}
-      />
-      <Checkbox
-        id="opt-transparent"
-        field="omitBackground"
-        label="Transparent background"
-        checked={values.omitBackground}
-        onChange={(omitBackground) => update({ omitBackground })}
-      />
+      <Checkbox options={options} field="printBackground" label="Print background graphics" />
+      <Checkbox options={options} field="omitBackground" label="Transparent background" />
 
-      <Field
+      <TextOption
+        options={options}
+        field="userAgent"
         label="User agent"
-        data-field="userAgent"
-        spellCheck={false}
-        autoCapitalize="none"
         hint="Optional. The browser name the site sees."
-        value={values.userAgent}
-        onChange={(e) => text("userAgent", e.target.value)}
-        error={err.userAgent}
       />
 
-      <Field
+      <TextOption
+        options={options}
+        field="waitForSelector"
         label="Wait for element (CSS selector)"
-        data-field="waitForSelector"
-        spellCheck={false}
-        autoCapitalize="none"
         placeholder="#content"
         hint={`Optional. ${RULES.selector}`}
-        value={values.waitForSelector}
-        onChange={(e) => text("waitForSelector", e.target.value)}
-        error={err.waitForSelector}
       />
-      <Field
+      <TextOption
+        options={options}
+        field="waitForExpression"
         label="Wait until JavaScript is true"
-        data-field="waitForExpression"
-        spellCheck={false}
-        autoCapitalize="none"
         placeholder="window.chartReady === true"
         hint={`Optional. ${RULES.expression}`}
-        value={values.waitForExpression}
-        onChange={(e) => text("waitForExpression", e.target.value)}
-        error={err.waitForExpression}
       />
-      <Field
+      <TextOption
+        options={options}
+        field="delayMs"
         label="Extra delay (milliseconds)"
-        data-field="delayMs"
         type="number"
         inputMode="numeric"
         min={0}
         max={10000}
         step={100}
         hint={`Optional wait after the page loads. ${RULES.delay}`}
-        value={values.delayMs}
-        onChange={(e) => text("delayMs", e.target.value)}
-        error={err.delayMs}
       />
 
-      <Field
+      <TextOption
+        options={options}
+        field="failOnHttpStatus"
         label="Fail when the page answers"
-        data-field="failOnHttpStatus"
-        spellCheck={false}
         placeholder="4xx, 5xx"
         hint={`${RULES.statuses} Empty: every 4xx and 5xx.`}
-        value={values.failOnHttpStatus}
-        onChange={(e) => text("failOnHttpStatus", e.target.value)}
-        error={err.failOnHttpStatus}
       />
-      <Field
+      <TextOption
+        options={options}
+        field="failOnResourceHttpStatus"
         label="Fail when a resource answers"
-        data-field="failOnResourceHttpStatus"
-        spellCheck={false}
         placeholder="404"
         hint={`${RULES.statuses} Empty: never.`}
-        value={values.failOnResourceHttpStatus}
-        onChange={(e) => text("failOnResourceHttpStatus", e.target.value)}
-        error={err.failOnResourceHttpStatus}
       />
       <Checkbox
-        id="opt-fail-loading"
+        options={options}
         field="failOnResourceLoadingFailed"
         label="Fail if a resource cannot be loaded"
-        checked={values.failOnResourceLoadingFailed}
-        onChange={(failOnResourceLoadingFailed) => update({ failOnResourceLoadingFailed })}
       />
       <Checkbox
-        id="opt-fail-exceptions"
+        options={options}
         field="failOnConsoleExceptions"
         label="Fail on uncaught script errors"
-        checked={values.failOnConsoleExceptions}
-        onChange={(failOnConsoleExceptions) => update({ failOnConsoleExceptions })}
       />
 
-      <Field
+      <TextOption
+        options={options}
+        field="filename"
         label="Download name"
-        data-field="filename"
-        spellCheck={false}
         placeholder="Quarterly report"
         hint={`Optional. ${RULES.filename}`}
-        value={values.filename}
-        onChange={(e) => text("filename", e.target.value)}
-        error={err.filename}
       />
     </>
   );

@@ -9,7 +9,8 @@ import {
   type OptionsForm,
 } from "../options";
 import { Field, SelectField } from "./Field";
-import { BehaviourOptions, Checkbox } from "./BehaviourOptions";
+import { BehaviourOptions } from "./BehaviourOptions";
+import { Checkbox, TextOption } from "./OptionInputs";
 
 const OUTPUT_LABEL: Record<Output, string> = {
   pdf: "PDF document",
@@ -85,32 +86,25 @@ export function OptionsFieldset({ options }: { options: OptionsState }) {
 
 /** Whole page or first screen, and quality for the lossy formats. */
 function ScreenshotOptions({ options }: { options: OptionsState }) {
-  const { values, errors: err, update, clearError } = options;
+  const { values } = options;
   return (
     <>
       <Checkbox
-        id="opt-full-page"
+        options={options}
         field="fullPage"
         label="The whole page (not just the first screen)"
-        checked={values.fullPage}
-        onChange={(fullPage) => update({ fullPage })}
       />
       {values.output !== "png" && (
-        <Field
+        <TextOption
+          options={options}
+          field="quality"
           label="Quality"
-          data-field="quality"
           type="number"
           inputMode="numeric"
           min={0}
           max={100}
           step={5}
           hint="Optional. 0 to 100; higher is sharper and larger."
-          value={values.quality}
-          onChange={(e) => {
-            update({ quality: e.target.value });
-            clearError("quality");
-          }}
-          error={err.quality}
         />
       )}
     </>
@@ -186,50 +180,31 @@ function PaperOptions({ options }: { options: OptionsState }) {
         </div>
       </fieldset>
 
-      <Field
+      <TextOption
+        options={options}
+        field="scale"
         label="Scale"
-        data-field="scale"
         type="number"
         inputMode="decimal"
         min={0.1}
         max={2}
         step={0.1}
         hint={RULES.scale}
-        value={values.scale}
-        onChange={(e) => {
-          update({ scale: e.target.value });
-          clearError("scale");
-        }}
-        error={err.scale}
       />
 
-      <Field
+      <TextOption
+        options={options}
+        field="pageRanges"
         label="Pages to print"
-        data-field="pageRanges"
-        spellCheck={false}
         placeholder="1-3, 5"
         hint={RULES.pageRanges}
-        value={values.pageRanges}
-        onChange={(e) => {
-          update({ pageRanges: e.target.value });
-          clearError("pageRanges");
-        }}
-        error={err.pageRanges}
       />
 
+      <Checkbox options={options} field="singlePage" label="Everything on one tall page" />
       <Checkbox
-        id="opt-single-page"
-        field="singlePage"
-        label="Everything on one tall page"
-        checked={values.singlePage}
-        onChange={(singlePage) => update({ singlePage })}
-      />
-      <Checkbox
-        id="opt-css-size"
+        options={options}
         field="preferCssPageSize"
         label="Use the page's own paper size (CSS @page)"
-        checked={values.preferCssPageSize}
-        onChange={(preferCssPageSize) => update({ preferCssPageSize })}
       />
     </>
   );
