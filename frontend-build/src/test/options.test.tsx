@@ -17,6 +17,16 @@ function server(extra = {}) {
   });
 }
 
+/** Signed in, the app rendered against a fake server, the options panel open. */
+async function withOptionsOpen() {
+  signedIn();
+  const s = server();
+  const user = userEvent.setup();
+  render(<App fetch={s.fetch} />);
+  await user.click(await screen.findByText("Options"));
+  return { s, user };
+}
+
 describe("conversion options", () => {
   it("are remembered for next time", async () => {
     signedIn();
@@ -61,11 +71,7 @@ describe("conversion options", () => {
   });
 
   it("are sent with the URL, with a fresh Idempotency-Key per submit", async () => {
-    signedIn();
-    const s = server();
-    const user = userEvent.setup();
-    render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText("Options"));
+    const { s, user } = await withOptionsOpen();
     await user.selectOptions(screen.getByLabelText("Page size"), "A3");
     await user.type(screen.getByLabelText("Page URL"), "example.com/a");
     await user.click(screen.getByRole("button", { name: "Convert" }));
@@ -90,11 +96,7 @@ describe("conversion options", () => {
   });
 
   it("are checked before sending, next to the field", async () => {
-    signedIn();
-    const s = server();
-    const user = userEvent.setup();
-    render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText("Options"));
+    const { s, user } = await withOptionsOpen();
     await user.clear(screen.getByLabelText("Scale"));
     await user.type(screen.getByLabelText("Scale"), "3");
     await user.type(screen.getByLabelText("Page URL"), "https://example.com");
@@ -144,11 +146,7 @@ describe("conversion options", () => {
   });
 
   it("send the page, waiting and failure options a person chose", async () => {
-    signedIn();
-    const s = server();
-    const user = userEvent.setup();
-    render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText("Options"));
+    const { s, user } = await withOptionsOpen();
     await user.click(screen.getByLabelText("Pages to print"));
     await user.paste("1-3, 5");
     await user.click(screen.getByLabelText("Use the page's own paper size (CSS @page)"));
@@ -198,11 +196,7 @@ describe("conversion options", () => {
   });
 
   it("ask for a screenshot instead of a PDF", async () => {
-    signedIn();
-    const s = server();
-    const user = userEvent.setup();
-    render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText("Options"));
+    const { s, user } = await withOptionsOpen();
     await user.selectOptions(screen.getByLabelText("Output"), "jpeg");
     expect(screen.queryByLabelText("Page size")).toBeNull();
     await user.click(screen.getByLabelText("The whole page (not just the first screen)"));
@@ -221,11 +215,7 @@ describe("conversion options", () => {
   });
 
   it("check page ranges and statuses before sending", async () => {
-    signedIn();
-    const s = server();
-    const user = userEvent.setup();
-    render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText("Options"));
+    const { s, user } = await withOptionsOpen();
     await user.click(screen.getByLabelText("Pages to print"));
     await user.paste("5-2");
     await user.click(screen.getByLabelText("Fail when a resource answers"));
