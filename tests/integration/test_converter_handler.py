@@ -49,11 +49,11 @@ class FlakyPut:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def put_pdf(self, key, content, metadata):
+    def put_pdf(self, key, content, metadata, content_type="application/pdf"):
         if self.failures_left:
             self.failures_left -= 1
             raise DependencyUnavailable("S3 does not answer: injected fault")
-        self.inner.put_pdf(key, content, metadata)
+        self.inner.put_pdf(key, content, metadata, content_type)
 
 
 class RecordingMetrics(ConversionMetrics):
