@@ -178,6 +178,7 @@ class Container:
             self.object_store,
             lambda url: self.egress_policy.vet_url(url).url,
             download_ttl_seconds=self.settings.download_url_ttl_seconds,
+            max_pages=self.settings.max_pdf_pages,
         )
 
     @functools.cached_property

@@ -26,8 +26,10 @@ def pdf_arguments(options: ConversionOptions) -> dict[str, Any]:
         },
         "scale": options.scale,
         "print_background": options.print_background,
-        "prefer_css_page_size": False,
+        "prefer_css_page_size": options.prefer_css_page_size,
     }
+    if options.page_ranges:
+        arguments["page_ranges"] = options.page_ranges
     if options.header_template or options.footer_template:
         arguments.update(
             display_header_footer=True,

@@ -32,18 +32,27 @@ from playwright.async_api import (
 from chalicelib.config import Settings
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.models import ConversionOptions, RenderedPdf
+from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.ports import Renderer
 from chalicelib.egress import EgressPolicy
 from converter import failures
 from converter.browser import BrowserGeneration, BrowserSupervisor
 from converter.chromium_process import ChromiumProcess
 from converter.egress_guard import EgressGuard
+from converter.failure_policy import FailureWatch, document_fails
 from converter.html_source import SOURCE_URL, serve_source
 from converter.job_pages import BrowserGone, Guard, GuardFactory, JobPage, PageWatch, SparePages
 from converter.loop_thread import LoopThread
+from converter.page_options import (
+    await_expression,
+    before_print,
+    page_range_failure,
+    prepare_page,
+    print_arguments,
+)
 from converter.pdf_metadata import stamp_metadata
-from converter.print_options import pdf_arguments
 from converter.readiness import settle
+from converter.screenshot import take_screenshot
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -297,11 +306,14 @@ class PlaywrightRenderer(Renderer):
         self, job_page: JobPage, url: str, options: ConversionOptions, log_extra: dict, timings: dict[str, int]
     ) -> RenderedPdf:
         page = job_page.page
+        budget_ends = time.monotonic() + self._render_timeout
         warnings: list[str] = []
         await job_page.use_media(options.media)
+        await prepare_page(page, options)
+        failure_watch = FailureWatch(page, options)
 
         mark = time.monotonic()
-        await self._navigate(job_page, url)
+        await self._navigate(job_page, url, options)
         timings["navigate_ms"] = _ms_since(mark)
 
         mark = time.monotonic()
@@ -316,10 +328,16 @@ class PlaywrightRenderer(Renderer):
             await self._wait_for_selector(job_page, options.wait_for_selector)
         if options.delay_ms:
             await asyncio.sleep(options.delay_ms / 1000)  # asked for by the user
+        if options.wait_for_expression:
+            # Bounded by what is left of the render budget, less the time printing needs.
+            left = budget_ends - time.monotonic() - self._settle_timeout / 2
+            await await_expression(page, options.wait_for_expression, left)
+        failure_watch.check()
 
         mark = time.monotonic()
         title = _valid_text(" ".join((await page.title()).split())) or url
-        raw = await self._print(job_page, options)
+        image = OUTPUTS[options.output].is_image
+        raw = await (take_screenshot(page, options, self._settle_timeout) if image else self._print(job_page, options))
         timings["print_ms"] = _ms_since(mark)
 
         guard = job_page.guard
@@ -336,12 +354,12 @@ class PlaywrightRenderer(Renderer):
                     },
                 )
         mark = time.monotonic()
-        result = await self._finish(raw, title, url, warnings)
+        result = self._finish_image(raw, title, warnings) if image else await self._finish(raw, title, url, warnings)
         timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})
         return result
 
-    async def _navigate(self, job_page: JobPage, url: str) -> None:
+    async def _navigate(self, job_page: JobPage, url: str, options: ConversionOptions) -> None:
         page, watch, guard = job_page.page, job_page.watch, job_page.guard
         documents = _MainDocumentResponses(page)
         try:
@@ -356,7 +374,7 @@ class PlaywrightRenderer(Renderer):
             # Chromium fails an error status with an empty body (ERR_HTTP_RESPONSE_CODE_FAILURE);
             # the response it received still says what happened.
             response = documents.last
-            if response is None or response.status < 400:
+            if response is None or response.status < 400 or not document_fails(response.status, options):
                 raise failures.navigation_failure(str(exc)) from None
         else:
             _raise_if_blocked(guard, url, page.url)  # the guard's reason beats "chrome-error:"
@@ -368,15 +386,19 @@ class PlaywrightRenderer(Renderer):
             headers = await response.all_headers()
             if failures.proxy_could_not_connect(response.status, headers):
                 raise failures.connection_failed()
+        if response is not None and document_fails(response.status, options):
             raise failures.http_status_failure(response.status, response.status_text)
 
     async def _print(self, job_page: JobPage, options: ConversionOptions) -> bytes:
         """Chromium's PDF; its refusal of a healthy page is the options' fault, and final."""
         try:
-            return await job_page.page.pdf(**pdf_arguments(options))
-        except PlaywrightError:
+            await before_print(job_page.page, options)
+            return await job_page.page.pdf(**await print_arguments(job_page.page, options))
+        except PlaywrightError as exc:
             if not await self._still_running(job_page.watch):
                 raise
+            if options.page_ranges and "page range" in str(exc).lower():
+                raise page_range_failure(options.page_ranges) from None  # only printing knows the page count
             raise failures.print_refused() from None
 
     async def _still_running(self, watch: PageWatch) -> bool:
@@ -406,6 +428,10 @@ class PlaywrightRenderer(Renderer):
             raise ConversionFailed(
                 f"{selector!r} is not a valid CSS selector", "invalid_selector", permanent=True
             ) from None
+
+    def _finish_image(self, raw: bytes, title: str, warnings: list[str]) -> RenderedPdf:
+        self._check_size(len(raw))
+        return RenderedPdf(content=raw, title=title, pages=1, warnings=tuple(warnings))
 
     async def _finish(self, raw: bytes, title: str, url: str, warnings: list[str]) -> RenderedPdf:
         self._check_size(len(raw))

@@ -121,4 +121,5 @@ def _ready_without_pdf(item: dict, restored_keys: set[str]) -> bool:
         return False
     if item.get("status", {}).get("S") != FileStatus.READY.value:
         return False
-    return object_key(item["user_id"]["S"], item["file_id"]["S"]) not in restored_keys
+    output = json.loads(item.get("options", {}).get("S") or "{}").get("output", "pdf")
+    return object_key(item["user_id"]["S"], item["file_id"]["S"], output) not in restored_keys

@@ -21,6 +21,7 @@ from api.routing import correlation_id_from
 from chalicelib.adapters.local_downloads import LINK_PATH, LocalDownloadStore
 from chalicelib.adapters.s3_store import attachment
 from chalicelib.domain.errors import AuthenticationFailed, NotFound, PagePressError
+from chalicelib.domain.outputs import content_type_for
 from chalicelib.numbers import ascii_int
 from chalicelib.wiring import container
 
@@ -132,7 +133,7 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             self._send_json(status, refused.code, refused.message)
             return
         self.send_response(200)
-        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Type", content_type_for(grant.filename))
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Content-Disposition", attachment(grant.filename))
         for name, value in API_RESPONSE_HEADERS.items():

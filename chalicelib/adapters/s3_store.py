@@ -9,6 +9,7 @@ from urllib.parse import quote
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.outputs import content_type_for
 from chalicelib.domain.ports import ObjectStore
 
 
@@ -22,13 +23,15 @@ class S3ObjectStore(ObjectStore):
         self._s3 = client
         self._bucket = bucket
 
-    def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+    def put_pdf(
+        self, key: str, content: bytes, metadata: Mapping[str, str], content_type: str = "application/pdf"
+    ) -> None:
         self._call(
             "put_object",
             Bucket=self._bucket,
             Key=key,
             Body=content,
-            ContentType="application/pdf",
+            ContentType=content_type,
             ServerSideEncryption="AES256",
             Metadata=dict(metadata),
         )
@@ -73,7 +76,7 @@ class S3ObjectStore(ObjectStore):
                 "Bucket": self._bucket,
                 "Key": key,
                 "ResponseContentDisposition": disposition,
-                "ResponseContentType": "application/pdf",
+                "ResponseContentType": content_type_for(filename),
             },
             ExpiresIn=ttl_seconds,
         )

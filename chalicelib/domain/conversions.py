@@ -11,7 +11,8 @@ from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInp
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.ids import is_file_id, new_file_id
 from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, FileStatus, Page, User
-from chalicelib.domain.options import parse_options
+from chalicelib.domain.options import DEFAULT_MAX_PAGES, parse_options
+from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
 from chalicelib.domain.sources import Source
 
@@ -58,6 +59,7 @@ class ConversionService:
         *,
         download_ttl_seconds: int,
         now_iso: Callable[[], str] = utc_now_iso,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         self._index = index
         self._queue = queue
@@ -65,6 +67,7 @@ class ConversionService:
         self._vet_url = vet_url
         self._ttl = download_ttl_seconds
         self._now_iso = now_iso
+        self._max_pages = max_pages  # the converter's MAX_PDF_PAGES: page ranges past it are refused
 
     def request(
         self,
@@ -83,7 +86,7 @@ class ConversionService:
         ``callback_url`` hears when the job ends and must pass the same egress rules as a page."""
         checked_url = self._checked_url(url) if source is None else _no_url_beside(url)
         checked_callback = self._checked_callback(callback_url)
-        parsed_options = parse_options(options)
+        parsed_options = parse_options(options, self._max_pages)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
         now = self._now_iso()
@@ -149,7 +152,9 @@ class ConversionService:
         entry = self._owned(user, name)
         if entry.status is not FileStatus.READY:
             raise Conflict(f"The PDF is not ready yet (it is {entry.status.value}).", "not_ready")
-        filename = download_filename(entry.title, entry.url)
+        filename = download_filename(
+            entry.title, entry.url, entry.options.filename, OUTPUTS[entry.options.output].extension
+        )
         return self._store.download_url(entry.object_key, filename, self._ttl), filename
 
     @property

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.models import FileEntry
+from chalicelib.domain.outputs import OUTPUTS
 
 
 def entry_view(entry: FileEntry) -> dict[str, Any]:
@@ -23,7 +24,9 @@ def entry_view(entry: FileEntry) -> dict[str, Any]:
         "warnings": list(entry.warnings),
         "attempts": entry.attempts,
         "options": entry.options.to_dict(),
-        "filename": download_filename(entry.title, entry.url),
+        "filename": download_filename(
+            entry.title, entry.url, entry.options.filename, OUTPUTS[entry.options.output].extension
+        ),
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
     }

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key
+from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer, WebhookQueue
 from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY, WebhookDelivery, event_for
 
@@ -95,7 +96,8 @@ class JobProcessor:
                 requested_at=entry.created_at,
             )
         steps.done("render")
-        key = object_key(job.user_id, job.file_id)
+        output = OUTPUTS[job.options.output]
+        key = object_key(job.user_id, job.file_id, job.options.output)
         self._store.put_pdf(
             key,
             pdf.content,
@@ -104,6 +106,7 @@ class JobProcessor:
                 "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
                 "file-id": job.file_id,
             },
+            output.content_type,
         )
         steps.done("upload")
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.outputs import OUTPUTS
+
 
 @dataclass(frozen=True)
 class User:
@@ -30,6 +32,21 @@ class FileStatus(str, enum.Enum):
 
 PAPER_FORMATS = ("A3", "A4", "A5", "Letter", "Legal", "Tabloid")
 MEDIA_TYPES = ("print", "screen")
+#: The CSS media features a page may be shown with, and the values each takes (as Chromium emulates them).
+MEDIA_FEATURES: dict[str, tuple[str, ...]] = {
+    "prefers-color-scheme": ("light", "dark", "no-preference"),
+    "prefers-reduced-motion": ("reduce", "no-preference"),
+    "forced-colors": ("active", "none"),
+    "prefers-contrast": ("more", "no-preference"),
+}
+#: An HTTP status (404) or a class of them ("5xx").
+StatusRule = int | str
+
+
+@dataclass(frozen=True)
+class MediaFeature:
+    name: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -54,14 +71,35 @@ class ConversionOptions:
     delay_ms: int = 0
     header_template: str | None = None
     footer_template: str | None = None
+    page_ranges: str | None = None
+    single_page: bool = False
+    prefer_css_page_size: bool = False
+    omit_background: bool = False
+    user_agent: str | None = None
+    media_features: tuple[MediaFeature, ...] = ()
+    filename: str | None = None
+    wait_for_expression: str | None = None
+    #: None: the default, every 4xx and 5xx of the main document fails the job.
+    fail_on_http_status: tuple[StatusRule, ...] | None = None
+    fail_on_resource_http_status: tuple[StatusRule, ...] = ()
+    fail_on_resource_loading_failed: bool = False
+    fail_on_console_exceptions: bool = False
+    output: str = "pdf"  # or "png", "jpeg", "webp": a screenshot instead of a PDF
+    full_page: bool = True
+    quality: int | None = None  # jpeg and webp only
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ConversionOptions:
+        """The inverse of ``to_dict`` after a trip through JSON (lists back to tuples)."""
         data = dict(data)
         data["margin"] = Margin(**data.get("margin", {}))
+        data["media_features"] = tuple(MediaFeature(**feature) for feature in data.get("media_features") or ())
+        if data.get("fail_on_http_status") is not None:
+            data["fail_on_http_status"] = tuple(data["fail_on_http_status"])
+        data["fail_on_resource_http_status"] = tuple(data.get("fail_on_resource_http_status") or ())
         return cls(**data)
 
 
@@ -99,16 +137,16 @@ class FileEntry:
 
     @property
     def object_key(self) -> str:
-        return object_key(self.user_id, self.file_id)
+        return object_key(self.user_id, self.file_id, self.options.output)
 
     @property
     def source_key(self) -> str | None:
         return source_key(self.user_id, self.file_id) if self.source != "url" else None
 
 
-def object_key(user_id: str, file_id: str) -> str:
-    """Where a file's PDF lives in S3; derived, so a retried job overwrites, never duplicates."""
-    return f"users/{user_id}/{file_id}.pdf"
+def object_key(user_id: str, file_id: str, output: str = "pdf") -> str:
+    """Where a file's PDF (or screenshot) lives in S3; derived, so a retried job overwrites, never duplicates."""
+    return f"users/{user_id}/{file_id}.{OUTPUTS[output].extension}"
 
 
 def source_key(user_id: str, file_id: str) -> str:

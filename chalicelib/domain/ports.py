@@ -132,7 +132,10 @@ class FileIndex(abc.ABC):
 
 class ObjectStore(abc.ABC):
     @abc.abstractmethod
-    def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None: ...
+    def put_pdf(
+        self, key: str, content: bytes, metadata: Mapping[str, str], content_type: str = "application/pdf"
+    ) -> None:
+        """Store a finished file: a PDF, or a screenshot with its image content type."""
 
     @abc.abstractmethod
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:

@@ -40,6 +40,22 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--format", choices=FORMATS, help="paper size (default A4)")
     convert.add_argument("--landscape", action="store_true", help="landscape orientation")
     convert.add_argument("--title", help="the title in your list, instead of the page's own")
+    convert.add_argument("--page-ranges", metavar="RANGES", help='pages to keep, e.g. "1-3, 5"')
+    convert.add_argument("--single-page", action="store_true", help="the whole page on one tall PDF page")
+    convert.add_argument("--prefer-css-page-size", action="store_true", help="the page's @page size wins")
+    convert.add_argument("--omit-background", action="store_true", help="transparent background")
+    convert.add_argument("--user-agent", metavar="TEXT", help="the User-Agent the site sees")
+    convert.add_argument("--color-scheme", choices=("light", "dark"), help="prefers-color-scheme to emulate")
+    convert.add_argument("--filename", metavar="NAME", help="the name the PDF downloads as")
+    convert.add_argument(
+        "--as", dest="output_type", choices=("pdf", "png", "jpeg", "webp"), help="a screenshot instead"
+    )
+    convert.add_argument("--quality", type=int, metavar="0-100", help="jpeg/webp quality")
+    convert.add_argument("--viewport-only", action="store_true", help="screenshot the first screen, not the whole page")
+    convert.add_argument("--wait-for-expression", metavar="JS", help="print once this expression is truthy")
+    convert.add_argument(
+        "--fail-on-console-exceptions", action="store_true", help="fail if the page throws an uncaught exception"
+    )
     convert.add_argument("--wait", action="store_true", help="wait until the PDF is ready or failed")
     convert.set_defaults(run=_convert)
     listing = commands.add_parser("ls", help="list your PDFs, newest first")
@@ -54,10 +70,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Flags whose value goes into ``options`` as given (when set), by option name.
+_VALUE_FLAGS = ("format", "page_ranges", "user_agent", "filename", "wait_for_expression")
+_SWITCHES = ("landscape", "single_page", "prefer_css_page_size", "omit_background", "fail_on_console_exceptions")
+
+
+def options_from(args: argparse.Namespace) -> dict:
+    """The request's ``options`` from the flags given (the API checks and bounds them)."""
+    options: dict = {name: getattr(args, name) for name in _VALUE_FLAGS if getattr(args, name)}
+    options.update({name: True for name in _SWITCHES if getattr(args, name)})
+    if args.output_type:
+        options["output"] = args.output_type
+    if args.quality is not None:
+        options["quality"] = args.quality
+    if args.viewport_only:
+        options["full_page"] = False
+    if args.color_scheme:
+        options["media_features"] = [{"name": "prefers-color-scheme", "value": args.color_scheme}]
+    return options
+
+
 def _convert(client: Client, args: argparse.Namespace) -> int:
-    options = {"landscape": True} if args.landscape else {}
-    if args.format:
-        options["format"] = args.format
+    options = options_from(args)
     source = args.source
     if source.lower().startswith(("http://", "https://")):
         entry = client.convert_url(source, options, args.title)

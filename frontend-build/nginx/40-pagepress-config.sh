@@ -7,6 +7,8 @@
 #               verified TLS, e.g. abc123defg.execute-api.eu-west-1.amazonaws.com
 #               (empty: /api/ is not served here). On EKS the load balancer sends
 #               the whole site here, so the app and /api share one origin.
+#   FILES_ORIGIN  space-separated origins download links point at (the files bucket),
+#               allowed as img-src so screenshots show in the list (empty: same origin)
 # Output (in /tmp so the root filesystem can stay read-only):
 #   /tmp/pagepress/config.js  loaded by index.html before the bundle
 #   /tmp/pagepress/csp.conf   the Content-Security-Policy, whose connect-src
@@ -29,6 +31,15 @@ if [ -n "$upstream" ] && ! printf '%s' "$upstream" | grep -Eq "^$label(\.$label)
     echo "40-pagepress-config: API_UPSTREAM must be a host name like abc123defg.execute-api.eu-west-1.amazonaws.com, got: $upstream" >&2
     exit 1
 fi
+
+files=""
+for files_origin in ${FILES_ORIGIN:-}; do
+    if ! printf '%s' "$files_origin" | grep -Eq '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$'; then
+        echo "40-pagepress-config: FILES_ORIGIN must list https origins, got: $files_origin" >&2
+        exit 1
+    fi
+    files="$files $files_origin"
+done
 
 mkdir -p "$out"
 
@@ -78,7 +89,7 @@ else
     connect="'self'"
 fi
 
-csp="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src $connect; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+csp="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:$files; font-src 'self'; connect-src $connect; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 printf 'set $pagepress_csp "%s";\n' "$csp" > "$out/csp.conf"
 
 echo "40-pagepress-config: API origin: ${origin:-same origin}; /api/ forwarded to: ${upstream:-nowhere}"

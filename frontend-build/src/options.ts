@@ -9,6 +9,15 @@ export const PAPER_FORMATS: readonly PaperFormat[] = [
   "Tabloid",
 ];
 export const MEDIA_TYPES: readonly MediaType[] = ["print", "screen"];
+export const OUTPUTS = ["pdf", "png", "jpeg", "webp"] as const;
+export type Output = (typeof OUTPUTS)[number];
+export function isImage(output: string | undefined): boolean {
+  return output === "png" || output === "jpeg" || output === "webp";
+}
+
+/** "" leaves the page's own preference alone. */
+export const COLOR_SCHEMES = ["", "light", "dark"] as const;
+export type ColorScheme = (typeof COLOR_SCHEMES)[number];
 export const MARGIN_SIDES = ["top", "right", "bottom", "left"] as const;
 export type MarginSide = (typeof MARGIN_SIDES)[number];
 
@@ -22,6 +31,25 @@ export interface OptionsForm {
   media: MediaType;
   waitForSelector: string;
   delayMs: string;
+  pageRanges: string;
+  singlePage: boolean;
+  preferCssPageSize: boolean;
+  omitBackground: boolean;
+  colorScheme: ColorScheme;
+  reducedMotion: boolean;
+  userAgent: string;
+  waitForExpression: string;
+  /** Statuses as typed, e.g. "404, 5xx"; empty: the default (every 4xx and 5xx). */
+  failOnHttpStatus: string;
+  failOnResourceHttpStatus: string;
+  failOnResourceLoadingFailed: boolean;
+  failOnConsoleExceptions: boolean;
+  /** The download's name: for one conversion, so it is not remembered. */
+  filename: string;
+  output: Output;
+  fullPage: boolean;
+  /** JPEG/WebP quality as typed; empty: Chromium's default. */
+  quality: string;
 }
 
 export const DEFAULT_OPTIONS: OptionsForm = {
@@ -33,6 +61,22 @@ export const DEFAULT_OPTIONS: OptionsForm = {
   media: "print",
   waitForSelector: "",
   delayMs: "0",
+  pageRanges: "",
+  singlePage: false,
+  preferCssPageSize: false,
+  omitBackground: false,
+  colorScheme: "",
+  reducedMotion: false,
+  userAgent: "",
+  waitForExpression: "",
+  failOnHttpStatus: "",
+  failOnResourceHttpStatus: "",
+  failOnResourceLoadingFailed: false,
+  failOnConsoleExceptions: false,
+  filename: "",
+  output: "pdf",
+  fullPage: true,
+  quality: "",
 };
 
 export const OPTIONS_KEY = "pagepress.options.v1";
@@ -76,12 +120,32 @@ export function loadOptions(storage: Storage = localStorage): OptionsForm {
     media: pick(saved.media, MEDIA_TYPES, d.media),
     waitForSelector: str(saved.waitForSelector, d.waitForSelector),
     delayMs: str(saved.delayMs, d.delayMs),
+    pageRanges: str(saved.pageRanges, d.pageRanges),
+    singlePage: bool(saved.singlePage, d.singlePage),
+    preferCssPageSize: bool(saved.preferCssPageSize, d.preferCssPageSize),
+    omitBackground: bool(saved.omitBackground, d.omitBackground),
+    colorScheme: pick(saved.colorScheme, COLOR_SCHEMES, d.colorScheme),
+    reducedMotion: bool(saved.reducedMotion, d.reducedMotion),
+    userAgent: str(saved.userAgent, d.userAgent),
+    waitForExpression: str(saved.waitForExpression, d.waitForExpression),
+    failOnHttpStatus: str(saved.failOnHttpStatus, d.failOnHttpStatus),
+    failOnResourceHttpStatus: str(saved.failOnResourceHttpStatus, d.failOnResourceHttpStatus),
+    failOnResourceLoadingFailed: bool(
+      saved.failOnResourceLoadingFailed,
+      d.failOnResourceLoadingFailed,
+    ),
+    failOnConsoleExceptions: bool(saved.failOnConsoleExceptions, d.failOnConsoleExceptions),
+    filename: d.filename,
+    output: pick(saved.output, OUTPUTS, d.output),
+    fullPage: bool(saved.fullPage, d.fullPage),
+    quality: str(saved.quality, d.quality),
   };
 }
 
 export function saveOptions(options: OptionsForm, storage: Storage = localStorage): void {
   try {
-    storage.setItem(OPTIONS_KEY, JSON.stringify(options));
+    const { filename: _perConversion, ...remembered } = options;
+    storage.setItem(OPTIONS_KEY, JSON.stringify(remembered));
   } catch {
     /* storage disabled: options are then not remembered */
   }
@@ -96,19 +160,62 @@ export type OptionField =
   | "printBackground"
   | "media"
   | "waitForSelector"
-  | "delayMs";
+  | "delayMs"
+  | "pageRanges"
+  | "singlePage"
+  | "preferCssPageSize"
+  | "omitBackground"
+  | "colorScheme"
+  | "reducedMotion"
+  | "userAgent"
+  | "waitForExpression"
+  | "failOnHttpStatus"
+  | "failOnResourceHttpStatus"
+  | "failOnResourceLoadingFailed"
+  | "failOnConsoleExceptions"
+  | "filename"
+  | "output"
+  | "fullPage"
+  | "quality";
 
 export type OptionErrors = Partial<Record<OptionField, string>>;
 
 // Mirrors CssLength in api/openapi.yaml.
 const CSS_LENGTH = /^(0|\d{1,4}(\.\d{1,3})?(px|in|cm|mm))$/;
+// Mirror chalicelib/domain/page_ranges.py, status_rules.py and options.py.
+const PAGE_RANGE = /^\s*\d{1,6}\s*(-\s*\d{1,6}\s*)?$/;
+const STATUS = /^([1-5]xx|[1-5]\d\d)$/i;
+const VISIBLE_ASCII = /^[\x20-\x7e]+$/;
+const FILENAME_FORBIDDEN = /[/\\:*?"<>|\t\n\r]/;
 
 export const RULES = {
   margin: "A number with cm, mm, in or px, like 1cm or 0.5in.",
   scale: "From 0.1 to 2 (1 is actual size).",
   delay: "Whole milliseconds from 0 to 10000.",
   selector: "A CSS selector such as #content or .article, at most 256 characters.",
+  pageRanges: 'Pages to keep, like "1-3, 5". Empty: all of them.',
+  statuses: 'Status codes or classes, like "404, 5xx".',
+  expression: "A JavaScript expression, like window.chartReady === true, at most 1024 characters.",
+  filename: "Instead of a name made from the title; .pdf is added.",
 };
+
+/** "404, 5xx" as the API wants it: [404, "5xx"]; undefined when something is not a status. */
+export function parseStatuses(text: string): (number | string)[] | undefined {
+  const items = text
+    .split(/[\s,]+/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.some((item) => !STATUS.test(item))) return undefined;
+  return items.map((item) => (/x/i.test(item) ? item.toLowerCase() : Number(item)));
+}
+
+function validPageRanges(text: string): boolean {
+  return text.split(",").every((part) => {
+    if (!PAGE_RANGE.test(part)) return false;
+    const [first, last = first] = part.split("-").map((n) => Number(n.trim()));
+    return first! >= 1 && last! >= first!;
+  });
+}
 
 export function validateOptions(o: OptionsForm): OptionErrors {
   const errors: OptionErrors = {};
@@ -126,6 +233,34 @@ export function validateOptions(o: OptionsForm): OptionErrors {
   }
   if (o.waitForSelector.length > 256) {
     errors.waitForSelector = "The selector can be at most 256 characters.";
+  }
+  if (o.pageRanges.trim() && (o.pageRanges.length > 200 || !validPageRanges(o.pageRanges))) {
+    errors.pageRanges = 'Use pages and ranges like "1-3, 5" (from 1, ranges forwards).';
+  } else if (o.pageRanges.trim() && o.singlePage && o.pageRanges.trim() !== "1") {
+    errors.pageRanges = "A single page has no other pages: leave this empty.";
+  }
+  if (o.userAgent && (o.userAgent.length > 256 || !VISIBLE_ASCII.test(o.userAgent))) {
+    errors.userAgent = "At most 256 plain ASCII characters.";
+  }
+  if (o.waitForExpression.length > 1024) {
+    errors.waitForExpression = "The expression can be at most 1024 characters.";
+  }
+  if (parseStatuses(o.failOnHttpStatus) === undefined) {
+    errors.failOnHttpStatus = RULES.statuses;
+  }
+  if (parseStatuses(o.failOnResourceHttpStatus) === undefined) {
+    errors.failOnResourceHttpStatus = RULES.statuses;
+  }
+  const quality = Number(o.quality);
+  if (
+    (o.output === "jpeg" || o.output === "webp") &&
+    o.quality.trim() !== "" &&
+    (!Number.isInteger(quality) || quality < 0 || quality > 100)
+  ) {
+    errors.quality = "Quality must be a whole number from 0 to 100.";
+  }
+  if (o.filename.trim() && (o.filename.length > 100 || FILENAME_FORBIDDEN.test(o.filename))) {
+    errors.filename = 'At most 100 characters, without / \\ : * ? " < > |.';
   }
   return errors;
 }
@@ -149,6 +284,31 @@ export function toApiOptions(o: OptionsForm): ConvertOptions {
   if (selector) out.wait_for_selector = selector;
   const delay = o.delayMs.trim() === "" ? 0 : Number(o.delayMs);
   if (delay > 0) out.delay_ms = delay;
+  const image = isImage(o.output);
+  if (image) {
+    // A screenshot takes no pages; it shows screen styles unless print ones are asked for.
+    out.output = o.output;
+    delete out.media;
+    if (!o.fullPage) out.full_page = false;
+    if (o.output !== "png" && o.quality.trim() !== "") out.quality = Number(o.quality);
+  }
+  if (o.pageRanges.trim() && !image) out.page_ranges = o.pageRanges.trim();
+  if (o.singlePage && !image) out.single_page = true;
+  if (o.preferCssPageSize) out.prefer_css_page_size = true;
+  if (o.omitBackground) out.omit_background = true;
+  const features: { name: "prefers-color-scheme" | "prefers-reduced-motion"; value: string }[] = [];
+  if (o.colorScheme) features.push({ name: "prefers-color-scheme", value: o.colorScheme });
+  if (o.reducedMotion) features.push({ name: "prefers-reduced-motion", value: "reduce" });
+  if (features.length) out.media_features = features as ConvertOptions["media_features"];
+  if (o.userAgent.trim()) out.user_agent = o.userAgent.trim();
+  if (o.waitForExpression.trim()) out.wait_for_expression = o.waitForExpression.trim();
+  const documentStatuses = parseStatuses(o.failOnHttpStatus);
+  if (o.failOnHttpStatus.trim() && documentStatuses) out.fail_on_http_status = documentStatuses;
+  const resourceStatuses = parseStatuses(o.failOnResourceHttpStatus);
+  if (resourceStatuses?.length) out.fail_on_resource_http_status = resourceStatuses;
+  if (o.failOnResourceLoadingFailed) out.fail_on_resource_loading_failed = true;
+  if (o.failOnConsoleExceptions) out.fail_on_console_exceptions = true;
+  if (o.filename.trim()) out.filename = o.filename.trim();
   return out;
 }
 
@@ -168,7 +328,22 @@ export function optionFieldFromApi(field: string): OptionField | undefined {
     "margin.bottom": "margin.bottom",
     "margin.left": "margin.left",
     margin: "margin.top",
+    page_ranges: "pageRanges",
+    single_page: "singlePage",
+    prefer_css_page_size: "preferCssPageSize",
+    omit_background: "omitBackground",
+    user_agent: "userAgent",
+    wait_for_expression: "waitForExpression",
+    fail_on_http_status: "failOnHttpStatus",
+    fail_on_resource_http_status: "failOnResourceHttpStatus",
+    fail_on_resource_loading_failed: "failOnResourceLoadingFailed",
+    fail_on_console_exceptions: "failOnConsoleExceptions",
+    filename: "filename",
+    output: "output",
+    full_page: "fullPage",
+    quality: "quality",
   };
+  if (f.startsWith("media_features")) return "colorScheme";
   return field.startsWith("options.") ? map[f] : undefined;
 }
 

@@ -52,11 +52,11 @@ class FlakyPut:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def put_pdf(self, key, content, metadata):
+    def put_pdf(self, key, content, metadata, content_type="application/pdf"):
         if self.failures_left:
             self.failures_left -= 1
             raise DependencyUnavailable("S3 does not answer: injected fault")
-        self.inner.put_pdf(key, content, metadata)
+        self.inner.put_pdf(key, content, metadata, content_type)
 
 
 class RecordingMetrics(ConversionMetrics):
@@ -184,6 +184,33 @@ def test_a_job_becomes_a_ready_pdf_with_its_text_and_correlation_id(stack, http,
     assert obj["Metadata"]["correlation-id"] == "corr-e2e-1"
     assert obj["ContentType"] == "application/pdf" and obj.get("ServerSideEncryption") == "AES256"
     assert done.size == len(content)
+
+
+@pytest.mark.parametrize(
+    "output, magic, content_type, extension",
+    [
+        ("png", b"\x89PNG", "image/png", "png"),
+        ("jpeg", b"\xff\xd8\xff", "image/jpeg", "jpg"),
+        ("webp", b"RIFF", "image/webp", "webp"),
+    ],
+)
+def test_a_screenshot_job_stores_an_image_with_its_type_and_extension(
+    stack, http, token, page_server, output, magic, content_type, extension
+):
+    url = page_server.page("/picture", "<title>Picture</title><h1>Shot by the converter</h1>")
+    name = request(http, token, url, output=output)
+    assert failed_ids(invoke(stack, receive(stack))) == set()
+    done = entry(stack, user_id(http, token), name)
+    assert done.status is FileStatus.READY and done.title == "Picture" and done.pages == 1
+    key = object_key(done.user_id, name, output)
+    assert key.endswith(f".{extension}")
+    obj = stack.client("s3").get_object(Bucket=stack.settings.files_bucket, Key=key)
+    content = obj["Body"].read()
+    assert content.startswith(magic) and obj["ContentType"] == content_type and done.size == len(content)
+    listed = http.call("GET", "/files", token=token).json["files"][0]
+    assert listed["filename"] == f"Picture.{extension}"
+    link = http.call("GET", f"/file/{name}/link", token=token).json
+    assert link["filename"] == f"Picture.{extension}"
 
 
 def test_duplicate_delivery_yields_one_object_and_one_entry(stack, http, token, page_server):

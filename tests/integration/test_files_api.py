@@ -95,6 +95,37 @@ def test_loopback_urls_not_on_the_allow_list_are_blocked(http, token, page_serve
         ({"header_template": "<img src='http://evil/'>"}, "options.header_template"),
         ({"footer_template": '<div style="background:url(http://evil/)"></div>'}, "options.footer_template"),
         ({"colour": "red"}, "options.colour"),
+        ({"page_ranges": "3-1"}, "options.page_ranges"),
+        ({"page_ranges": "0"}, "options.page_ranges"),
+        ({"page_ranges": "1-x"}, "options.page_ranges"),
+        ({"page_ranges": "501"}, "options.page_ranges"),
+        ({"single_page": True, "page_ranges": "2"}, "options.page_ranges"),
+        ({"single_page": "yes"}, "options.single_page"),
+        ({"prefer_css_page_size": 1}, "options.prefer_css_page_size"),
+        ({"omit_background": None}, "options.omit_background"),
+        ({"user_agent": "x" * 257}, "options.user_agent"),
+        ({"user_agent": "Agent\r\nX-Evil: 1"}, "options.user_agent"),
+        ({"user_agent": "Agent/ü"}, "options.user_agent"),
+        ({"media_features": [{"name": "prefers-color-scheme", "value": "blue"}]}, "options.media_features.0.value"),
+        ({"media_features": [{"name": "hover", "value": "none"}]}, "options.media_features.0.name"),
+        ({"media_features": "dark"}, "options.media_features"),
+        ({"filename": "../etc/passwd"}, "options.filename"),
+        ({"filename": "x" * 101}, "options.filename"),
+        ({"wait_for_expression": ""}, "options.wait_for_expression"),
+        ({"wait_for_expression": "x" * 1025}, "options.wait_for_expression"),
+        ({"fail_on_http_status": [404, "6xx"]}, "options.fail_on_http_status"),
+        ({"fail_on_http_status": [99]}, "options.fail_on_http_status"),
+        ({"fail_on_http_status": "5xx"}, "options.fail_on_http_status"),
+        ({"fail_on_resource_http_status": [True]}, "options.fail_on_resource_http_status"),
+        ({"fail_on_resource_loading_failed": "true"}, "options.fail_on_resource_loading_failed"),
+        ({"fail_on_console_exceptions": 0}, "options.fail_on_console_exceptions"),
+        ({"output": "gif"}, "options.output"),
+        ({"output": "png", "quality": 80}, "options.quality"),
+        ({"quality": 80}, "options.quality"),
+        ({"output": "jpeg", "quality": 101}, "options.quality"),
+        ({"output": "webp", "quality": True}, "options.quality"),
+        ({"output": "png", "page_ranges": "1"}, "options.page_ranges"),
+        ({"full_page": "no"}, "options.full_page"),
         ("A4", "options"),
     ],
 )
@@ -117,6 +148,39 @@ def test_valid_options_are_kept_on_the_entry(http, token, page_server):
     entry = _request(http, token, page_server.page("/p", "x"), options=options).json
     assert entry["options"]["format"] == "Letter" and entry["options"]["landscape"] is True
     assert entry["options"]["margin"] == {"top": "0", "right": "1cm", "bottom": "1cm", "left": "0.5in"}
+
+
+def test_the_page_and_failure_options_travel_to_the_converter_and_show_on_the_entry(http, token, page_server, wired):
+    options = {
+        "page_ranges": "1-3, 5",
+        "single_page": False,
+        "prefer_css_page_size": True,
+        "omit_background": True,
+        "user_agent": "Agent/1.0",
+        "media_features": [{"name": "prefers-color-scheme", "value": "dark"}],
+        "filename": "Quarterly report",
+        "wait_for_expression": "window.ready",
+        "fail_on_http_status": [404, "5XX"],
+        "fail_on_resource_http_status": ["4xx"],
+        "fail_on_resource_loading_failed": True,
+        "fail_on_console_exceptions": True,
+    }
+    entry = _request(http, token, page_server.page("/p", "x"), options=options).json
+    expected = {**options, "page_ranges": "1-3,5", "fail_on_http_status": [404, "5xx"]}
+    assert {name: entry["options"][name] for name in options} == expected
+    queued = json.loads(_queued(wired)[0]["Body"])["options"]
+    assert {name: queued[name] for name in options} == expected
+    assert entry["filename"] == "Quarterly-report.pdf"
+
+
+def test_a_chosen_filename_names_the_download(http, token, page_server, wired):
+    name = _request(http, token, page_server.page("/p", "x"), options={"filename": "Invoice 42.pdf"}).json["name"]
+    user_id = http.call("GET", "/me", token=token).json["id"]
+    _finish(wired, user_id, name, title="The page's own title")
+    link = http.call("GET", f"/file/{name}/link", token=token).json
+    assert link["filename"] == "Invoice-42.pdf"
+    download = requests.get(link["url"], timeout=10)
+    assert 'filename="Invoice-42.pdf"' in download.headers["Content-Disposition"]
 
 
 def test_an_idempotency_key_makes_a_retried_post_return_the_same_job(http, token, page_server, wired):

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from chalicelib.adapters.local_downloads import LINK_PATH, SignedDownloads
-from chalicelib.domain.models import object_key
+from chalicelib.domain.models import ConversionOptions, object_key
 from chalicelib.wiring import Container, reset_container
 from tests.support.local_server import serving
 
@@ -28,11 +28,14 @@ def local(make_settings, wired):
         yield base, container
 
 
-def _ready_file(http, container, email: str) -> tuple[str, str, str]:
+def _ready_file(
+    http, container, email: str, content: bytes = PDF, options: ConversionOptions | None = None
+) -> tuple[str, str, str]:
     token = http.token(email)
     user_id = http.call("GET", "/me", token=token).json["id"]
     from chalicelib.domain.ids import new_file_id
     from chalicelib.domain.models import FileEntry, FileStatus
+    from chalicelib.domain.outputs import OUTPUTS
 
     now = "2026-01-01T00:00:00.000Z"
     entry = FileEntry(
@@ -42,11 +45,13 @@ def _ready_file(http, container, email: str) -> tuple[str, str, str]:
         status=FileStatus.PENDING,
         created_at=now,
         updated_at=now,
+        options=options or ConversionOptions(),
     )
     container.file_index.create(entry)
-    container.object_store.put_pdf(object_key(user_id, entry.file_id), PDF, {})
+    output = OUTPUTS[entry.options.output]
+    container.object_store.put_pdf(entry.object_key, content, {}, output.content_type)
     container.file_index.mark_processing(user_id, entry.file_id, 1)
-    container.file_index.mark_ready(user_id, entry.file_id, title="Doc", size=len(PDF), pages=1, warnings=())
+    container.file_index.mark_ready(user_id, entry.file_id, title="Doc", size=len(content), pages=1, warnings=())
     return token, user_id, entry.file_id
 
 
@@ -69,6 +74,23 @@ def test_a_link_downloads_the_owners_pdf_through_the_app(http, local):
     assert response.status_code == 200 and response.content == PDF
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_screenshot_downloads_as_an_image_with_its_extension(http, local):
+    base, container = local
+    png = b"\x89PNG\r\n\x1a\n local download test"
+    token, user_id, name = _ready_file(http, container, "ada@example.com", png, ConversionOptions(output="png"))
+    listed = http.call("GET", "/files", token=token).json["files"][0]
+    assert listed["filename"] == "Doc.png" and listed["options"]["output"] == "png"
+    link = http.call("GET", f"/file/{name}/link", token=token).json
+    assert link["filename"] == "Doc.png"
+    response = requests.get(link["url"], timeout=30)
+    assert response.status_code == 200 and response.content == png
+    assert response.headers["Content-Type"] == "image/png"
+    assert 'filename="Doc.png"' in response.headers["Content-Disposition"]
+    assert container.object_store.exists(f"users/{user_id}/{name}.png")
+    assert http.call("DELETE", f"/file/{name}", token=token).status_code == 204
+    assert not container.object_store.exists(f"users/{user_id}/{name}.png")
 
 
 def test_a_link_does_not_open_another_key(http, local):

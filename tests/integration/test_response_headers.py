@@ -66,3 +66,14 @@ def test_the_spa_served_by_make_run_has_the_same_security_headers_as_the_nginx_i
     expected.pop("strict-transport-security")  # meaningless on make run's plain-http loopback
     served = {name.lower(): value for name, value in response.headers.items()}
     assert {name: served.get(name) for name in expected} == expected
+
+
+def test_the_nginx_image_lets_screenshots_load_from_the_files_origins_only(tmp_path):
+    script = str(REPO / "frontend-build" / "nginx" / "40-pagepress-config.sh")
+    files = "https://b.s3.amazonaws.com https://b.s3.eu-west-1.amazonaws.com"
+    env = {"PAGEPRESS_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "FILES_ORIGIN": files}
+    subprocess.run(["sh", script], check=True, env=env, capture_output=True)
+    csp = (tmp_path / "csp.conf").read_text()
+    assert f"img-src 'self' data: {files};" in csp and "connect-src 'self';" in csp
+    refused = subprocess.run(["sh", script], env={**env, "FILES_ORIGIN": "http://b"}, capture_output=True)
+    assert refused.returncode != 0 and b"FILES_ORIGIN" in refused.stderr

@@ -26,6 +26,8 @@ class PageServer:
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Callable[[], Reply]] = {}
         self.hits: dict[str, int] = {}
+        #: The headers of the last request to each path (lower-cased names).
+        self.headers: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
         server = self
 
@@ -34,6 +36,7 @@ class PageServer:
                 path = self.path.split("?", 1)[0]
                 with server._lock:
                     server.hits[path] = server.hits.get(path, 0) + 1
+                    server.headers[path] = {name.lower(): value for name, value in self.headers.items()}
                 route = server.routes.get(path)
                 reply = route() if callable(route) else route
                 if reply is None:

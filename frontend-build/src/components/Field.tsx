@@ -3,6 +3,7 @@ import {
   useId,
   type InputHTMLAttributes,
   type ReactNode,
+  type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from "react";
 
@@ -22,6 +23,9 @@ interface FieldProps
 
 interface TextAreaFieldProps
   extends FrameProps, Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id" | "className"> {}
+
+interface SelectFieldProps
+  extends FrameProps, Omit<SelectHTMLAttributes<HTMLSelectElement>, "id" | "className"> {}
 
 /** Label, hint and error around one control, tied to it with aria-describedby. */
 function useFrame({ label, hint, error, className }: FrameProps) {
@@ -74,3 +78,9 @@ export const TextAreaField = forwardRef<HTMLTextAreaElement, TextAreaFieldProps>
     return frame(<textarea ref={ref} {...control} {...textarea} />);
   },
 );
+
+/** The same, for a choice from a list. */
+export function SelectField({ label, hint, error, className, ...select }: SelectFieldProps) {
+  const { control, frame } = useFrame({ label, hint, error, className });
+  return frame(<select {...control} {...select} />);
+}

@@ -8,6 +8,8 @@ import {
   formatPages,
   hostOf,
 } from "../files";
+import { isImage } from "../options";
+import { FilePicture } from "./FilePicture";
 
 interface FileItemProps {
   file: FileEntry;
@@ -16,14 +18,25 @@ interface FileItemProps {
   onDownload: (file: FileEntry) => void;
   onRetry: (file: FileEntry) => void;
   onDelete: (file: FileEntry, opener: HTMLButtonElement) => void;
+  /** A short-lived URL of a ready file, to show a screenshot in the list. */
+  loadPicture?: (file: FileEntry) => Promise<string>;
 }
 
 export function titleId(name: string): string {
   return `file-${name}-title`;
 }
 
-export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }: FileItemProps) {
+export function FileItem({
+  file,
+  busy,
+  message,
+  onDownload,
+  onRetry,
+  onDelete,
+  loadPicture,
+}: FileItemProps) {
   const tId = titleId(file.name);
+  const image = isImage(file.options.output);
   const title = displayTitle(file);
   const host = hostOf(file.url, file.source);
   return (
@@ -44,7 +57,7 @@ export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }:
               <span>{formatBytes(file.size)}</span>
             </>
           )}
-          {file.pages != null && (
+          {file.pages != null && !image && (
             <>
               <span aria-hidden="true"> · </span>
               <span>{formatPages(file.pages)}</span>
@@ -59,8 +72,13 @@ export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }:
             {STATUS_LABEL[file.status]}
           </span>
           {file.status === "pending" && <span className="hint"> Waiting for its turn…</span>}
-          {file.status === "processing" && <span className="hint"> Making the PDF…</span>}
+          {file.status === "processing" && (
+            <span className="hint"> {image ? "Taking the screenshot…" : "Making the PDF…"}</span>
+          )}
         </p>
+        {file.status === "ready" && image && loadPicture && (
+          <FilePicture file={file} title={title} load={loadPicture} />
+        )}
         {file.status === "failed" && <p className="file-error">{failureText(file)}</p>}
         {file.warnings.length > 0 && (
           <ul className="file-warnings" aria-label="Warnings">

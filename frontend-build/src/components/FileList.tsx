@@ -295,6 +295,7 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
               onDownload={download}
               onRetry={retry}
               onDelete={(file, opener) => setConfirm({ file, opener })}
+              loadPicture={(file) => api.downloadLink(file.name).then((link) => link.url)}
             />
           ))}
         </ul>

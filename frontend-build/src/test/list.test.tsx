@@ -151,6 +151,35 @@ describe("the file list", () => {
     );
   });
 
+  it("shows a ready screenshot as a picture, and downloads it with its own name", async () => {
+    signedIn();
+    const shot = entry({
+      title: "Shot",
+      options: { output: "png" },
+      filename: "Shot.png",
+      pages: 1,
+    });
+    const doc = entry({ title: "Doc" });
+    const openUrl = vi.fn();
+    const server = fakeServer({
+      "GET /me": ME,
+      "GET /files": { status: 200, body: { files: [shot, doc] } },
+      "GET /file/{name}/link": {
+        status: 200,
+        body: { url: "/local-downloads/tok", filename: "Shot.png", expires_in: 60 },
+      },
+    });
+    render(<App fetch={server.fetch} openUrl={openUrl} />);
+    const picture = await within(await waitFor(() => item("Shot"))).findByRole("img", {
+      name: "Screenshot of Shot",
+    });
+    expect(picture).toHaveAttribute("src", "/local-downloads/tok");
+    expect(within(item("Shot")).queryByText(/page/)).toBeNull();
+    expect(within(item("Doc")).queryByRole("img")).toBeNull();
+    await userEvent.click(within(item("Shot")).getByRole("button", { name: "Download" }));
+    await waitFor(() => expect(openUrl).toHaveBeenCalledWith("/local-downloads/tok", "Shot.png"));
+  });
+
   it("deletes only after confirmation, and says so", async () => {
     signedIn();
     const keep = entry({ title: "Keep me" });

@@ -17,6 +17,16 @@ function server(extra = {}) {
   });
 }
 
+/** Signed in, the app rendered against a fake server, the options panel open. */
+async function withOptionsOpen() {
+  signedIn();
+  const s = server();
+  const user = userEvent.setup();
+  render(<App fetch={s.fetch} />);
+  await user.click(await screen.findByText("Options"));
+  return { s, user };
+}
+
 describe("conversion options", () => {
   it("are remembered for next time", async () => {
     signedIn();
@@ -26,12 +36,15 @@ describe("conversion options", () => {
     await user.selectOptions(screen.getByLabelText("Page size"), "Letter");
     await user.click(screen.getByLabelText("Landscape"));
     await user.clear(screen.getByLabelText("Scale"));
-    await user.type(screen.getByLabelText("Scale"), "0.8");
+    await user.click(screen.getByLabelText("Scale"));
+    await user.paste("0.8");
     await user.click(screen.getByLabelText("Screen (as it looks in a browser)"));
     await user.click(screen.getByLabelText("Print background graphics"));
-    await user.type(screen.getByLabelText("Wait for element (CSS selector)"), "#main");
+    await user.click(screen.getByLabelText("Wait for element (CSS selector)"));
+    await user.paste("#main");
     await user.clear(screen.getByLabelText("Top margin"));
-    await user.type(screen.getByLabelText("Top margin"), "2cm");
+    await user.click(screen.getByLabelText("Top margin"));
+    await user.paste("2cm");
     first.unmount();
 
     expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).toMatchObject({
@@ -58,11 +71,7 @@ describe("conversion options", () => {
   });
 
   it("are sent with the URL, with a fresh Idempotency-Key per submit", async () => {
-    signedIn();
-    const s = server();
-    const user = userEvent.setup();
-    render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText("Options"));
+    const { s, user } = await withOptionsOpen();
     await user.selectOptions(screen.getByLabelText("Page size"), "A3");
     await user.type(screen.getByLabelText("Page URL"), "example.com/a");
     await user.click(screen.getByRole("button", { name: "Convert" }));
@@ -87,11 +96,7 @@ describe("conversion options", () => {
   });
 
   it("are checked before sending, next to the field", async () => {
-    signedIn();
-    const s = server();
-    const user = userEvent.setup();
-    render(<App fetch={s.fetch} />);
-    await user.click(await screen.findByText("Options"));
+    const { s, user } = await withOptionsOpen();
     await user.clear(screen.getByLabelText("Scale"));
     await user.type(screen.getByLabelText("Scale"), "3");
     await user.type(screen.getByLabelText("Page URL"), "https://example.com");
@@ -137,6 +142,115 @@ describe("conversion options", () => {
     await user.click(screen.getByRole("button", { name: "Convert" }));
     await waitFor(() =>
       expect(screen.getByLabelText("Left margin")).toHaveAccessibleDescription(/margin too large/i),
+    );
+  });
+
+  it("send the page, waiting and failure options a person chose", async () => {
+    const { s, user } = await withOptionsOpen();
+    await user.click(screen.getByLabelText("Pages to print"));
+    await user.paste("1-3, 5");
+    await user.click(screen.getByLabelText("Use the page's own paper size (CSS @page)"));
+    await user.selectOptions(screen.getByLabelText("Colour scheme"), "dark");
+    await user.click(screen.getByLabelText("Reduce motion"));
+    await user.click(screen.getByLabelText("Transparent background"));
+    await user.click(screen.getByLabelText("User agent"));
+    await user.paste("ReportBot/2");
+    await user.click(screen.getByLabelText("Wait until JavaScript is true"));
+    await user.paste("window.ready");
+    await user.click(screen.getByLabelText("Fail when the page answers"));
+    await user.paste("404, 5xx");
+    await user.click(screen.getByLabelText("Fail when a resource answers"));
+    await user.paste("4XX");
+    await user.click(screen.getByLabelText("Fail if a resource cannot be loaded"));
+    await user.click(screen.getByLabelText("Fail on uncaught script errors"));
+    await user.click(screen.getByLabelText("Download name"));
+    await user.paste("Quarterly report");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://example.com/q");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() => expect(s.calls.filter((c) => c.path === "/request")).toHaveLength(1));
+    const sent = s.calls.find((c) => c.path === "/request")!.body as { options: object };
+    expect(sent.options).toMatchObject({
+      page_ranges: "1-3, 5",
+      prefer_css_page_size: true,
+      omit_background: true,
+      media_features: [
+        { name: "prefers-color-scheme", value: "dark" },
+        { name: "prefers-reduced-motion", value: "reduce" },
+      ],
+      user_agent: "ReportBot/2",
+      wait_for_expression: "window.ready",
+      fail_on_http_status: [404, "5xx"],
+      fail_on_resource_http_status: ["4xx"],
+      fail_on_resource_loading_failed: true,
+      fail_on_console_exceptions: true,
+      filename: "Quarterly report",
+    });
+    // The download name is for that one conversion; the rest is remembered.
+    await waitFor(() => expect(screen.getByLabelText("Download name")).toHaveValue(""));
+    expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).toMatchObject({
+      pageRanges: "1-3, 5",
+      colorScheme: "dark",
+    });
+    expect(JSON.parse(localStorage.getItem(OPTIONS_KEY)!)).not.toHaveProperty("filename");
+  });
+
+  it("ask for a screenshot instead of a PDF", async () => {
+    const { s, user } = await withOptionsOpen();
+    await user.selectOptions(screen.getByLabelText("Output"), "jpeg");
+    expect(screen.queryByLabelText("Page size")).toBeNull();
+    await user.click(screen.getByLabelText("The whole page (not just the first screen)"));
+    await user.click(screen.getByLabelText("Quality"));
+    await user.paste("70");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://example.com/shot");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() => expect(s.calls.filter((c) => c.path === "/request")).toHaveLength(1));
+    const sent = s.calls.find((c) => c.path === "/request")!.body as {
+      options: Record<string, unknown>;
+    };
+    expect(sent.options).toMatchObject({ output: "jpeg", full_page: false, quality: 70 });
+    expect(sent.options).not.toHaveProperty("media");
+    expect(sent.options).not.toHaveProperty("page_ranges");
+  });
+
+  it("check page ranges and statuses before sending", async () => {
+    const { s, user } = await withOptionsOpen();
+    await user.click(screen.getByLabelText("Pages to print"));
+    await user.paste("5-2");
+    await user.click(screen.getByLabelText("Fail when a resource answers"));
+    await user.paste("404, 6xx");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://example.com");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    expect(screen.getByLabelText("Pages to print")).toHaveAccessibleDescription(/ranges forwards/i);
+    expect(screen.getByLabelText("Fail when a resource answers")).toHaveAccessibleDescription(
+      /status codes or classes/i,
+    );
+    await waitFor(() => expect(screen.getByLabelText("Pages to print")).toHaveFocus());
+    expect(s.calls.some((c) => c.path === "/request")).toBe(false);
+  });
+
+  it("place a server error on a media feature next to the colour scheme", async () => {
+    signedIn();
+    const s = server({
+      "POST /request": () => ({
+        status: 400,
+        body: {
+          error: {
+            code: "invalid_input",
+            message: "prefers-color-scheme takes one of light, dark, no-preference.",
+            field: "options.media_features.0.value",
+          },
+        },
+      }),
+    });
+    const user = userEvent.setup();
+    render(<App fetch={s.fetch} />);
+    await user.type(await screen.findByLabelText("Page URL"), "https://example.com");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() =>
+      expect(screen.getByLabelText("Colour scheme")).toHaveAccessibleDescription(/takes one of/i),
     );
   });
 
