@@ -20,7 +20,7 @@ from api.headers import API_RESPONSE_HEADERS
 from api.routing import correlation_id_from
 from chalicelib.adapters.local_downloads import LINK_PATH, LocalDownloadStore
 from chalicelib.adapters.s3_store import attachment
-from chalicelib.domain.errors import AuthenticationFailed, NotFound, PagePressError
+from chalicelib.domain.errors import AuthenticationFailed, DependencyUnavailable, NotFound, PagePressError
 from chalicelib.numbers import ascii_int
 from chalicelib.wiring import container
 
@@ -94,12 +94,12 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             return
         self._send_json(code, "bad_request" if code < 500 else "error", message or self.responses.get(code, ("",))[0])
 
-    def _send_json(self, status: int, code: str, message: str) -> None:
+    def _send_json(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         """What the server answers itself (before the app): the same error shape and correlation header."""
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
-        for name, value in API_RESPONSE_HEADERS.items():
+        for name, value in {**API_RESPONSE_HEADERS, **(headers or {})}.items():
             self.send_header(name, value)
         self.send_header("X-Correlation-Id", correlation_id_from(self.headers.get("x-correlation-id")))
         self.send_header("Content-Length", str(len(body)))
@@ -121,7 +121,8 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             body = store.read(grant.key)
         except PagePressError as refused:
             status = {AuthenticationFailed: 403, NotFound: 404}.get(type(refused), 503)
-            self._send_json(status, refused.code, refused.message)
+            waits = {"Retry-After": str(DependencyUnavailable.retry_after_seconds)} if status == 503 else {}
+            self._send_json(status, refused.code, refused.message, waits)
             return
         self.send_response(200)
         self.send_header("Content-Type", "application/pdf")
