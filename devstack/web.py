@@ -168,10 +168,17 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         return index if index.is_file() else None
 
 
+class LocalServer(ThreadedHTTPServer):
+    """Chalice's threaded server with room for a crowd: socketserver's backlog of 5 connections
+    waiting to be accepted reset the rest when 50 clients arrived at once (``make loadtest``)."""
+
+    request_queue_size = 128
+
+
 def make_server(app: Chalice, host: str, port: int, spa_dir: Path, max_body_bytes: int) -> ThreadedHTTPServer:
     app.__class__ = LocalChalice  # thread-local current_request, as `chalice local` does
     config = Config.create(chalice_stage="local", app_name="pagepress", lambda_timeout=30, lambda_memory_size=512)
     handler = partial(
         PagePressRequestHandler, app_object=app, config=config, spa_dir=spa_dir, max_body_bytes=max_body_bytes
     )
-    return ThreadedHTTPServer((host, port), handler)
+    return LocalServer((host, port), handler)
