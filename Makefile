@@ -16,13 +16,14 @@ SPA_DIR := frontend-build
 SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/public $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
 UV := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION)
 
-.PHONY: run test test-python test-spa spa chromium package lock bench clean help
+.PHONY: run test test-python test-spa spa chromium package lock bench loadtest clean help
 
 help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
 	@echo "make test     every test (Python and the SPA)"
 	@echo "make package  the API Lambda zip in build/ (STAGE=$(STAGE))"
 	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
+	@echo "make loadtest 50 users for 60 s while the browser, database and AWS endpoint fail (bench/reliability.md)"
 	@echo "make lock     re-resolve the *.lock files from the requirements*.txt they pin"
 
 $(VENV)/.installed: .python-version requirements-dev.lock
@@ -92,6 +93,11 @@ package: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+# 50 simulated users for 60 s against the local stack, on loopback only, while its browser is killed
+# and its database and AWS endpoint restart; exits 1 unless every job ended and no answer was a bug.
+loadtest: $(VENV)/.installed chromium
+	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf build vendor $(SPA_DIR)/dist .pytest_cache
