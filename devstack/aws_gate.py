@@ -56,14 +56,14 @@ class AwsGate:
     def is_closed(self) -> bool:
         return self._owner is not None
 
-    def _before_call(self, context: dict, **_: Any) -> None:
+    def _before_call(self, context: dict[str, Any], **_: Any) -> None:
         with self._changed:
             if self._owner is not None and self._owner != threading.get_ident():
                 raise EndpointConnectionError(endpoint_url=self._endpoint_url)
             self._in_flight += 1
             context[_MARK] = True
 
-    def _after_call(self, context: dict, **_: Any) -> None:
+    def _after_call(self, context: dict[str, Any], **_: Any) -> None:
         if context.pop(_MARK, False):
             with self._changed:
                 self._in_flight -= 1

@@ -9,6 +9,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import psutil
 
@@ -24,7 +25,7 @@ class Window:
     fault: str
     started: float  # seconds since the run's start
     ended: float | None = None  # when the stack said it was back; None if it never did
-    detail: dict = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def chromium_browsers(root_pid: int) -> list[psutil.Process]:

@@ -25,8 +25,9 @@ ROUTES = {
     "/slow": Route(body=_SLOW),
     "/pixel.png": Route(content_type="image/png", body=_PIXEL, delay=0.8),
 }
-# (path, weight): what a user asks for; /missing answers 404.
-CHOICES = (("/article", 6), ("/slow", 3), ("/missing", 1))
+# What a user asks for, and how often; /missing answers 404.
+PATHS = ("/article", "/slow", "/missing")
+WEIGHTS = (6, 3, 1)
 
 
 def loopback_pages() -> PageServer:
@@ -35,5 +36,4 @@ def loopback_pages() -> PageServer:
 
 
 def pick(base: str, rng: random.Random) -> str:
-    paths, weights = zip(*CHOICES, strict=True)
-    return base + rng.choices(paths, weights)[0]
+    return base + rng.choices(PATHS, WEIGHTS)[0]

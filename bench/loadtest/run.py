@@ -33,7 +33,8 @@ def run(
     started_at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     with loopback_pages() as pages:
         env = {**STACK_ENV, "CONVERTER_EGRESS_ALLOW": f"127.0.0.1:{pages.port}"}
-        stack = LocalStackRun(pages.port, **env)
+        stack = LocalStackRun(pages.port)
+        stack.env.update(env)
         try:
             stack.start()
             recorder = Recorder()

@@ -27,7 +27,8 @@ def wait_for_log(stack: LocalStackRun, message: str, offset: int, timeout: float
         for line in stack.log_lines(offset):
             if f'"message":"{message}"' in line:
                 try:
-                    return json.loads(line)
+                    said: dict[str, Any] = json.loads(line)
+                    return said
                 except ValueError:
                     return {"message": message}
         time.sleep(0.2)  # the stack's log file: polled, it offers nothing to block on

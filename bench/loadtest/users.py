@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -42,7 +43,7 @@ class Job:
     name: str
     url: str
     status: str = "pending"
-    error: dict | None = None
+    error: dict[str, Any] | None = None
     deleted: bool = False
     downloaded: bool = False
 
@@ -82,7 +83,7 @@ class User:
         method: str,
         path: str,
         route: str,
-        json: dict | None = None,
+        json: dict[str, Any] | None = None,
         follow: bool = False,
         headers: dict[str, str] | None = None,
     ) -> requests.Response | None:
@@ -180,9 +181,9 @@ class User:
             time.sleep(poll_interval)
             self.refresh()
 
-    def refresh(self) -> dict[str, dict] | None:
+    def refresh(self) -> dict[str, dict[str, Any]] | None:
         """The user's whole list (name -> entry), noting each tracked job's status; None without an answer."""
-        listed: dict[str, dict] = {}
+        listed: dict[str, dict[str, Any]] = {}
         cursor = ""
         while True:
             answer = self.call("GET", f"/files?limit=100{cursor}", "GET /files")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.loadtest.faults import Window
 from bench.loadtest.users import TERMINAL, Exchange, User
@@ -60,11 +61,13 @@ def http_violations(exchanges: list[Exchange], windows: list[Window]) -> list[st
     return found
 
 
-def settle(users: list[User], deadline_seconds: float, interval: float = 1.0) -> tuple[dict[str, dict], float]:
+def settle(
+    users: list[User], deadline_seconds: float, interval: float = 1.0
+) -> tuple[dict[str, dict[str, Any]], float]:
     """Poll every user's list until nothing in it is pending or processing (or the deadline);
     returns (user email + name -> entry) as last seen and how long that took."""
     mark = time.monotonic()
-    seen: dict[str, dict[str, dict]] = {}
+    seen: dict[str, dict[str, dict[str, Any]]] = {}
     open_users = [user for user in users if user.token]
     while open_users:
         for user in list(open_users):
@@ -81,7 +84,7 @@ def settle(users: list[User], deadline_seconds: float, interval: float = 1.0) ->
     return final, time.monotonic() - mark
 
 
-def judge(users: list[User], final: dict[str, dict]) -> Jobs:
+def judge(users: list[User], final: dict[str, dict[str, Any]]) -> Jobs:
     jobs = Jobs()
     for user in users:
         known = set(user.jobs)
