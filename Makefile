@@ -16,7 +16,7 @@ SPA_DIR := frontend-build
 SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/public $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
 UV := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION)
 
-.PHONY: run test test-python test-spa spa chromium package lock bench simulate clean help migrate
+.PHONY: run test test-python test-spa spa chromium package lock bench simulate loadtest clean help migrate
 
 help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
@@ -25,6 +25,7 @@ help:
 	@echo "make migrate  migrate DATABASE_OWNER_URL's database, DML only for DATABASE_URL's user (make run does its own)"
 	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
 	@echo "make simulate the scale model: docs/scale.md's tables and plots (under 2 minutes, no network)"
+	@echo "make loadtest 50 users for 60 s while the browser, database and AWS endpoint fail (bench/reliability.md)"
 	@echo "make lock     re-resolve the *.lock files from the requirements*.txt they pin"
 
 $(VENV)/.installed: .python-version requirements-dev.lock
@@ -103,6 +104,11 @@ bench: $(VENV)/.installed
 # The pipeline model (scale/): measured service times, the manifests' settings, docs/prices.yaml.
 simulate: $(VENV)/.installed
 	$(PY) -m scale
+
+# 50 simulated users for 60 s against the local stack, on loopback only, while its browser is killed
+# and its database and AWS endpoint restart; exits 1 unless every job ended and no answer was a bug.
+loadtest: $(VENV)/.installed chromium
+	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf build vendor $(SPA_DIR)/dist .pytest_cache

@@ -74,7 +74,9 @@ def response_for(exc: Exception) -> Response | None:
         return error_response(503, "misconfigured", "The service is misconfigured; the operators were told.")
     if isinstance(exc, PagePressError):
         status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 500)
-        headers = {"Retry-After": str(exc.retry_after_seconds)} if isinstance(exc, TooManyAttempts) else None
+        headers = None
+        if isinstance(exc, (TooManyAttempts, DependencyUnavailable)):
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
         if isinstance(exc, AuthenticationFailed):
             headers = {"WWW-Authenticate": 'Bearer realm="pagepress"'}
         return error_response(status, exc.code, exc.message, exc.field, headers)

@@ -104,6 +104,11 @@ class LocalStackRun:
         self._token = self._call("POST", "/sign-in", {"email": email, "password": password}, expect=200)["token"]
         return self
 
+    @property
+    def pid(self) -> int | None:
+        """The stack's process (``make loadtest`` signals it: devstack/__main__.py)."""
+        return self._process.pid if self._process is not None else None
+
     def stop(self, timeout: float = 60) -> None:
         if self._process is not None and self._process.poll() is None:
             os.killpg(self._process.pid, signal.SIGINT)

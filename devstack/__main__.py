@@ -1,14 +1,19 @@
-"""``python -m devstack``: run PagePress locally until Ctrl-C or SIGTERM."""
+"""``python -m devstack``: run PagePress locally until Ctrl-C or SIGTERM.
+
+For fault drills (``make loadtest``), SIGUSR1 restarts the local AWS endpoint and SIGUSR2 the
+embedded PostgreSQL, each keeping its data (``LocalStack.restart_aws``, ``restart_database``).
+"""
 
 from __future__ import annotations
 
+import queue
 import signal
 import sys
-import threading
+from collections.abc import Callable
 
 from chalicelib.config import ConfigError, LocalStackSettings
 from devstack.postgres import StartupError
-from devstack.stack import LocalStack
+from devstack.stack import LocalStack, logger
 
 
 def main() -> int:
@@ -24,11 +29,19 @@ def main() -> int:
         print(f"pagepress: {exc}", file=sys.stderr)
         stack.stop()
         return 2
-    stop = threading.Event()
+    # The main thread waits for what the signals ask and does it; restarts run here, not on a
+    # thread of their own, because the processes they start die with the thread that started them.
+    asked: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda *_: asked.put(None))
+    for signum, restart in ((signal.SIGUSR1, stack.restart_aws), (signal.SIGUSR2, stack.restart_database)):
+        signal.signal(signum, lambda *_, restart=restart: asked.put(restart))
     print(f"PagePress is running on http://{local.host}:{local.port} (Ctrl-C to stop)", flush=True)
-    stop.wait()
+    while (restart := asked.get()) is not None:
+        try:
+            restart()
+        except Exception:  # noqa: BLE001 - a failed drill is logged, and the stack keeps serving
+            logger.exception("restart failed")
     print("pagepress: stopping (saving state)...", flush=True)
     stack.stop()
     print("pagepress: stopped", flush=True)

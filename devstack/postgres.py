@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg2
@@ -46,3 +47,13 @@ def check_database_url(url: str) -> None:
         raise StartupError(
             f"Cannot connect to DATABASE_URL ({first}): check it, or unset it to use the embedded PostgreSQL."
         ) from None
+
+
+def restart_embedded(server: Any) -> None:
+    """Stop the embedded PostgreSQL (fast: open sessions are cut, as in a crash or a failover) and
+    start it again on the same data and socket; connections made before are broken."""
+    from pgserver._commands import pg_ctl
+
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+    with server._lock:  # pgserver's own start, under the lock it expects; it re-reads the postmaster
+        server.ensure_postgres_running()

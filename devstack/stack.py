@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,15 @@ from chalicelib.migrate import migrate
 from chalicelib.observability import apply_log_level
 from chalicelib.wiring import Container, reset_container
 from devstack.aws import LOOPBACK, MotoAws, create_resources, ensure_port_free
-from devstack.postgres import LOCAL_APP_USER, StartupError, check_database_url, embedded_database_url, with_user
+from devstack.aws_gate import AwsGate
+from devstack.postgres import (
+    LOCAL_APP_USER,
+    StartupError,
+    check_database_url,
+    embedded_database_url,
+    restart_embedded,
+    with_user,
+)
 from devstack.snapshot import Snapshotter
 from devstack.worker import QueuePoller
 
@@ -48,6 +57,9 @@ def _check_chromium(settings: Settings) -> None:
 
 
 class LocalStack:
+    #: How long a restart of the AWS endpoint waits for calls in flight (a long poll lasts 1 s).
+    AWS_DRAIN_SECONDS = 10.0
+
     def __init__(self, local: LocalStackSettings) -> None:
         self.local = local
         self.data_dir = Path(local.data_dir).resolve()
@@ -59,6 +71,8 @@ class LocalStack:
         self._snapshotter: Snapshotter | None = None
         self._snapshot_thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._gate: AwsGate | None = None
+        self._restarting = threading.Lock()  # one restart at a time, never during stop()
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -98,6 +112,9 @@ class LocalStack:
 
         self._container = Container(settings, _renderer)
         reset_container(self._container)
+        self._gate = AwsGate(self._aws.endpoint_url)
+        for service in ("s3", "dynamodb", "sqs"):  # every client that talks to moto, API and converter alike
+            self._gate.guard(self._container.client(service))
         self._container.renderer().warm_up()  # Chromium starts while the rest of the stack does
         create_resources(self._aws, settings, self.local.visibility_timeout_seconds)
         self._snapshotter = Snapshotter(
@@ -178,10 +195,58 @@ class LocalStack:
             except Exception:  # noqa: BLE001 - a failed periodic save is retried next time
                 logger.exception("periodic snapshot failed")
 
+    def restart_aws(self) -> dict[str, float | int]:
+        """Restart the local AWS endpoint and keep its state (the bucket and the table; queued
+        messages are not kept: every unfinished job is queued again, as at a restart of the
+        stack). Calls meanwhile fail as if the endpoint were down (devstack/aws_gate.py)."""
+        with self._restarting:
+            if self._stopping.is_set() or self._aws is None or self._gate is None:
+                return {}
+            mark = time.monotonic()
+            still_in_flight = self._gate.close(self.AWS_DRAIN_SECONDS)
+            try:
+                saved = self._snapshotter.save()
+                saved_at = time.monotonic()
+                self._aws.stop()
+                self._aws.start()  # the same port: AWS_ENDPOINT_URL stays true
+                started_at = time.monotonic()
+                create_resources(self._aws, self._container.settings, self.local.visibility_timeout_seconds)
+                restored = self._snapshotter.restore()
+                requeued = self._requeue_unfinished()
+            finally:
+                self._gate.open()
+            report = {
+                "down_seconds": round(time.monotonic() - mark, 3),
+                "drain_and_save_seconds": round(saved_at - mark, 3),
+                "moto_restart_seconds": round(started_at - saved_at, 3),
+                "in_flight_at_save": still_in_flight,
+                "objects": saved["objects"],
+                "items": saved["items"],
+                "restored_items": restored["items"],
+                "requeued": requeued,
+            }
+            logger.info("local AWS endpoint restarted", extra=report)
+            return report
+
+    def restart_database(self) -> dict[str, float]:
+        """Restart the embedded PostgreSQL (fast shutdown: sessions are cut); not possible when
+        DATABASE_URL names a server of its own."""
+        with self._restarting:
+            if self._stopping.is_set() or self._postgres is None:
+                logger.warning("database not restarted: only the embedded PostgreSQL can be")
+                return {}
+            mark = time.monotonic()
+            restart_embedded(self._postgres)
+            report = {"down_seconds": round(time.monotonic() - mark, 3)}
+            logger.info("database restarted", extra=report)
+            return report
+
     def stop(self) -> None:
         """Stop taking work, end what is in flight (it stays unfinished and is re-queued at the next
         start), save, then stop the stores."""
         self._stopping.set()
+        with self._restarting:  # a restart in progress ends first
+            pass
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

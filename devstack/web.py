@@ -20,7 +20,7 @@ from api.headers import API_RESPONSE_HEADERS
 from api.routing import correlation_id_from
 from chalicelib.adapters.local_downloads import LINK_PATH, LocalDownloadStore
 from chalicelib.adapters.s3_store import attachment
-from chalicelib.domain.errors import AuthenticationFailed, NotFound, PagePressError
+from chalicelib.domain.errors import AuthenticationFailed, DependencyUnavailable, NotFound, PagePressError
 from chalicelib.domain.outputs import content_type_for
 from chalicelib.numbers import ascii_int
 from chalicelib.wiring import container
@@ -44,14 +44,6 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-class PagePressServer(ThreadedHTTPServer):
-    """Chalice's threaded server with a listen backlog for bursts: socketserver's default of 5
-    pending connections overflows when a few dozen clients connect at once (the kernel then
-    drops or resets them), which a user would see as a failed request."""
-
-    request_queue_size = 128
 
 
 class PagePressRequestHandler(ChaliceRequestHandler):
@@ -103,12 +95,12 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             return
         self._send_json(code, "bad_request" if code < 500 else "error", message or self.responses.get(code, ("",))[0])
 
-    def _send_json(self, status: int, code: str, message: str) -> None:
+    def _send_json(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         """What the server answers itself (before the app): the same error shape and correlation header."""
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
-        for name, value in API_RESPONSE_HEADERS.items():
+        for name, value in {**API_RESPONSE_HEADERS, **(headers or {})}.items():
             self.send_header(name, value)
         self.send_header("X-Correlation-Id", correlation_id_from(self.headers.get("x-correlation-id")))
         self.send_header("Content-Length", str(len(body)))
@@ -130,7 +122,8 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             body = store.read(grant.key)
         except PagePressError as refused:
             status = {AuthenticationFailed: 403, NotFound: 404}.get(type(refused), 503)
-            self._send_json(status, refused.code, refused.message)
+            waits = {"Retry-After": str(DependencyUnavailable.retry_after_seconds)} if status == 503 else {}
+            self._send_json(status, refused.code, refused.message, waits)
             return
         self.send_response(200)
         self.send_header("Content-Type", content_type_for(grant.filename))
@@ -176,10 +169,17 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         return index if index.is_file() else None
 
 
-def make_server(app: Chalice, host: str, port: int, spa_dir: Path, max_body_bytes: int) -> PagePressServer:
+class LocalServer(ThreadedHTTPServer):
+    """Chalice's threaded server with room for a crowd: socketserver's backlog of 5 connections
+    waiting to be accepted reset the rest when 50 clients arrived at once (``make loadtest``)."""
+
+    request_queue_size = 128
+
+
+def make_server(app: Chalice, host: str, port: int, spa_dir: Path, max_body_bytes: int) -> ThreadedHTTPServer:
     app.__class__ = LocalChalice  # thread-local current_request, as `chalice local` does
     config = Config.create(chalice_stage="local", app_name="pagepress", lambda_timeout=30, lambda_memory_size=512)
     handler = partial(
         PagePressRequestHandler, app_object=app, config=config, spa_dir=spa_dir, max_body_bytes=max_body_bytes
     )
-    return PagePressServer((host, port), handler)
+    return LocalServer((host, port), handler)

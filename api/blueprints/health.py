@@ -6,6 +6,7 @@ from chalice import Blueprint
 
 from api.log import logger
 from api.routing import json_response, route
+from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.wiring import container
 
 health = Blueprint(__name__)
@@ -20,4 +21,6 @@ def check_health():
     checks = {name: "unavailable" if name in failing else "ok" for name in problems}
     healthy = not failing
     body = {"status": "ok" if healthy else "unavailable", "stage": container().settings.stage, "checks": checks}
-    return json_response(body, 200 if healthy else 503)
+    if healthy:
+        return json_response(body)
+    return json_response(body, 503, {"Retry-After": str(DependencyUnavailable.retry_after_seconds)})

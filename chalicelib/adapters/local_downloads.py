@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import BotoCoreError
+
 from chalicelib.adapters.s3_store import S3ObjectStore
-from chalicelib.domain.errors import AuthenticationFailed, NotFound
+from chalicelib.domain.errors import AuthenticationFailed, DependencyUnavailable, NotFound
 
 LINK_PATH = "/local-downloads/"
 
@@ -83,7 +85,11 @@ class LocalDownloadStore(S3ObjectStore):
     def read(self, key: str) -> bytes:
         if not self.exists(key):
             raise NotFound("The PDF is gone.", "not_found")
-        return self._call("get_object", Bucket=self._bucket, Key=key)["Body"].read()
+        body = self._call("get_object", Bucket=self._bucket, Key=key)["Body"]
+        try:
+            return body.read()
+        except BotoCoreError as exc:  # the endpoint went away mid-body
+            raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc
 
 
 def _owner_of(key: str) -> str:

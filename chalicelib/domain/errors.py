@@ -57,7 +57,10 @@ class QuotaExceeded(PagePressError):
 
 
 class DependencyUnavailable(PagePressError):
+    """A dependency does not answer (503); clients are told to come back after ``retry_after_seconds``."""
+
     code = "unavailable"
+    retry_after_seconds = 5  # a restarted database or endpoint is back within seconds
 
 
 class ConversionFailed(PagePressError):

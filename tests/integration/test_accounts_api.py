@@ -236,6 +236,7 @@ def test_health_names_the_dependency_that_does_not_answer(make_settings, api):
     reset_container(broken)
     response = JsonApi(api).call("GET", "/health")
     assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
     assert response.json["checks"]["database"] == "unavailable"
     assert response.json["checks"]["index"] == "ok"
 

@@ -277,6 +277,7 @@ def test_a_queue_outage_marks_the_job_failed_and_answers_503(http, token, page_s
     sqs.delete_queue(QueueUrl=wired.queue_urls.url(wired.settings.jobs_queue_name))
     response = _request(http, token, url)
     assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"  # a client is told when to come back
     entry = http.call("GET", "/files", token=token).json["files"][0]
     assert entry["status"] == "failed" and entry["error"]["code"] == "queue_unavailable"
 
