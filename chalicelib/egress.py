@@ -21,7 +21,6 @@ import socket
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Union
 from urllib.parse import unquote_to_bytes
 
 import idna
@@ -33,12 +32,12 @@ from chalicelib.numbers import port_number
 MAX_URL_LENGTH = 2048
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], list]
 
 
-class RefusalKind(str, enum.Enum):
+class RefusalKind(enum.StrEnum):
     """Why a destination was refused, for code to act on (``reason`` is for people)."""
 
     FORBIDDEN = "forbidden"  # not public, a refused port or scheme: it will never be allowed

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, AsyncContextManager, Protocol
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
 
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
@@ -43,7 +44,7 @@ class Guard(Protocol):
     def blocked_navigation(self, url: str) -> Any: ...
 
 
-GuardFactory = Callable[[], AsyncContextManager[Guard]]
+GuardFactory = Callable[[], AbstractAsyncContextManager[Guard]]
 
 
 class BrowserGone(Exception):

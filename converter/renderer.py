@@ -18,12 +18,9 @@ import time
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
+from playwright.async_api import BrowserContext, Page, Response
 from playwright.async_api import (
     Error as PlaywrightError,
-)
-from playwright.async_api import (
-    Page,
-    Response,
 )
 from playwright.async_api import (
     TimeoutError as PlaywrightTimeoutError,

@@ -87,9 +87,9 @@ class LocalStack:
         settings = Settings.from_env()
         apply_log_level(settings)
         _check_chromium(settings)
-        from converter.handler import _renderer  # the same factory the Lambda uses
+        from converter.handler import playwright_renderer  # the same factory the Lambda uses
 
-        self._container = Container(settings, _renderer)
+        self._container = Container(settings, playwright_renderer)
         reset_container(self._container)
         self._container.renderer().warm_up()  # Chromium starts while the rest of the stack does
         create_resources(self._aws, settings, self.local.visibility_timeout_seconds)

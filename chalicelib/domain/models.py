@@ -17,7 +17,7 @@ class User:
     created_at: datetime | None = None
 
 
-class FileStatus(str, enum.Enum):
+class FileStatus(enum.StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
     READY = "ready"

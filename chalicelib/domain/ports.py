@@ -196,9 +196,10 @@ class Renderer(abc.ABC):
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         """Render HTML the user sent; its subresources are fetched under the same rules as a URL's."""
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> None:  # noqa: B027 - an optional hook: a renderer with nothing to start leaves it empty
         """Get ready for the first job without waiting for it (a browser launch, say)."""
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Let go of what the renderer holds (browsers, threads); it renders no more."""
 

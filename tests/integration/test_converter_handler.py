@@ -38,6 +38,9 @@ class Borrowed(Renderer):
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         return self.inner.render_html(html, options, correlation_id)
 
+    def close(self) -> None:
+        """Lent, not owned: the module's fixture closes the warm renderer."""
+
 
 class FlakyPut:
     """An S3 store whose first put fails, as a throttled or unreachable S3 would."""

@@ -441,7 +441,7 @@ def test_renders_from_several_threads_at_once(renderer, server):
     markers = [f"Concurrent marker {i}" for i in range(4)]
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda m: _render(renderer, server.url(f"/text?marker={quote(m)}")), markers))
-    for marker, pdf in zip(markers, results):
+    for marker, pdf in zip(markers, results, strict=False):
         assert marker in _text(pdf)
 
 

@@ -40,7 +40,7 @@ def test_the_python_is_a_current_lambda_runtime_named_in_one_place():
 
 
 def test_these_tests_run_on_that_python():
-    assert "%d.%d" % sys.version_info[:2] == python_version(), "make test builds .venv from .python-version"
+    assert "{}.{}".format(*sys.version_info[:2]) == python_version(), "make test builds .venv from .python-version"
 
 
 def test_the_api_function_runs_that_python_and_every_function_the_makefiles_architecture():
