@@ -132,7 +132,8 @@ class Container:
     @functools.cached_property
     def accounts(self) -> AccountService:
         from chalicelib.adapters.postgres import PostgresAttemptLimiter
-        from chalicelib.domain.accounts import AccountService, SignInLimits
+        from chalicelib.domain.accounts import AccountService
+        from chalicelib.domain.signin_throttle import SignInLimits
 
         s = self.settings
         return AccountService(
@@ -237,7 +238,7 @@ class Container:
             "storage": lambda: self.object_store.ping(),
             "queue": lambda: self.job_queue.ping(),
         }
-        results = {}
+        results: dict[str, str | None] = {}
         for name, check in checks.items():
             try:
                 check()

@@ -9,6 +9,7 @@ after ``maxReceiveCount`` deliveries SQS moves it to the dead-letter queue, whos
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import (
@@ -18,7 +19,9 @@ from aws_lambda_powertools.utilities.batch import (
     async_process_partial_response,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.config import Settings
 from chalicelib.domain.ports import Renderer
@@ -30,7 +33,7 @@ logger = Logger(service="pagepress-converter")
 start_tracing("pagepress-converter")
 
 
-def _batch(processor: type[BatchProcessor] | type[AsyncBatchProcessor]):
+def _batch[P: (BatchProcessor, AsyncBatchProcessor)](processor: type[P]) -> P:
     """A processor for one invocation: it holds that batch's records and results, and the local
     stack runs several invocations at once in one process (Lambda, one at a time). A wholly
     failed batch is reported item by item too, rather than raised (same retry, clearer logs)."""
@@ -108,14 +111,14 @@ warm_start()
 
 
 @logger.inject_lambda_context
-def lambda_handler(event, context):
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return async_process_partial_response(
         event=event, record_handler=_convert_record_async, processor=_batch(AsyncBatchProcessor), context=context
     )
 
 
 @logger.inject_lambda_context
-def dead_letter_handler(event, context):
+def dead_letter_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=give_up_record, processor=_batch(BatchProcessor), context=context
     )

@@ -83,7 +83,8 @@ class LocalDownloadStore(S3ObjectStore):
     def read(self, key: str) -> bytes:
         if not self.exists(key):
             raise NotFound("The PDF is gone.", "not_found")
-        return self._call("get_object", Bucket=self._bucket, Key=key)["Body"].read()
+        content: bytes = self._call("get_object", Bucket=self._bucket, Key=key)["Body"].read()
+        return content
 
 
 def _owner_of(key: str) -> str:

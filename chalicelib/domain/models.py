@@ -174,7 +174,7 @@ class RenderedPdf:
 class Page:
     """One page of a listing and the opaque cursor for the next, if any."""
 
-    items: list
+    items: list[FileEntry]
     next_cursor: str | None = None
 
 

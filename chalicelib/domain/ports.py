@@ -8,6 +8,7 @@ against these classes.
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,7 +124,7 @@ class FileIndex(abc.ABC):
         """Note how the entry's webhook delivery went (no-op if the entry is gone)."""
 
     @abc.abstractmethod
-    def unfinished(self) -> list[FileEntry]:
+    def unfinished(self) -> builtins.list[FileEntry]:  # `list` here is the method above
         """Every pending or processing entry (used to re-queue work after a local restart)."""
 
     @abc.abstractmethod

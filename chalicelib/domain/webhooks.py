@@ -79,7 +79,8 @@ class RetrySchedule:
     def delay_after(self, attempt: int) -> int | None:
         if attempt >= self.max_attempts:
             return None
-        return min(self.base_seconds * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
+        delay: int = min(self.base_seconds * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
+        return delay
 
 
 def new_secret() -> str:
