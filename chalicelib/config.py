@@ -241,7 +241,7 @@ class LocalStackSettings:
     moto_port: int = 0  # 0: pick a free loopback port
     visibility_timeout_seconds: int = 300
     retry_backoff_seconds: int = 5
-    snapshot_interval_seconds: int = 30
+    snapshot_interval_seconds: float = 30
     spa_dir: str = "frontend-build/dist"
 
     @classmethod

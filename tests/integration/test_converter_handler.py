@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from typing import cast
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.jobs import Outcome
 from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key
 from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.egress import EgressPolicy
@@ -61,7 +64,7 @@ class FlakyPut:
 
 class RecordingMetrics(ConversionMetrics):
     def __init__(self) -> None:
-        self.recorded = []
+        self.recorded: list[tuple[Outcome, int | None]] = []
 
     def record(self, outcome, queued_ms) -> None:
         self.recorded.append((outcome, queued_ms))
@@ -133,7 +136,8 @@ def receive(stack, queue_name=None, wait=0) -> list[dict]:
 
 def invoke(stack, messages, fn=None):
     event = sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:jobs", stack.settings.aws_region)
-    return (fn or handler.lambda_handler)(event, LambdaContextStub(function_name="converter"))
+    context = cast(LambdaContext, LambdaContextStub(function_name="converter"))  # the fields handlers read
+    return (fn or handler.lambda_handler)(event, context)
 
 
 def failed_ids(result) -> set[str]:
