@@ -11,20 +11,12 @@ import sys
 
 import yaml
 
-from tests.support.paths import REPO
+from tests.support.paths import REPO, makefile_variable, python_version
 
 # Lambda's Python runtimes that are neither deprecated nor about to be.
 CURRENT_LAMBDA_PYTHONS = {"3.12", "3.13"}
 # Lambda's name of an architecture, and the wheel platform tags' name of it.
 LAMBDA_ARCHITECTURES = {"arm64": "aarch64", "x86_64": "x86_64"}
-
-
-def python_version() -> str:
-    return (REPO / ".python-version").read_text().strip()
-
-
-def makefile_variable(name: str) -> str:
-    return re.search(rf"^{name} :?= *(\S+)", (REPO / "Makefile").read_text(), re.M).group(1)
 
 
 def functions() -> list[dict]:
