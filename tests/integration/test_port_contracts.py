@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -41,20 +41,19 @@ def entry(user_id: str = "user-ada", **fields: object) -> FileEntry:
 # -- the adapters, fake and real ---------------------------------------------------------------
 
 
+def fake_or_real[T](request: pytest.FixtureRequest, fake: Callable[[], T], real: Callable[[Container], T]) -> T:
+    """The fake for the "memory" parameter, else the real adapter wired to this test's resources."""
+    return fake() if request.param == "memory" else real(request.getfixturevalue("wired"))
+
+
 @pytest.fixture(params=["memory", "dynamodb"])
 def index(request: pytest.FixtureRequest) -> FileIndex:
-    if request.param == "memory":
-        return MemoryFileIndex()
-    wired: Container = request.getfixturevalue("wired")
-    return wired.file_index
+    return fake_or_real(request, MemoryFileIndex, lambda wired: wired.file_index)
 
 
 @pytest.fixture(params=["memory", "s3"])
 def store(request: pytest.FixtureRequest) -> ObjectStore:
-    if request.param == "memory":
-        return MemoryObjectStore()
-    wired: Container = request.getfixturevalue("wired")
-    return wired.object_store
+    return fake_or_real(request, MemoryObjectStore, lambda wired: wired.object_store)
 
 
 @dataclass
@@ -63,12 +62,12 @@ class QueueUnderTest:
     sent: Callable[[], list[ConversionJob]]  # what a consumer receives, in order
 
 
-@pytest.fixture(params=["memory", "sqs"])
-def queue(request: pytest.FixtureRequest) -> QueueUnderTest:
-    if request.param == "memory":
-        memory = MemoryJobQueue()
-        return QueueUnderTest(memory, lambda: list(memory.jobs))
-    wired: Container = request.getfixturevalue("wired")
+def _memory_queue() -> QueueUnderTest:
+    memory = MemoryJobQueue()
+    return QueueUnderTest(memory, lambda: list(memory.jobs))
+
+
+def _sqs_queue(wired: Container) -> QueueUnderTest:
     sqs, url = wired.client("sqs"), wired.queue_urls.url(wired.settings.jobs_queue_name)
 
     def received() -> list[ConversionJob]:
@@ -78,21 +77,19 @@ def queue(request: pytest.FixtureRequest) -> QueueUnderTest:
     return QueueUnderTest(wired.job_queue, received)
 
 
+@pytest.fixture(params=["memory", "sqs"])
+def queue(request: pytest.FixtureRequest) -> QueueUnderTest:
+    return fake_or_real(request, _memory_queue, _sqs_queue)
+
+
 @pytest.fixture(params=["memory", "postgres"])
 def users(request: pytest.FixtureRequest) -> UserRepository:
-    if request.param == "memory":
-        return MemoryUsers()
-    wired: Container = request.getfixturevalue("wired")
-    return wired.users
+    return fake_or_real(request, MemoryUsers, lambda wired: wired.users)
 
 
 @pytest.fixture(params=["memory", "postgres"])
-def limiter(request: pytest.FixtureRequest) -> Iterator[AttemptLimiter]:
-    if request.param == "memory":
-        yield MemoryLimiter()
-        return
-    wired: Container = request.getfixturevalue("wired")
-    yield PostgresAttemptLimiter(wired.database)
+def limiter(request: pytest.FixtureRequest) -> AttemptLimiter:
+    return fake_or_real(request, MemoryLimiter, lambda wired: PostgresAttemptLimiter(wired.database))
 
 
 @dataclass
@@ -103,10 +100,11 @@ class KeysUnderTest:
 
 @pytest.fixture(params=["memory", "postgres"])
 def api_keys(request: pytest.FixtureRequest) -> KeysUnderTest:
-    if request.param == "memory":
-        return KeysUnderTest(MemoryApiKeys(), str(uuid.uuid4()))
-    wired: Container = request.getfixturevalue("wired")
-    return KeysUnderTest(PostgresApiKeys(wired.database), wired.users.add("ada@example.com", "hash").id)
+    return fake_or_real(
+        request,
+        lambda: KeysUnderTest(MemoryApiKeys(), str(uuid.uuid4())),
+        lambda wired: KeysUnderTest(PostgresApiKeys(wired.database), wired.users.add("ada@example.com", "hash").id),
+    )
 
 
 # -- FileIndex ----------------------------------------------------------------------------------

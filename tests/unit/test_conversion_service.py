@@ -23,21 +23,6 @@ def refuse_private(url: str) -> str:
 
 
 @pytest.fixture
-def index() -> MemoryFileIndex:
-    return MemoryFileIndex()
-
-
-@pytest.fixture
-def queue() -> MemoryJobQueue:
-    return MemoryJobQueue()
-
-
-@pytest.fixture
-def store() -> MemoryObjectStore:
-    return MemoryObjectStore()
-
-
-@pytest.fixture
 def service(index: MemoryFileIndex, queue: MemoryJobQueue, store: MemoryObjectStore) -> ConversionService:
     return ConversionService(index, queue, store, refuse_private, download_ttl_seconds=60)
 

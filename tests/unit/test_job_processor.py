@@ -18,26 +18,6 @@ URL = "https://example.com/page"
 
 
 @pytest.fixture
-def index() -> MemoryFileIndex:
-    return MemoryFileIndex()
-
-
-@pytest.fixture
-def store() -> MemoryObjectStore:
-    return MemoryObjectStore()
-
-
-@pytest.fixture
-def renderer() -> ScriptedRenderer:
-    return ScriptedRenderer()
-
-
-@pytest.fixture
-def webhooks() -> MemoryWebhookQueue:
-    return MemoryWebhookQueue()
-
-
-@pytest.fixture
 def processor(
     index: MemoryFileIndex, store: MemoryObjectStore, renderer: ScriptedRenderer, webhooks: MemoryWebhookQueue
 ) -> JobProcessor:
