@@ -70,8 +70,10 @@ run: $(VENV)/.cli-installed spa chromium
 # integration: real PostgreSQL, moto's server, Chromium on loopback. e2e: `make run` itself.
 test: lint test-unit test-infrastructure test-integration test-e2e test-spa
 
+# Without the Hypothesis and Schemathesis plugins, which no unit test needs and which take
+# most of the tier's start-up.
 test-unit: $(VENV)/.installed
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest -p no:hypothesispytest -p no:schemathesis tests/unit
 
 test-infrastructure: $(VENV)/.installed
 	$(PY) -m pytest tests/infrastructure
