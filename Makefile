@@ -16,11 +16,14 @@ SPA_DIR := frontend-build
 SPA_SOURCES := $(shell find $(SPA_DIR)/src $(SPA_DIR)/public $(SPA_DIR)/index.html $(SPA_DIR)/package.json $(SPA_DIR)/vite.config.* api/openapi.yaml -type f 2>/dev/null)
 UV := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION)
 
-.PHONY: run test test-python test-spa spa chromium package lock bench simulate loadtest clean help migrate
+.PHONY: run test test-unit test-integration test-infrastructure test-e2e test-spa lint fmt spa chromium package lock bench simulate loadtest clean help migrate
 
 help:
 	@echo "make run      serve PagePress on http://$(HOST):$(PORT) (state in $(DATA_DIR)/)"
-	@echo "make test     every test (Python and the SPA)"
+	@echo "make test     make lint, then every test tier (Python and the SPA)"
+	@echo "make lint     ruff, ruff format --check, mypy; eslint, prettier --check, tsc for the SPA"
+	@echo "make fmt      format and sort imports (ruff) and format the SPA (prettier)"
+	@echo "make test-unit | test-infrastructure | test-integration | test-e2e   one tier of tests/"
 	@echo "make package  the API Lambda zip in build/ (STAGE=$(STAGE))"
 	@echo "make migrate  migrate DATABASE_OWNER_URL's database, DML only for DATABASE_URL's user (make run does its own)"
 	@echo "make bench    benchmark against bare Playwright, end to end too (bench/results.md; BENCH_ARGS=--quick)"
@@ -69,10 +72,38 @@ run: $(VENV)/.cli-installed spa chromium
 migrate: $(VENV)/.installed
 	$(PY) -m chalicelib.migrate
 
-test: test-python test-spa
+# Test tiers (tests/<tier>/). unit: the domain and pure logic against fakes; no network (the
+# tier's conftest refuses sockets), no browser, no database, seconds. infrastructure: the
+# manifests, CRDs, workflows, images and runtimes (files and subprocesses, no services).
+# integration: real PostgreSQL, moto's server, Chromium on loopback. e2e: `make run` itself.
+test: lint test-unit test-infrastructure test-integration test-e2e test-spa
 
-test-python: $(VENV)/.cli-installed spa chromium
-	$(PY) -m pytest
+# Without the Hypothesis and Schemathesis plugins, which no unit test needs and which take
+# most of the tier's start-up.
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest -p no:hypothesispytest -p no:schemathesis tests/unit
+
+test-infrastructure: $(VENV)/.installed
+	$(PY) -m pytest tests/infrastructure
+
+test-integration: $(VENV)/.cli-installed chromium
+	$(PY) -m pytest tests/integration
+
+test-e2e: $(VENV)/.cli-installed spa chromium
+	$(PY) -m pytest tests/e2e
+
+# Style and types, as CI enforces them (settings: pyproject.toml, frontend-build/eslint.config.js,
+# frontend-build/.prettierrc.json, frontend-build/tsconfig.json).
+lint: $(VENV)/.installed $(if $(wildcard $(SPA_DIR)/package.json),$(SPA_DIR)/node_modules/.installed)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(if $(wildcard $(SPA_DIR)/package.json),cd $(SPA_DIR) && npm run --silent lint && npm run --silent format:check && npm run --silent typecheck)
+
+fmt: $(VENV)/.installed $(if $(wildcard $(SPA_DIR)/package.json),$(SPA_DIR)/node_modules/.installed)
+	$(VENV)/bin/ruff check --fix --select I .
+	$(VENV)/bin/ruff format .
+	$(if $(wildcard $(SPA_DIR)/package.json),cd $(SPA_DIR) && npm run --silent format)
 
 test-spa: $(if $(wildcard $(SPA_DIR)/package.json),$(SPA_DIR)/node_modules/.installed)
 	$(if $(wildcard $(SPA_DIR)/package.json),cd $(SPA_DIR) && npm test)
@@ -111,4 +142,4 @@ loadtest: $(VENV)/.installed chromium
 	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
-	rm -rf build vendor $(SPA_DIR)/dist .pytest_cache
+	rm -rf build vendor $(SPA_DIR)/dist .pytest_cache .mypy_cache .ruff_cache

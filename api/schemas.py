@@ -18,12 +18,18 @@ MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 20
 
 
+def raw_body(request: Request) -> bytes:
+    """The body as Chalice decoded it: always bytes, though Chalice types it ``str | bytes``."""
+    body = request.raw_body or b""
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
 def json_object(request: Request, max_bytes: int, allowed: frozenset[str]) -> dict[str, Any]:
     """The body as a JSON object with no unknown fields, or a 4xx that says what is wrong."""
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("Send the body as application/json.")
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     if len(raw) > max_bytes:
         raise RequestTooLarge(f"The request body is larger than {max_bytes} bytes.")
     try:

@@ -66,7 +66,7 @@ def _from_form(request: Request, settings: Settings) -> Submission:
 
 def _form_fields(request: Request, max_bytes: int) -> dict[str, tuple[str | None, bytes]]:
     """Each form field's file name (None for plain fields) and content."""
-    raw = request.raw_body or b""
+    raw = schemas.raw_body(request)
     if len(raw) > max_bytes:
         raise RequestTooLarge(f"The request body is larger than {max_bytes} bytes.")
     head = f"Content-Type: {request.headers.get('content-type')}\r\n\r\n".encode("latin-1", "replace")
@@ -78,7 +78,8 @@ def _form_fields(request: Request, max_bytes: int) -> dict[str, tuple[str | None
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str) or name in fields:
             raise InvalidInput("Every form field needs a name of its own.", "invalid_form")
-        fields[name] = (part.get_filename(), part.get_payload(decode=True) or b"")
+        payload = part.get_payload(decode=True)
+        fields[name] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
     return fields
 
 

@@ -30,7 +30,7 @@ def pagepress(url: str) -> dict:
 
     out = {"imports_ms": _ms(mark)}
     mark = time.perf_counter()
-    renderer = container(handler._renderer).renderer()
+    renderer = container(handler.playwright_renderer).renderer()
     renderer.render(url, ConversionOptions(), "cold-start")
     out["first_render_ms"] = _ms(mark)
     out["total_ms"] = _ms(STARTED)

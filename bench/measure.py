@@ -10,8 +10,9 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from bench import memory
 from bench.corpus import Page
@@ -22,14 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 Render = Callable[[str], tuple[bytes, dict]]
 
 
-def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
+def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
     mark = time.perf_counter()
     result = fn(*args, **kwargs)
     return (time.perf_counter() - mark) * 1000, result
 
 
 def warm_latency(
-    systems: dict[str, Render],
+    systems: Mapping[str, Render],
     pages: list[Page],
     base: str,
     reps: int,
@@ -39,8 +40,8 @@ def warm_latency(
     """Each page by each system, ``reps`` times; the order of systems alternates between pages
     and repetitions so drift hits all alike. ``reps_of`` gives some systems fewer repetitions.
     Returns latency_ms[page][system], phases_ms[page][system][phase] and the last PDF of each."""
-    latency = {p.name: {s: [] for s in systems} for p in pages}
-    phases = {p.name: {s: {} for s in systems} for p in pages}
+    latency: dict[str, dict[str, list[float]]] = {p.name: {s: [] for s in systems} for p in pages}
+    phases: dict[str, dict[str, dict[str, list[float]]]] = {p.name: {s: {} for s in systems} for p in pages}
     pdfs: dict[str, dict[str, bytes]] = {p.name: {} for p in pages}
     errors: dict[str, dict[str, str]] = {p.name: {} for p in pages}
     started = time.perf_counter()
@@ -106,7 +107,7 @@ def cold_start(system: str, url: str, port: int) -> dict:
 
 
 def memory_run(
-    make_renderer: Callable[[], object],
+    make_renderer: Callable[[], Any],
     urls: list[str],
     conversions: int,
     concurrency: int,

@@ -3,6 +3,8 @@ and what a closed renderer leaves behind."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 import psutil
 
 
@@ -25,9 +27,9 @@ def chromium_pids() -> set[int]:
     return pids
 
 
-def profile_dirs(exclude: set[int] = frozenset()) -> set[str]:
+def profile_dirs(exclude: AbstractSet[int] = frozenset()) -> set[str]:
     """The profile directories (``--user-data-dir``) of the Chromium processes below this one."""
-    found = set()
+    found: set[str] = set()
     for child in psutil.Process().children(recursive=True):
         if child.pid in exclude or not _is_chromium(child):
             continue
@@ -49,7 +51,7 @@ def _footprint(proc: psutil.Process) -> int:
 METRIC = "PSS" if hasattr(psutil.Process().memory_full_info(), "pss") else "RSS"
 
 
-def footprint_mib(exclude: set[int] = frozenset()) -> dict[str, float]:
+def footprint_mib(exclude: AbstractSet[int] = frozenset()) -> dict[str, float]:
     """Memory (PSS, else RSS) in MiB of this Python process, the Playwright driver(s) and the
     Chromium processes below it, leaving out the ``exclude`` pids (other systems' processes)."""
     me = psutil.Process()

@@ -41,7 +41,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)  # origin form, or absolute form through a proxy
         return parts.path or "/", parse_qs(parts.query)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
         path, query = self._target()
         route = self.routes.get(path)
         if route is None or route.kind == "beacon":
@@ -58,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._websocket(route)
         return self._send(500, "text/plain", b"unknown route kind")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
         path, _ = self._target()
         length = int(self.headers.get("Content-Length") or 0)
         if length:
@@ -99,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
         key = self.headers.get("Sec-WebSocket-Key")
         if (self.headers.get("Upgrade") or "").lower() != "websocket" or not key:
             return self._send(400, "text/plain", b"websocket only")
-        accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()  # noqa: S324
+        accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()  # noqa: S324 - the WebSocket handshake's own SHA-1
         self.send_response(101)
         self.send_header("Upgrade", "websocket")
         self.send_header("Connection", "Upgrade")
@@ -151,7 +151,7 @@ class PageServer:
 
     def __init__(self, routes: dict[str, Route]) -> None:
         self._routes = routes
-        self._process = None
+        self._process: multiprocessing.process.BaseProcess | None = None
         self.port = 0
 
     @property

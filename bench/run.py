@@ -164,6 +164,7 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
 
     bare = Bare(EgressPolicy(allow=f"127.0.0.1:{port}")).start()
     pagepress = PagePress(port)
+    still_open: PagePress | None = pagepress  # closed before the end-to-end part
     out["render_concurrency"] = concurrency = pagepress.concurrency  # as Settings resolves it here
     wk = Wkhtmltopdf() if "wkhtmltopdf" not in args.skip and Wkhtmltopdf.available() else None
     counter = iter(range(1, 10**9))
@@ -216,14 +217,14 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
             out["renderer_batch"] = {"pages": len(mixed_urls), "concurrency": concurrency, "wall_ms": batch}
             clock.lap("renderer batch")
         pagepress.close()
-        pagepress = None
+        still_open = None
 
         if "e2e" not in args.skip:
             out["e2e"] = _end_to_end(args, corpus, server, bare, mixed_urls, concurrency)
             clock.lap("end to end")
     finally:
-        if pagepress is not None:
-            pagepress.close()
+        if still_open is not None:
+            still_open.close()
         bare.close()
 
     if "memory" not in args.skip and args.memory_conversions > 0:

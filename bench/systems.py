@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from playwright.async_api import async_playwright
+from playwright.async_api import Browser, Playwright, ViewportSize, async_playwright
 
 from chalicelib.config import Settings
 from chalicelib.domain.models import ConversionOptions
@@ -34,7 +34,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 #: The flags PagePress launches with; the bare system uses exactly these (PagePress adds
 #: EgressGuard.LAUNCH_ARGS: proxy, QUIC and resolver rules).
 CHROMIUM_FLAGS = list(CHROMIUM_ARGS)
-VIEWPORT = {"width": 1280, "height": 900}  # PagePress's context viewport
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}  # PagePress's context viewport
 #: page.pdf arguments equal to what PagePress derives from ConversionOptions() defaults.
 PDF_ARGS: dict[str, Any] = {
     "format": "A4",
@@ -58,8 +58,8 @@ class Bare:
         self._thread = threading.Thread(target=self._loop.run_forever, name="bare", daemon=True)
         self._thread.start()
         self._policy = policy
-        self._pw = None
-        self._browser = None
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = None
 
     def _run(self, coro, timeout: float = 120.0):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
@@ -69,14 +69,15 @@ class Bare:
         return self
 
     async def _start(self) -> None:
-        self._pw = await async_playwright().start()
-        self._browser = await self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        self._pw = pw = await async_playwright().start()
+        self._browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
     def render(self, url: str, guard: bool = False) -> tuple[bytes, dict]:
         return self._run(self._render_guarded(url) if guard else self._render(url, {}))
 
     async def _render(self, url: str, context_options: dict, attach: Callable | None = None) -> tuple[bytes, dict]:
         timings = {}
+        assert self._browser is not None, "start() first"
         context = await self._browser.new_context(viewport=VIEWPORT, **context_options)
         try:
             page = await context.new_page()
@@ -93,6 +94,7 @@ class Bare:
         return pdf, timings
 
     async def _render_guarded(self, url: str) -> tuple[bytes, dict]:
+        assert self._policy is not None, "a guarded render needs the policy"
         async with EgressGuard(self._policy) as guard:
             return await self._render(url, guard.context_options, guard.attach)
 
@@ -151,6 +153,7 @@ class Wkhtmltopdf:
         return WKHTMLTOPDF is not None
 
     def render(self, url: str) -> tuple[bytes, dict]:
+        assert WKHTMLTOPDF is not None, "available() first"
         with tempfile.TemporaryDirectory(prefix="bench-wk-") as tmp:
             out = os.path.join(tmp, "out.pdf")
             proc = subprocess.run(

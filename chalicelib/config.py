@@ -1,7 +1,12 @@
 """Every setting PagePress reads, read once from the environment.
 
-Nothing else in the code base looks at ``os.environ``: entry points call
-``Settings.from_env()`` (through ``chalicelib.wiring``) and pass values down.
+The services (``chalicelib``, ``api``, ``converter``) never look at ``os.environ``: entry
+points call ``Settings.from_env()`` (through ``chalicelib.wiring``) and pass values down.
+Outside them, ``make run`` reads its layout here too (``LocalStackSettings``) but also sets
+the variables its own processes read (``devstack/stack.py``), ``bench/`` passes the
+environment on to what it starts and reads ``CHROMIUM_PATH`` for its bare-Playwright
+baseline, and the ``pagepress`` CLI (its own package) reads ``PAGEPRESS_URL`` and
+``PAGEPRESS_API_KEY``.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import overload
 
 from chalicelib import capacity
 from chalicelib.numbers import ascii_int, port_number
@@ -54,13 +60,16 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _ports(raw: str) -> frozenset[int]:
-    ports = frozenset(port_number(p.strip()) for p in raw.split(",") if p.strip())
+    ports = [port_number(p.strip()) for p in raw.split(",") if p.strip()]
     if not ports or None in ports:
         raise ConfigError(f"CONVERTER_EGRESS_PORTS must list ports 1-65535, got {raw!r}")
-    return ports
+    return frozenset(port for port in ports if port is not None)
 
 
-def _networks(raw: str) -> tuple:
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(raw: str) -> tuple[Network, ...]:
     try:
         return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
     except ValueError:
@@ -149,7 +158,7 @@ class Settings:
     max_html_bytes: int = 2 * 1024 * 1024  # HTML or Markdown sent to /request instead of a URL
     # Proxies in front of API Gateway (e.g. the cluster's NAT for the ingress): behind them the
     # client is the last X-Forwarded-For hop they added, for per-client throttling.
-    trusted_proxies: tuple = ()
+    trusted_proxies: tuple[Network, ...] = ()
     download_url_ttl_seconds: int = 60
     # Set by `make run` only: download links go through its server (chalicelib/adapters/local_downloads.py).
     local_downloads_url: str | None = None
@@ -177,7 +186,14 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        get = lambda name, default=None: env.get(name) or default  # noqa: E731
+
+        @overload
+        def get(name: str, default: str) -> str: ...
+        @overload
+        def get(name: str, default: None = None) -> str | None: ...
+        def get(name: str, default: str | None = None) -> str | None:
+            return env.get(name) or default
+
         return cls(
             stage=get("PAGEPRESS_STAGE", "local"),
             log_level=get("LOG_LEVEL", "INFO"),
@@ -242,7 +258,7 @@ class LocalStackSettings:
     moto_port: int = 0  # 0: pick a free loopback port
     visibility_timeout_seconds: int = 300
     retry_backoff_seconds: int = 5
-    snapshot_interval_seconds: int = 30
+    snapshot_interval_seconds: float = 30
     spa_dir: str = "frontend-build/dist"
 
     @classmethod

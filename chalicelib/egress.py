@@ -21,24 +21,23 @@ import socket
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Union
 from urllib.parse import unquote_to_bytes
 
 import idna
 
-from chalicelib.config import ConfigError
+from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.numbers import port_number
 
 MAX_URL_LENGTH = 2048
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
-Resolver = Callable[[str, int], list]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str, int], Iterable[object]]  # addresses, as text or ipaddress objects
 
 
-class RefusalKind(str, enum.Enum):
+class RefusalKind(enum.StrEnum):
     """Why a destination was refused, for code to act on (``reason`` is for people)."""
 
     FORBIDDEN = "forbidden"  # not public, a refused port or scheme: it will never be allowed
@@ -167,7 +166,7 @@ def _parse_ipv4(host: str) -> ipaddress.IPv4Address:
     numbers = [_ipv4_part(p) if p else None for p in parts]
     if len(parts) > 4 or any(n is None for n in numbers):
         raise InvalidInput(f"the host {host!r} is not a valid IPv4 address")
-    *leading, last = numbers
+    *leading, last = [n for n in numbers if n is not None]
     if any(n > 255 for n in leading) or last >= 256 ** (5 - len(numbers)):
         raise InvalidInput(f"the host {host!r} is not a valid IPv4 address")
     value = last
@@ -284,7 +283,7 @@ def parse_allow_list(raw: str) -> tuple[_AllowEntry, ...]:
     return tuple(_parse_allow_entry(e.strip()) for e in (raw or "").split(",") if e.strip())
 
 
-def system_resolver(host: str, port: int) -> list:
+def system_resolver(host: str, port: int) -> list[str]:
     """Every A and AAAA answer for host; [] when it does not resolve.
 
     ``.invalid`` names never resolve (RFC 6761 6.4), so they are answered here without a query.
@@ -295,7 +294,7 @@ def system_resolver(host: str, port: int) -> list:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return []
-    return [info[4][0] for info in infos]
+    return [str(info[4][0]) for info in infos]
 
 
 # --- the policy ---------------------------------------------------------------------------
@@ -315,7 +314,7 @@ class EgressPolicy:
         self._resolver = resolver or system_resolver
 
     @classmethod
-    def from_settings(cls, settings) -> EgressPolicy:
+    def from_settings(cls, settings: Settings) -> EgressPolicy:
         return cls(allow=settings.egress_allow, ports=settings.egress_ports)
 
     def _port_matches(self, entry: _AllowEntry, port: int) -> bool:
@@ -408,7 +407,7 @@ class EgressPolicy:
             reason = f"port {port} is not allowed (allowed: {', '.join(map(str, sorted(self._ports)))})"
         return reason
 
-    def resolve(self, host: str, port: int) -> list:
+    def resolve(self, host: str, port: int) -> list[str]:
         """The addresses to dial for host:port: every A/AAAA, all allowed, or Blocked (fail closed)."""
         try:
             host = normalise_host(host)
@@ -423,9 +422,9 @@ class EgressPolicy:
         named = self._name_allowed(host, port)
         if not named and (host == "localhost" or host.endswith(".localhost")):
             raise Blocked(f"{host} always means this machine")
-        answers = []
-        for answer in self._resolver(host, port):
-            answer = str(answer).split("%", 1)[0]
+        answers: list[str] = []
+        for found in self._resolver(host, port):
+            answer = str(found).split("%", 1)[0]
             if answer not in answers:
                 answers.append(answer)
         if not answers:

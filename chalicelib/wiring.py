@@ -50,19 +50,21 @@ class Container:
         self._renderer: Renderer | None = None
         self._renderer_lock = threading.Lock()
         self._renderer_closed = False
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     # -- clients --------------------------------------------------------------------------
     def client(self, service: str) -> Any:
-        return self._clients(service)
-
-    @functools.cache
-    def _clients(self, service: str) -> Any:
-        return boto3.session.Session().client(
-            service,
-            region_name=self.settings.aws_region,
-            endpoint_url=self.settings.aws_endpoint_url,
-            config=_BOTO_CONFIG,
-        )
+        """One boto3 client per service for the container's life (a client is thread-safe)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = boto3.session.Session().client(
+                    service,
+                    region_name=self.settings.aws_region,
+                    endpoint_url=self.settings.aws_endpoint_url,
+                    config=_BOTO_CONFIG,
+                )
+            return self._clients[service]
 
     @functools.cached_property
     def secrets(self) -> SecretSource:
@@ -138,7 +140,8 @@ class Container:
     @functools.cached_property
     def accounts(self) -> AccountService:
         from chalicelib.adapters.postgres import PostgresAttemptLimiter
-        from chalicelib.domain.accounts import AccountService, SignInLimits
+        from chalicelib.domain.accounts import AccountService
+        from chalicelib.domain.signin_throttle import SignInLimits
 
         s = self.settings
         return AccountService(
@@ -244,7 +247,7 @@ class Container:
             "storage": lambda: self.object_store.ping(),
             "queue": lambda: self.job_queue.ping(),
         }
-        results = {}
+        results: dict[str, str | None] = {}
         for name, check in checks.items():
             try:
                 check()

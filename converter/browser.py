@@ -19,6 +19,7 @@ from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from converter.chromium_process import ChromiumProcess
+from converter.logs import Log
 
 #: Flags for a headless Chromium in a container: no sandbox (root / Lambda lack user
 #: namespaces), no GPU, /tmp instead of the tiny /dev/shm, and no background traffic.
@@ -72,7 +73,7 @@ class BrowserSupervisor:
         launch_timeout_seconds: float,
         close_timeout_seconds: float,
         extra_args: Sequence[str] = (),
-        logger: logging.Logger | None = None,
+        logger: Log | None = None,
     ) -> None:
         self._executable_path = executable_path
         self._args = list(CHROMIUM_ARGS) + [a for a in extra_args if a not in CHROMIUM_ARGS]

@@ -18,12 +18,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.egress import Blocked, EgressPolicy, RefusalKind
 from converter.document_interceptor import DocumentInterceptor, Verdict
 from converter.egress_proxy import BlockedRequest, PinningProxy
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page, Request, WebSocketRoute
 
 __all__ = ["BlockedRequest", "EgressGuard"]
 
@@ -64,7 +67,7 @@ class EgressGuard:
         self._verdicts: dict[tuple[str, int], Blocked | None] = {}
         # (host, port) of a main-frame navigation's first request -> every hop it went to.
         self._navigation_hops: set[tuple[str, int]] = set()
-        self._main_page = None  # the first page of the context: the one being printed
+        self._main_page: Page | None = None  # the first page of the context: the one being printed
         self._main_loaded = False  # once it has loaded, leaving it is refused by staying
         self._excused: set[str] = set()
 
@@ -81,7 +84,7 @@ class EgressGuard:
         return self._proxy.dialled
 
     @property
-    def context_options(self) -> dict:
+    def context_options(self) -> dict[str, Any]:
         return {
             # An explicit <-loopback> so this holds even if Playwright stops adding it.
             "proxy": {"server": f"http://127.0.0.1:{self._proxy.port}", "bypass": "<-loopback>"},
@@ -89,7 +92,7 @@ class EgressGuard:
             "accept_downloads": False,
         }
 
-    async def attach(self, context, page) -> None:
+    async def attach(self, context: BrowserContext, page: Page) -> None:
         """Guard ``context`` and its first ``page`` (the one to print), before it navigates."""
         await context.add_init_script(_NO_WEBRTC)
         await context.route_web_socket(re.compile(r".*"), self._route_web_socket)
@@ -122,14 +125,14 @@ class EgressGuard:
         self.blocked.append(refused)
         log.info("egress blocked %s: %s", refused.url[:200], refused.reason)
 
-    def _in_main_frame(self, request) -> bool:
+    def _in_main_frame(self, request: Request) -> bool:
         try:
             frame = request.frame
         except Exception:  # a pop-up's first request has no frame yet; it is not the main one
             return False
         return self._main_page is not None and frame == self._main_page.main_frame
 
-    def _track_navigation(self, request) -> None:
+    def _track_navigation(self, request: Request) -> None:
         """Remember every origin the main frame navigated to, redirect hops included (the
         proxy refuses those hops; routing never sees them)."""
         if request.is_navigation_request() and not self._main_loaded and self._in_main_frame(request):
@@ -137,16 +140,16 @@ class EgressGuard:
             if hop:
                 self._navigation_hops.add(hop)
 
-    def _watch_page(self, page) -> None:
+    def _watch_page(self, page: Page) -> None:
         if self._main_page is None:
             self._main_page = page
             page.once("load", self._on_main_load)
         page.on("popup", self._close_popup)
 
-    def _on_main_load(self, _page) -> None:
+    def _on_main_load(self, _page: Page) -> None:
         self._main_loaded = True
 
-    async def _close_popup(self, popup) -> None:
+    async def _close_popup(self, popup: Page) -> None:
         self._record(BlockedRequest(popup.url, "", 0, "pop-up windows are not rendered"))
         try:
             await popup.close()
@@ -186,7 +189,7 @@ class EgressGuard:
         # refused: the navigation fails and blocked_navigation() says why.
         return Verdict.FAIL
 
-    async def _route_web_socket(self, ws) -> None:
+    async def _route_web_socket(self, ws: WebSocketRoute) -> None:
         scheme, sep, rest = ws.url.partition(":")
         host, port, refusal = await self._verdict(_WS_TO_HTTP.get(scheme.lower(), scheme) + sep + rest)
         if refusal is None:

@@ -38,6 +38,7 @@ _HOP_BY_HOP = {
     "upgrade",
 }
 _MAX_HEAD_BYTES = 64 * 1024
+Headers = list[tuple[str, str]]  # (name, value), in the order received
 _CHUNK = 64 * 1024
 
 
@@ -81,8 +82,8 @@ class PinningProxy:
         self._policy = policy
         self._on_blocked = on_blocked
         self._timeouts = timeouts
-        self._server: asyncio.AbstractServer | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         #: (host, address, port) of every upstream connection attempted, for logs and tests.
         self.dialled: list[tuple[str, str, int]] = []
@@ -90,7 +91,8 @@ class PinningProxy:
     @property
     def port(self) -> int:
         assert self._server is not None, "proxy not started"
-        return self._server.sockets[0].getsockname()[1]
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, limit=_MAX_HEAD_BYTES)
@@ -117,6 +119,7 @@ class PinningProxy:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
+        assert task is not None, "called by the server, inside its task"
         self._tasks.add(task)
         self._writers.add(writer)
         try:
@@ -150,7 +153,7 @@ class PinningProxy:
         else:
             await self._forward(method, target, header_lines, reader, writer)
 
-    async def _vet(self, url: str, host: str, port: int) -> list:
+    async def _vet(self, url: str, host: str, port: int) -> list[str]:
         """The addresses the policy allows for host:port; records and refuses otherwise."""
         loop = asyncio.get_running_loop()
         try:
@@ -164,7 +167,9 @@ class PinningProxy:
         self._on_blocked(BlockedRequest(url, _host_key(host), port, reason, kind))
         raise _Refused(None)
 
-    async def _dial(self, host: str, addresses: list, port: int):
+    async def _dial(
+        self, host: str, addresses: list[str], port: int
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         for address in addresses:
             self.dialled.append((host, address, port))
             try:
@@ -179,7 +184,7 @@ class PinningProxy:
 
     # --- CONNECT: https and wss ----------------------------------------------------------
 
-    async def _tunnel(self, target: str, reader, writer) -> None:
+    async def _tunnel(self, target: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host, sep, port_text = target.rpartition(":")
         port = port_number(port_text)
         if not sep or not host or port is None:
@@ -197,7 +202,13 @@ class PinningProxy:
             self._writers.discard(up_writer)
             up_writer.close()
 
-    async def _splice(self, reader, writer, up_reader, up_writer) -> None:
+    async def _splice(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        up_reader: asyncio.StreamReader,
+        up_writer: asyncio.StreamWriter,
+    ) -> None:
         """Copy both ways until both sides finish or nothing moves for ``idle`` seconds."""
         loop = asyncio.get_running_loop()
         last = [loop.time()]
@@ -225,7 +236,14 @@ class PinningProxy:
 
     # --- absolute-form plain HTTP --------------------------------------------------------
 
-    async def _forward(self, method: str, target: str, header_lines: list, reader, writer) -> None:
+    async def _forward(
+        self,
+        method: str,
+        target: str,
+        header_lines: list[str],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
         split = urlsplit(target)
         try:
             parsed = self._policy.parse_origin(target)
@@ -258,8 +276,8 @@ def _host_key(host: str) -> str:
         return host.strip("[]").lower()
 
 
-def _parse_headers(lines: list) -> list:
-    headers = []
+def _parse_headers(lines: list[str]) -> Headers:
+    headers: Headers = []
     for line in lines:
         name, sep, value = line.partition(":")
         if not sep or not name or name != name.strip():
@@ -268,7 +286,7 @@ def _parse_headers(lines: list) -> list:
     return headers
 
 
-def _end_to_end(headers: list) -> list:
+def _end_to_end(headers: Headers) -> Headers:
     """Drop hop-by-hop headers, including any the Connection header names."""
     named = {
         token.strip().lower() for name, value in headers if name.lower() == "connection" for token in value.split(",")
@@ -276,7 +294,7 @@ def _end_to_end(headers: list) -> list:
     return [(n, v) for n, v in headers if n.lower() not in _HOP_BY_HOP | named]
 
 
-def _request_head(method: str, origin_form: str, headers: list, netloc: str) -> bytes:
+def _request_head(method: str, origin_form: str, headers: Headers, netloc: str) -> bytes:
     kept = _end_to_end(headers)
     if not any(n.lower() == "host" for n, _ in kept):
         kept.insert(0, ("Host", netloc))
@@ -291,7 +309,9 @@ def _closing_response_head(head: bytes) -> bytes:
     return ("\r\n".join(out) + "\r\n\r\n").encode("latin-1")
 
 
-async def _relay_request_body(headers: list, reader, up_writer, idle: float) -> None:
+async def _relay_request_body(
+    headers: Headers, reader: asyncio.StreamReader, up_writer: asyncio.StreamWriter, idle: float
+) -> None:
     """Forward exactly one request body, so nothing after it reaches this upstream."""
     values = {n.lower(): v for n, v in headers}
     if "chunked" in values.get("transfer-encoding", "").lower():

@@ -6,6 +6,7 @@ in a minute, a 503 or a refused connection may.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -16,33 +17,57 @@ from converter.egress_proxy import BlockedRequest
 #: Statuses that mean "try again later" rather than "this page is wrong".
 TRANSIENT_HTTP_STATUSES = frozenset({408, 425, 429, 502, 503, 504})
 
-# Chromium net error -> (code, message, permanent). Matched as substrings of the error text.
-_NET_ERRORS: tuple[tuple[str, str, str, bool], ...] = (
-    ("net::ERR_NAME_NOT_RESOLVED", "dns_failure", "The site's name could not be found (DNS lookup failed)", True),
-    ("net::ERR_NAME_RESOLUTION_FAILED", "dns_failure", "The site's name could not be found (DNS lookup failed)", True),
-    ("net::ERR_CONNECTION_REFUSED", "connection_failed", "The site refused the connection", False),
-    ("net::ERR_CONNECTION_RESET", "connection_failed", "The connection to the site was reset", False),
-    ("net::ERR_CONNECTION_CLOSED", "connection_failed", "The site closed the connection unexpectedly", False),
-    ("net::ERR_EMPTY_RESPONSE", "connection_failed", "The site closed the connection without answering", False),
-    ("net::ERR_CONNECTION_TIMED_OUT", "connection_failed", "The connection to the site timed out", False),
-    ("net::ERR_TUNNEL_CONNECTION_FAILED", "connection_failed", "The site could not be reached", False),
-    ("net::ERR_ADDRESS_UNREACHABLE", "connection_failed", "The site's address could not be reached", False),
-    ("net::ERR_CERT_", "tls_error", "The site's HTTPS certificate is not valid", True),
-    ("net::ERR_SSL_", "tls_error", "A secure (HTTPS) connection to the site could not be made", True),
-    ("net::ERR_TOO_MANY_REDIRECTS", "too_many_redirects", "The page redirects in a loop", True),
-    ("net::ERR_INVALID_URL", "invalid_url", "The address is not a valid web address", True),
-    ("net::ERR_UNSAFE_REDIRECT", "blocked", "The page redirected to an address that is not a web page", True),
-    ("net::ERR_UNSAFE_PORT", "blocked", "The address uses a port browsers refuse to connect to", True),
-    ("Download is starting", "not_a_page", "The address leads to a file download, not a web page", True),
+# Chromium's net error code -> (our code, message, permanent). A code ending in "_" names a
+# family (every ERR_CERT_... is a certificate problem).
+_NET_ERRORS: dict[str, tuple[str, str, bool]] = {
+    "ERR_NAME_NOT_RESOLVED": ("dns_failure", "The site's name could not be found (DNS lookup failed)", True),
+    "ERR_NAME_RESOLUTION_FAILED": ("dns_failure", "The site's name could not be found (DNS lookup failed)", True),
+    "ERR_CONNECTION_REFUSED": ("connection_failed", "The site refused the connection", False),
+    "ERR_CONNECTION_RESET": ("connection_failed", "The connection to the site was reset", False),
+    "ERR_CONNECTION_CLOSED": ("connection_failed", "The site closed the connection unexpectedly", False),
+    "ERR_EMPTY_RESPONSE": ("connection_failed", "The site closed the connection without answering", False),
+    "ERR_CONNECTION_TIMED_OUT": ("connection_failed", "The connection to the site timed out", False),
+    "ERR_TUNNEL_CONNECTION_FAILED": ("connection_failed", "The site could not be reached", False),
+    "ERR_ADDRESS_UNREACHABLE": ("connection_failed", "The site's address could not be reached", False),
+    "ERR_CERT_": ("tls_error", "The site's HTTPS certificate is not valid", True),
+    "ERR_SSL_": ("tls_error", "A secure (HTTPS) connection to the site could not be made", True),
+    "ERR_TOO_MANY_REDIRECTS": ("too_many_redirects", "The page redirects in a loop", True),
+    "ERR_INVALID_URL": ("invalid_url", "The address is not a valid web address", True),
+    "ERR_UNSAFE_REDIRECT": ("blocked", "The page redirected to an address that is not a web page", True),
+    "ERR_UNSAFE_PORT": ("blocked", "The address uses a port browsers refuse to connect to", True),
     # Chromium cancels the main document itself: a redirect to a scheme it will not follow
     # (ftp:, mailto:, javascript:...) or an empty answer. Nothing a retry would change.
-    (
-        "net::ERR_ABORTED",
+    "ERR_ABORTED": (
         "not_a_page",
         "The address did not lead to a web page (it redirected to a non-web address or answered nothing)",
         True,
     ),
-)
+}
+
+#: Playwright's error when the address starts a download: its one fixed sentence carries no
+#: Chromium code, so it stands for its own kind here.
+_DOWNLOAD_STARTING = "Download is starting"
+_NOT_A_PAGE = ("not_a_page", "The address leads to a file download, not a web page", True)
+
+_NET_ERROR_CODE = re.compile(r"net::(ERR_[A-Z0-9_]+)")
+
+
+def net_error_code(error_text: str) -> str | None:
+    """The Chromium net error code (``ERR_NAME_NOT_RESOLVED``...) a Playwright error names."""
+    found = _NET_ERROR_CODE.search(error_text)
+    return found.group(1) if found else None
+
+
+def _classify(error_text: str) -> tuple[str, str, bool] | None:
+    if error_text.startswith(_DOWNLOAD_STARTING):
+        return _NOT_A_PAGE
+    code = net_error_code(error_text)
+    if code is None:
+        return None
+    if code in _NET_ERRORS:
+        return _NET_ERRORS[code]
+    family = next((name for name in _NET_ERRORS if name.endswith("_") and code.startswith(name)), None)
+    return _NET_ERRORS[family] if family else None
 
 
 #: An upstream reason phrase is the site's to choose (60 KB were seen); only this much is kept.
@@ -62,10 +87,12 @@ def http_status_failure(status: int, status_text: str = "") -> ConversionFailed:
 
 
 def navigation_failure(error_text: str) -> ConversionFailed:
-    """Classify a failed ``page.goto`` by the Chromium net error code (``net::ERR_...``) it names."""
-    for marker, code, message, permanent in _NET_ERRORS:
-        if marker in error_text:
-            return ConversionFailed(message, code, permanent=permanent)
+    """Classify a failed ``page.goto`` by the Chromium net error code (``net::ERR_...``) it names:
+    an identifier Chromium keeps stable, not the wording around it."""
+    known = _classify(error_text)
+    if known is not None:
+        code, message, permanent = known
+        return ConversionFailed(message, code, permanent=permanent)
     first_line = error_text.strip().splitlines()[0] if error_text.strip() else "unknown error"
     return ConversionFailed(f"The page could not be loaded ({first_line})", "navigation_failed", permanent=False)
 

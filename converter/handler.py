@@ -9,6 +9,7 @@ after ``maxReceiveCount`` deliveries SQS moves it to the dead-letter queue, whos
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import (
@@ -18,10 +19,13 @@ from aws_lambda_powertools.utilities.batch import (
     async_process_partial_response,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.config import Settings
 from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.ports import Renderer
 from chalicelib.observability import start_tracing
 from chalicelib.wiring import container
 from converter.jobs_from_sqs import PoisonMessage, attempt_of, job_from_record, queued_for_ms
@@ -30,14 +34,15 @@ logger = Logger(service="pagepress-converter")
 start_tracing("pagepress-converter")
 
 
-def _batch(processor: type[BatchProcessor] | type[AsyncBatchProcessor]):
+def _batch[P: (BatchProcessor, AsyncBatchProcessor)](processor: type[P]) -> P:
     """A processor for one invocation: it holds that batch's records and results, and the local
     stack runs several invocations at once in one process (Lambda, one at a time). A wholly
     failed batch is reported item by item too, rather than raised (same retry, clearer logs)."""
     return processor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def _renderer(settings):
+def playwright_renderer(settings: Settings) -> Renderer:
+    """The renderer factory this Lambda wires its container with (the local stack uses it too)."""
     from converter.renderer import PlaywrightRenderer  # only the converter's image has Playwright
 
     return PlaywrightRenderer.from_settings(settings)
@@ -53,7 +58,7 @@ def convert_record(record: SQSRecord) -> str:
     logger.thread_safe_append_keys(correlation_id=job.correlation_id, file_id=job.file_id, user_id=job.user_id)
     queued_ms = queued_for_ms(record)
     try:
-        outcome = container(_renderer).jobs.process(job, attempt_of(record))
+        outcome = container(playwright_renderer).jobs.process(job, attempt_of(record))
         container().conversion_metrics.record(outcome, queued_ms)
         logger.info(
             "job finished",
@@ -87,7 +92,7 @@ def _reject_poison(record: SQSRecord, poison: PoisonMessage) -> str:
     """A poison message fails once, visibly: logged as an error, its job (if named) marked failed."""
     logger.error("poison message dropped", extra={"reason": str(poison), "body": record.body[:500]})
     if poison.user_id and poison.file_id:
-        container(_renderer).file_index.mark_failed(
+        container(playwright_renderer).file_index.mark_failed(
             poison.user_id, poison.file_id, code="invalid_job", message="The job could not be read; please retry."
         )
     logger.thread_safe_clear_keys()
@@ -112,21 +117,21 @@ def warm_start() -> None:
     """Start Chromium and the spare pages while the process starts (Lambda's init phase runs
     before the first event, at full CPU), so the first job does not pay for the launch."""
     if Settings.from_env().warm_start:  # checked without building the container at import
-        container(_renderer).renderer().warm_up()
+        container(playwright_renderer).renderer().warm_up()
 
 
 warm_start()
 
 
 @logger.inject_lambda_context
-def lambda_handler(event, context):
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return async_process_partial_response(
         event=event, record_handler=_convert_record_async, processor=_batch(AsyncBatchProcessor), context=context
     )
 
 
 @logger.inject_lambda_context
-def dead_letter_handler(event, context):
+def dead_letter_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=give_up_record, processor=_batch(BatchProcessor), context=context
     )

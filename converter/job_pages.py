@@ -11,14 +11,16 @@ spares belong to one browser: when that browser is retired, its spares go with i
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
-from typing import Any, AsyncContextManager, Protocol
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Literal, Protocol, cast
 
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
 from converter.browser import BrowserGeneration
+from converter.egress_proxy import BlockedRequest
+from converter.logs import Log
 from converter.readiness import PROBE_SCRIPT, NetworkActivity
 
 CONTEXT_DEFAULTS: dict[str, Any] = {
@@ -26,13 +28,19 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "service_workers": "block",  # a worker could answer requests the guard never sees
     "viewport": {"width": 1280, "height": 900},
 }
+#: The CSS media a page can emulate (ConversionOptions.media is checked against MEDIA_TYPES).
+Media = Literal["print", "screen"]
+
 #: What a spare page is set up for; a job asking for something else re-emulates.
-DEFAULT_MEDIA = "print"
+DEFAULT_MEDIA: Media = "print"
 
 
 class Guard(Protocol):
-    context_options: dict
-    blocked: list
+    @property
+    def context_options(self) -> dict[str, Any]: ...
+
+    @property
+    def blocked(self) -> list[BlockedRequest]: ...
 
     async def __aenter__(self) -> Guard: ...
 
@@ -40,10 +48,10 @@ class Guard(Protocol):
 
     async def attach(self, context: BrowserContext, page: Page) -> None: ...
 
-    def blocked_navigation(self, url: str) -> Any: ...
+    def blocked_navigation(self, url: str) -> BlockedRequest | None: ...
 
 
-GuardFactory = Callable[[], AsyncContextManager[Guard]]
+GuardFactory = Callable[[], AbstractAsyncContextManager[Guard]]
 
 
 class BrowserGone(Exception):
@@ -115,10 +123,10 @@ class JobPage:
 
     async def use_media(self, media: str) -> None:
         if media != self.media:
-            await self.page.emulate_media(media=media)
-            self.media = media
+            self.media = cast(Media, media)
+            await self.page.emulate_media(media=self.media)
 
-    async def close(self, timeout: float, log: logging.Logger) -> None:
+    async def close(self, timeout: float, log: Log) -> None:
         """Close the context (bounded; a context that will not close retires its browser),
         then the guard."""
         try:
@@ -139,7 +147,7 @@ class SparePages:
         guard_factory: GuardFactory,
         close_timeout: float,
         prepare_timeout: float,
-        log: logging.Logger,
+        log: Log,
     ) -> None:
         self._target = target
         self._guard_factory = guard_factory
@@ -148,7 +156,7 @@ class SparePages:
         self._log = log
         self._ready: list[JobPage] = []
         self._preparing = 0
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
     def take(self, generation: BrowserGeneration) -> JobPage | None:

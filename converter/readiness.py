@@ -22,12 +22,13 @@ of it stays inside the settle bound.
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Request
+
+from converter.logs import Log
 
 #: The init script every page of a job gets before its own scripts run.
 PROBE_SCRIPT = (Path(__file__).with_name("readiness.js")).read_text(encoding="utf-8")
@@ -100,7 +101,7 @@ class NetworkActivity:
                 pass
 
 
-async def settle(page: Page, activity: NetworkActivity, timeout_seconds: float, logger: logging.Logger) -> bool:
+async def settle(page: Page, activity: NetworkActivity, timeout_seconds: float, logger: Log) -> bool:
     """Wait until nothing on the page is pending; False if ``timeout_seconds`` ran out first."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_seconds
@@ -127,7 +128,7 @@ async def settle(page: Page, activity: NetworkActivity, timeout_seconds: float, 
             return True
 
 
-async def _evaluate(page: Page, script: str, arg: Any, deadline: float, logger: logging.Logger) -> dict:
+async def _evaluate(page: Page, script: str, arg: Any, deadline: float, logger: Log) -> dict[str, Any]:
     """One probe call, bounded by the deadline. A page that navigated away mid-call (its
     document, and the probe's state, replaced) reads as still pending, so the loop looks again."""
     remaining = deadline - asyncio.get_running_loop().time()

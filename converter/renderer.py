@@ -15,15 +15,14 @@ import atexit
 import concurrent.futures
 import threading
 import time
+from collections.abc import Coroutine
+from typing import Any
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
+from playwright.async_api import BrowserContext, Page, Response
 from playwright.async_api import (
     Error as PlaywrightError,
-)
-from playwright.async_api import (
-    Page,
-    Response,
 )
 from playwright.async_api import (
     TimeoutError as PlaywrightTimeoutError,
@@ -104,7 +103,7 @@ class PlaywrightRenderer(Renderer):
         self._spares = SparePages(
             render_concurrency, self._guard_factory, close_timeout_seconds, launch_timeout_seconds, logger
         )
-        self._background: set[asyncio.Future] = set()  # contexts closing after their jobs
+        self._background: set[asyncio.Future[None]] = set()  # contexts closing after their jobs
         self._loop = LoopThread("pagepress-renderer")
         self._close_lock = threading.Lock()
         self._closed = False
@@ -249,7 +248,7 @@ class PlaywrightRenderer(Renderer):
         )
         return result
 
-    async def _acquire_browser(self, log_extra: dict) -> BrowserGeneration:
+    async def _acquire_browser(self, log_extra: dict[str, Any]) -> BrowserGeneration:
         try:
             return await self._supervisor.acquire()
         except (TimeoutError, PlaywrightError, OSError) as exc:
@@ -263,7 +262,7 @@ class PlaywrightRenderer(Renderer):
         generation: BrowserGeneration,
         url: str,
         options: ConversionOptions,
-        log_extra: dict,
+        log_extra: dict[str, Any],
         started: float,
         html: str | None = None,
     ) -> RenderedPdf:
@@ -297,13 +296,18 @@ class PlaywrightRenderer(Renderer):
         self._spares.refill(generation, lambda: self._supervisor.serves(generation))
         await self._supervisor.release(generation)
 
-    def _spawn(self, work) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
     async def _render_page(
-        self, job_page: JobPage, url: str, options: ConversionOptions, log_extra: dict, timings: dict[str, int]
+        self,
+        job_page: JobPage,
+        url: str,
+        options: ConversionOptions,
+        log_extra: dict[str, Any],
+        timings: dict[str, int],
     ) -> RenderedPdf:
         page = job_page.page
         budget_ends = time.monotonic() + self._render_timeout
@@ -446,7 +450,9 @@ class PlaywrightRenderer(Renderer):
         if size > self._max_pdf_bytes:
             raise failures.too_large(f"{_megabytes(size)} MB, over the limit of {_megabytes(self._max_pdf_bytes)} MB")
 
-    async def _close_context(self, context: BrowserContext, generation: BrowserGeneration, log_extra: dict) -> None:
+    async def _close_context(
+        self, context: BrowserContext, generation: BrowserGeneration, log_extra: dict[str, Any]
+    ) -> None:
         try:
             await asyncio.wait_for(context.close(), self._close_timeout)
         except (TimeoutError, PlaywrightError) as exc:

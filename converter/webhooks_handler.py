@@ -8,10 +8,13 @@ of our own (DynamoDB or SQS not answering) is reported back for SQS to retry the
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.domain.webhooks import WebhookDelivery
 from chalicelib.wiring import container
@@ -35,6 +38,6 @@ def deliver_record(record: SQSRecord) -> str:
 
 
 @logger.inject_lambda_context
-def lambda_handler(event, context):
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)  # per invocation
     return process_partial_response(event=event, record_handler=deliver_record, processor=processor, context=context)

@@ -30,8 +30,9 @@ def _under_queue_lock(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def make_queues_thread_safe() -> None:
     if not getattr(models.Queue.delete_message, "__pagepress_locked__", False):
-        models.Queue.delete_message = _under_queue_lock(models.Queue.delete_message)
-        models.Queue.delete_message.__pagepress_locked__ = True
+        locked = _under_queue_lock(models.Queue.delete_message)
+        locked.__pagepress_locked__ = True  # type: ignore[attr-defined]  # a marker on our own wrapper
+        models.Queue.delete_message = locked  # type: ignore[method-assign]  # the fix is patching moto's method
 
 
 if __name__ == "__main__":

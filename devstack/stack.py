@@ -108,9 +108,9 @@ class LocalStack:
         settings = Settings.from_env()
         apply_log_level(settings)
         _check_chromium(settings)
-        from converter.handler import _renderer  # the same factory the Lambda uses
+        from converter.handler import playwright_renderer  # the same factory the Lambda uses
 
-        self._container = Container(settings, _renderer)
+        self._container = Container(settings, playwright_renderer)
         reset_container(self._container)
         self._gate = AwsGate(self._aws.endpoint_url)
         for service in ("s3", "dynamodb", "sqs"):  # every client that talks to moto, API and converter alike
@@ -132,20 +132,25 @@ class LocalStack:
         self._snapshot_thread = threading.Thread(target=self._snapshot_periodically, name="snapshots", daemon=True)
         self._snapshot_thread.start()
 
+    @property
+    def _wired(self) -> Container:
+        assert self._container is not None, "start() builds the container first"
+        return self._container
+
     def _requeue_unfinished(self) -> int:
         from chalicelib.domain.models import ConversionJob
 
-        entries = self._container.file_index.unfinished()
+        entries = self._wired.file_index.unfinished()
         for entry in entries:
-            self._container.job_queue.send(ConversionJob.for_entry(entry))
+            self._wired.job_queue.send(ConversionJob.for_entry(entry))
         return len(entries)
 
     def _start_workers(self, settings: Settings) -> None:
         from converter.handler import dead_letter_handler, lambda_handler
         from converter.webhooks_handler import lambda_handler as webhooks_handler
 
-        sqs = self._container.client("sqs")
-        urls = self._container.queue_urls
+        sqs = self._wired.client("sqs")
+        urls = self._wired.queue_urls
         self._pollers = [
             # One record per invocation and as many invocations in flight as pages render at
             # once: every record starts as soon as a slot is free and ends on its own (a
@@ -184,14 +189,15 @@ class LocalStack:
             self.local.host,
             self.local.port,
             Path(self.local.spa_dir),
-            self._container.settings.max_request_bytes,
+            self._wired.settings.max_request_bytes,
         )
         threading.Thread(target=self._server.serve_forever, name="web", daemon=True).start()
 
     def _snapshot_periodically(self) -> None:
         while not self._stopping.wait(self.local.snapshot_interval_seconds):
             try:
-                self._snapshotter.save()
+                if self._snapshotter is not None:
+                    self._snapshotter.save()
             except Exception:  # noqa: BLE001 - a failed periodic save is retried next time
                 logger.exception("periodic snapshot failed")
 

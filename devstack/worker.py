@@ -14,14 +14,14 @@ import hashlib
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 logger = Logger(service="pagepress-devstack")
-Handler = Callable[[dict, Any], dict]
+Handler = Callable[[dict[str, Any], Any], Mapping[str, Any]]
 
 
 @dataclass

@@ -13,9 +13,9 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-from chalicelib.config import Settings  # noqa: E402
-from chalicelib.wiring import Container, reset_container  # noqa: E402
-from tests.support.pages import PageServer  # noqa: E402
+from chalicelib.config import Settings  # noqa: E402 - the AWS defaults above come first
+from chalicelib.wiring import Container, reset_container  # noqa: E402 - the AWS defaults above come first
+from tests.support.pages import PageServer  # noqa: E402 - the AWS defaults above come first
 
 
 @pytest.fixture(scope="session")

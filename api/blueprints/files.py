@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from chalice import Blueprint, Response
 
 from api import schemas
@@ -36,9 +39,9 @@ def request_conversion():
 def list_files():
     request = files.current_request
     user = caller(request, "read")
-    params = request.query_params or {}
+    params: Mapping[str, str] = request.query_params or {}
     page = container().conversions.list(user, schemas.list_limit(params.get("limit")), params.get("cursor"))
-    body = {"files": [schemas.file_entry(entry) for entry in page.items]}
+    body: dict[str, Any] = {"files": [schemas.file_entry(entry) for entry in page.items]}
     if page.next_cursor:
         body["next"] = page.next_cursor
     return json_response(body)

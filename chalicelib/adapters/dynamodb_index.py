@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,7 +30,7 @@ _IS_UNFINISHED = "attribute_exists(sk) AND #status IN (:pending, :processing)"
 
 
 class DynamoFileIndex(FileIndex):
-    def __init__(self, client: Any, table: str, now_iso) -> None:
+    def __init__(self, client: Any, table: str, now_iso: Callable[[], str]) -> None:
         self._db = client
         self._table = table
         self._now_iso = now_iso
@@ -195,8 +197,9 @@ class DynamoFileIndex(FileIndex):
         last = result.get("LastEvaluatedKey")
         return Page([_from_item(i) for i in result.get("Items", [])], _encode_cursor(last) if last else None)
 
-    def unfinished(self) -> list[FileEntry]:
-        entries, start = [], None
+    def unfinished(self) -> builtins.list[FileEntry]:  # `list` here is the method above
+        entries: builtins.list[FileEntry] = []
+        start = None
         while True:
             args: dict[str, Any] = {
                 "TableName": self._table,
@@ -220,8 +223,15 @@ class DynamoFileIndex(FileIndex):
 
     # -- plumbing -----------------------------------------------------------------------
     def _update(
-        self, user_id: str, file_id: str, expression: str, values: dict, condition: str, *, with_unfinished: bool = True
-    ) -> dict | None:
+        self,
+        user_id: str,
+        file_id: str,
+        expression: str,
+        values: dict[str, Any],
+        condition: str,
+        *,
+        with_unfinished: bool = True,
+    ) -> dict[str, Any] | None:
         """The item as updated, or None when the condition did not hold."""
         all_values = {":now": {"S": self._now_iso()}, **values}
         if with_unfinished:
@@ -236,12 +246,14 @@ class DynamoFileIndex(FileIndex):
             ExpressionAttributeValues=all_values,
             ReturnValues="ALL_NEW",
         )
-        return result["Attributes"] if result is not None else None
+        attributes: dict[str, Any] | None = result["Attributes"] if result is not None else None
+        return attributes
 
-    def _conditionally(self, operation: str, **kwargs: Any) -> dict | None:
+    def _conditionally(self, operation: str, **kwargs: Any) -> dict[str, Any] | None:
         """The call's answer, or None when its ConditionExpression (any, for a transaction) did not hold."""
         try:
-            return getattr(self._db, operation)(**kwargs)
+            answer: dict[str, Any] = getattr(self._db, operation)(**kwargs)
+            return answer
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):
                 return None
@@ -249,14 +261,15 @@ class DynamoFileIndex(FileIndex):
         except BotoCoreError as exc:
             raise _unavailable(exc) from exc
 
-    def _call(self, operation: str, **kwargs: Any) -> dict:
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         return dynamodb_call(self._db, operation, **kwargs)
 
 
-def dynamodb_call(client: Any, operation: str, **kwargs: Any) -> dict:
+def dynamodb_call(client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
     """One DynamoDB call; any failure of DynamoDB itself becomes ``DependencyUnavailable`` (a 503)."""
     try:
-        return getattr(client, operation)(**kwargs)
+        answer: dict[str, Any] = getattr(client, operation)(**kwargs)
+        return answer
     except (ClientError, BotoCoreError) as exc:
         raise _unavailable(exc) from exc
 
@@ -265,11 +278,11 @@ def _unavailable(exc: Exception) -> DependencyUnavailable:
     return DependencyUnavailable(f"DynamoDB does not answer: {exc}")
 
 
-def _key(user_id: str, file_id: str) -> dict:
+def _key(user_id: str, file_id: str) -> dict[str, Any]:
     return {"user_id": {"S": user_id}, "sk": {"S": FILE_PREFIX + file_id}}
 
 
-def _to_item(entry: FileEntry) -> dict:
+def _to_item(entry: FileEntry) -> dict[str, Any]:
     item = {
         **_key(entry.user_id, entry.file_id),
         "file_id": {"S": entry.file_id},
@@ -299,9 +312,13 @@ def _to_item(entry: FileEntry) -> dict:
     return item
 
 
-def _from_item(item: dict) -> FileEntry:
-    text = lambda name: item[name]["S"] if name in item else None  # noqa: E731
-    number = lambda name: int(item[name]["N"]) if name in item else None  # noqa: E731
+def _from_item(item: dict[str, Any]) -> FileEntry:
+    def text(name: str) -> str | None:
+        return item[name]["S"] if name in item else None
+
+    def number(name: str) -> int | None:
+        return int(item[name]["N"]) if name in item else None
+
     return FileEntry(
         user_id=item["user_id"]["S"],
         file_id=item["file_id"]["S"],
@@ -328,11 +345,11 @@ def _from_item(item: dict) -> FileEntry:
     )
 
 
-def _encode_cursor(key: dict) -> str:
+def _encode_cursor(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps({"sk": key["sk"]["S"]}).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, user_id: str) -> dict:
+def _decode_cursor(cursor: str, user_id: str) -> dict[str, Any]:
     """The cursor names only a sort key; the partition is always the caller's own."""
     try:
         if len(cursor) > MAX_CURSOR:

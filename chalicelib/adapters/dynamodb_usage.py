@@ -69,5 +69,5 @@ class DynamoUsageLedger(UsageLedger):
                 return Holdings(unfinished, stored)
 
 
-def _counter_key(user_id: str, minute: int) -> dict:
+def _counter_key(user_id: str, minute: int) -> dict[str, Any]:
     return {"user_id": {"S": user_id}, "sk": {"S": f"{RATE_PREFIX}{minute}"}}

@@ -35,7 +35,8 @@ class DynamoWebhookSecrets(WebhookSecretStore):
                 raise DependencyUnavailable(f"DynamoDB does not answer: {exc}") from exc
         except BotoCoreError as exc:
             raise DependencyUnavailable(f"DynamoDB does not answer: {exc}") from exc
-        return self._call("get_item", TableName=self._table, Key=key, ConsistentRead=True)["Item"]["secret"]["S"]
+        stored: str = self._call("get_item", TableName=self._table, Key=key, ConsistentRead=True)["Item"]["secret"]["S"]
+        return stored
 
     def replace(self, user_id: str, secret: str) -> str:
         self._call(
@@ -45,8 +46,9 @@ class DynamoWebhookSecrets(WebhookSecretStore):
         )
         return secret
 
-    def _call(self, operation: str, **kwargs: Any) -> dict:
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:
-            return getattr(self._db, operation)(**kwargs)
+            answer: dict[str, Any] = getattr(self._db, operation)(**kwargs)
+            return answer
         except (ClientError, BotoCoreError) as exc:
             raise DependencyUnavailable(f"DynamoDB does not answer: {exc}") from exc

@@ -71,12 +71,12 @@ class PowertoolsConversionMetrics(ConversionMetrics):
         if self._provider == "datadog":
             datadog = DatadogProvider(namespace=self._namespace, default_tags={"service": self._service})
             for name, value in values.items():
-                datadog.add_metric(name=name, value=value, **tags)
+                datadog.add_metric(name=name, value=value, outcome=tags["outcome"], code=tags["code"])
             datadog.flush_metrics()
             return
         emf = AmazonCloudWatchEMFProvider(namespace=self._namespace, service=self._service)
-        for name, value in tags.items():
-            emf.add_dimension(name=name, value=value)
+        for tag, tag_value in tags.items():
+            emf.add_dimension(name=tag, value=tag_value)
         for name, value in values.items():
             emf.add_metric(name=name, unit=UNITS[name], value=value)
         emf.flush_metrics()

@@ -116,7 +116,9 @@ class PostgresUsers(UserRepository):
                     "INSERT INTO users (id, email, password_hash) VALUES (%s, %s, %s) RETURNING created_at",
                     (user_id, email, password_hash),
                 )
-                created_at = cur.fetchone()[0]
+                row = cur.fetchone()
+                assert row is not None, "INSERT ... RETURNING returns its row"
+                created_at = row[0]
         except psycopg2.errors.UniqueViolation:
             raise Conflict("An account with this e-mail already exists.", "email_taken", field="email") from None
         return User(user_id, email, password_hash, None, created_at)
@@ -142,7 +144,7 @@ class PostgresUsers(UserRepository):
         with self._db.transaction() as cur:
             cur.execute("SELECT 1")
 
-    def _one(self, sql: str, args: tuple) -> User | None:
+    def _one(self, sql: str, args: tuple[object, ...]) -> User | None:
         with self._db.transaction() as cur:
             cur.execute(sql, args)
             row = cur.fetchone()
@@ -162,7 +164,9 @@ class PostgresAttemptLimiter(AttemptLimiter):
                 "WHERE key = %s AND failed_at > %s AND failed_at < %s",
                 (key, since, until),
             )
-            count, oldest, newest = cur.fetchone()
+            row = cur.fetchone()
+        assert row is not None, "an aggregate query returns one row"
+        count, oldest, newest = row
         return FailureCount(int(count), oldest, newest)
 
     def record_failure(self, key: str, at: datetime) -> None:

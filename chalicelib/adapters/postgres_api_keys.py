@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from chalicelib.adapters.postgres import Database
 from chalicelib.domain.models import ApiKey
@@ -23,7 +24,9 @@ class PostgresApiKeys(ApiKeyRepository):
                 f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
                 (str(uuid.uuid4()), user_id, name, list(scopes), prefix, secret_hash),
             )
-            return _key(cur.fetchone())
+            row = cur.fetchone()
+            assert row is not None, "INSERT ... RETURNING returns its row"
+            return _key(row)
 
     def for_user(self, user_id: str) -> list[ApiKey]:
         with self._db.transaction() as cur:
@@ -50,5 +53,5 @@ class PostgresApiKeys(ApiKeyRepository):
             return cur.rowcount == 1
 
 
-def _key(row: tuple) -> ApiKey:
+def _key(row: tuple[Any, ...]) -> ApiKey:
     return ApiKey(str(row[0]), str(row[1]), row[2], tuple(row[3]), row[4], row[5], row[6])

@@ -54,10 +54,11 @@ class S3ObjectStore(ObjectStore):
     def exists(self, key: str) -> bool:
         return self._unless_missing("head_object", Bucket=self._bucket, Key=key) is not None
 
-    def _unless_missing(self, operation: str, **kwargs: Any) -> dict | None:
+    def _unless_missing(self, operation: str, **kwargs: Any) -> dict[str, Any] | None:
         """The call's answer, or None when the object does not exist."""
         try:
-            return getattr(self._s3, operation)(**kwargs)
+            answer: dict[str, Any] = getattr(self._s3, operation)(**kwargs)
+            return answer
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -70,7 +71,7 @@ class S3ObjectStore(ObjectStore):
 
     def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
         disposition = attachment(filename)
-        return self._s3.generate_presigned_url(
+        url: str = self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self._bucket,
@@ -80,12 +81,14 @@ class S3ObjectStore(ObjectStore):
             },
             ExpiresIn=ttl_seconds,
         )
+        return url
 
     def ping(self) -> None:
         self._call("head_bucket", Bucket=self._bucket)
 
-    def _call(self, operation: str, **kwargs: Any) -> dict:
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:
-            return getattr(self._s3, operation)(**kwargs)
+            answer: dict[str, Any] = getattr(self._s3, operation)(**kwargs)
+            return answer
         except (ClientError, BotoCoreError) as exc:
             raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc

@@ -40,7 +40,7 @@ class _SqsQueue:
         self._urls = urls
         self._name = queue_name
 
-    def _send(self, body: dict, correlation_id: str, delay_seconds: int = 0) -> None:
+    def _send(self, body: dict[str, Any], correlation_id: str, delay_seconds: int = 0) -> None:
         try:
             self._sqs.send_message(
                 QueueUrl=self._urls.url(self._name),

@@ -131,10 +131,10 @@ class ConversionService:
         return None if callback_url is None else self._checked_url(callback_url, "callback_url")
 
     def _store_source(self, entry: FileEntry, html: str) -> None:
+        key = entry.source_key
+        assert key is not None, "only an entry made from HTML has a source to store"
         try:
-            self._store.put_source(
-                entry.source_key, html, {"correlation-id": entry.correlation_id or "-", "file-id": entry.file_id}
-            )
+            self._store.put_source(key, html, {"correlation-id": entry.correlation_id or "-", "file-id": entry.file_id})
         except DependencyUnavailable as exc:
             self._index.mark_failed(
                 entry.user_id,

@@ -45,7 +45,7 @@ class TooManyAttempts(PagePressError):
 
     code = "too_many_attempts"
 
-    def __init__(self, message: str, retry_after_seconds: int, code: str | None = None) -> None:
+    def __init__(self, message: str, code: str | None = None, *, retry_after_seconds: float) -> None:
         super().__init__(message, code)
         self.retry_after_seconds = max(1, int(retry_after_seconds))
 

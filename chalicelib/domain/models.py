@@ -19,7 +19,7 @@ class User:
     created_at: datetime | None = None
 
 
-class FileStatus(str, enum.Enum):
+class FileStatus(enum.StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
     READY = "ready"
@@ -212,7 +212,7 @@ class RenderedPdf:
 class Page:
     """One page of a listing and the opaque cursor for the next, if any."""
 
-    items: list
+    items: list[FileEntry]
     next_cursor: str | None = None
 
 

@@ -192,14 +192,14 @@ def _check_printable_area(options: ConversionOptions) -> None:
         )
 
 
-def _choice(raw: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = raw.get(name, default)
+def _choice(raw: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value: str = raw.get(name, default)
     if value not in allowed:
         raise InvalidInput(f"{name} must be one of {', '.join(allowed)}.", field=f"options.{name}")
     return value
 
 
-def _bool(raw: dict, name: str, default: bool) -> bool:
+def _bool(raw: dict[str, Any], name: str, default: bool) -> bool:
     value = raw.get(name, default)
     if not isinstance(value, bool):
         raise InvalidInput(f"{name} must be true or false.", field=f"options.{name}")
@@ -241,7 +241,7 @@ def length_inches(length: str) -> float:
     return float(length[:-2]) / _UNITS_PER_INCH[length[-2:]]
 
 
-def _text(raw: dict, name: str, limit: int, allow_empty: bool) -> str | None:
+def _text(raw: dict[str, Any], name: str, limit: int, allow_empty: bool) -> str | None:
     value = raw.get(name)
     if value is None:
         return None
@@ -252,7 +252,7 @@ def _text(raw: dict, name: str, limit: int, allow_empty: bool) -> str | None:
     return value
 
 
-def _template(raw: dict, name: str) -> str | None:
+def _template(raw: dict[str, Any], name: str) -> str | None:
     value = _text(raw, name, MAX_TEMPLATE, allow_empty=True)
     if value is not None and _TEMPLATE_FORBIDDEN.search(value):
         raise InvalidInput(

@@ -8,6 +8,7 @@ against these classes.
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,7 +124,7 @@ class FileIndex(abc.ABC):
         """Note how the entry's webhook delivery went (no-op if the entry is gone)."""
 
     @abc.abstractmethod
-    def unfinished(self) -> list[FileEntry]:
+    def unfinished(self) -> builtins.list[FileEntry]:  # `list` here is the method above
         """Every pending or processing entry (used to re-queue work after a local restart)."""
 
     @abc.abstractmethod
@@ -207,9 +208,10 @@ class Renderer(abc.ABC):
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         """Render HTML the user sent; its subresources are fetched under the same rules as a URL's."""
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> None:  # noqa: B027 - an optional hook: a renderer with nothing to start leaves it empty
         """Get ready for the first job without waiting for it (a browser launch, say)."""
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Let go of what the renderer holds (browsers, threads); it renders no more."""
 

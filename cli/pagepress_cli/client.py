@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -51,7 +52,7 @@ class Client:
         raise ApiError(f"No such file: {name}")
 
     def download(self, name: str, target: Path) -> int:
-        link = self._call("GET", f"/file/{requests.utils.quote(name, safe='')}/link")
+        link = self._call("GET", f"/file/{quote(name, safe='')}/link")
         with requests.get(link["url"], stream=True, timeout=TIMEOUT_SECONDS) as response:
             if response.status_code != 200:
                 raise ApiError(f"The download failed with HTTP {response.status_code}")
@@ -63,7 +64,7 @@ class Client:
         return size
 
     def delete(self, name: str) -> None:
-        self._call("DELETE", f"/file/{requests.utils.quote(name, safe='')}")
+        self._call("DELETE", f"/file/{quote(name, safe='')}")
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:

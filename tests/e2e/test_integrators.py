@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -170,7 +171,7 @@ def test_callbacks_are_signed_for_ready_and_failed_jobs_and_retried_until_delive
 def test_bad_input_gets_a_clear_4xx(app, pages):
     dev = Integrator(app)
     url = pages.page("/bad-input", "<p>x</p>")
-    cases = [
+    cases: list[tuple[dict[str, Any], int]] = [
         ({"json": {"url": url, "html": "<p>x</p>"}}, 400),
         ({"json": {}}, 400),
         ({"json": {"html": "x" * (2 * 1024 * 1024 + 1)}}, 413),

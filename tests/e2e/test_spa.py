@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect, sync_playwright
 
 from tests.support.pages import PageServer
 from tests.support.pdf import pdf_text
@@ -32,8 +32,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-partial-raster",
 ]  # repaints must not leave anti-aliasing that varies per run
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 expect.set_options(timeout=10_000)
 

@@ -10,10 +10,13 @@ import json
 import shutil
 import threading
 import time
+from typing import cast
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.jobs import Outcome
 from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key
 from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.egress import EgressPolicy
@@ -41,6 +44,9 @@ class Borrowed(Renderer):
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         return self.inner.render_html(html, options, correlation_id)
 
+    def close(self) -> None:
+        """Lent, not owned: the module's fixture closes the warm renderer."""
+
 
 class FlakyPut:
     """An S3 store whose first put fails, as a throttled or unreachable S3 would."""
@@ -61,7 +67,7 @@ class FlakyPut:
 
 class RecordingMetrics(ConversionMetrics):
     def __init__(self) -> None:
-        self.recorded = []
+        self.recorded: list[tuple[Outcome, int | None]] = []
 
     def record(self, outcome, queued_ms) -> None:
         self.recorded.append((outcome, queued_ms))
@@ -141,7 +147,8 @@ def receive_retried(stack) -> list[dict]:
 
 def invoke(stack, messages, fn=None):
     event = sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:jobs", stack.settings.aws_region)
-    return (fn or handler.lambda_handler)(event, LambdaContextStub(function_name="converter"))
+    context = cast(LambdaContext, LambdaContextStub(function_name="converter"))  # the fields handlers read
+    return (fn or handler.lambda_handler)(event, context)
 
 
 def failed_ids(result) -> set[str]:

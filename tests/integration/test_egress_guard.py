@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
 import shutil
 import socket
 import threading
@@ -41,9 +42,7 @@ DEADLINE_SECONDS = 10.0
 
 pytestmark = [
     pytest.mark.timeout(120),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and not shutil.os.path.exists(CHROMIUM), reason="chromium not installed"
-    ),
+    pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM), reason="chromium not installed"),
 ]
 
 
@@ -209,7 +208,7 @@ class PageServer:
         self.hits: list = []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 url = urlsplit(self.path)
                 query = parse_qs(url.query)
                 if url.path.startswith("/attack/") and url.path[8:] in pages:

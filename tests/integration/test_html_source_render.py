@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from chalicelib.config import Settings  # noqa: E402
-from chalicelib.domain.models import ConversionOptions  # noqa: E402
-from chalicelib.egress import EgressPolicy  # noqa: E402
-from converter.renderer import PlaywrightRenderer  # noqa: E402
-from tests.support.pages import PageServer, Reply  # noqa: E402
-from tests.support.pdf import pdf_text  # noqa: E402
+from chalicelib.config import Settings  # noqa: E402 - after the importorskip above
+from chalicelib.domain.models import ConversionOptions  # noqa: E402 - after the importorskip above
+from chalicelib.egress import EgressPolicy  # noqa: E402 - after the importorskip above
+from converter.renderer import PlaywrightRenderer  # noqa: E402 - after the importorskip above
+from tests.support.pages import PageServer, Reply  # noqa: E402 - after the importorskip above
+from tests.support.pdf import pdf_text  # noqa: E402 - after the importorskip above
 
 pytestmark = pytest.mark.timeout(120)
 

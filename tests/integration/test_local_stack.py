@@ -15,7 +15,7 @@ def test_the_local_converter_keeps_one_invocation_per_render_slot_in_flight(make
     import devstack.stack as stack_module
     from chalicelib.config import LocalStackSettings
 
-    built: dict[str, int] = {}
+    built: dict[str, tuple[int, int]] = {}
 
     class RecordingPoller:
         def __init__(
@@ -38,7 +38,7 @@ def test_the_local_converter_keeps_one_invocation_per_render_slot_in_flight(make
 
     monkeypatch.setattr(stack_module, "QueuePoller", RecordingPoller)
     stack = stack_module.LocalStack(LocalStackSettings(data_dir=str(tmp_path)))
-    stack._container = FakeContainer()
+    stack._container = FakeContainer()  # type: ignore[assignment]  # only what _start_workers reads
     stack._start_workers(make_settings(render_concurrency=3))
 
     # the dead-letter and webhooks mappings on AWS take batches of 10, one at a time

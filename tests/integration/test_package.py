@@ -10,8 +10,7 @@ import zipfile
 
 import pytest
 
-from tests.support.paths import REPO
-from tests.unit.test_runtimes import makefile_variable, python_version
+from tests.support.paths import REPO, makefile_variable, python_version
 
 PROBE = """
 import json, sys

@@ -16,19 +16,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
 pytest.importorskip("playwright")
-from pypdf import PdfReader  # noqa: E402
+from pypdf import PdfReader  # noqa: E402 - after the importorskip above
 
-from chalicelib.config import Settings  # noqa: E402
-from chalicelib.domain.errors import ConversionFailed  # noqa: E402
-from chalicelib.domain.models import ConversionOptions, Margin  # noqa: E402
-from chalicelib.egress import EgressPolicy  # noqa: E402
-from converter.chromium_process import group_members  # noqa: E402
-from converter.renderer import PlaywrightRenderer  # noqa: E402
+from chalicelib.config import Settings  # noqa: E402 - after the importorskip above
+from chalicelib.domain.errors import ConversionFailed  # noqa: E402 - after the importorskip above
+from chalicelib.domain.models import ConversionOptions, Margin  # noqa: E402 - after the importorskip above
+from chalicelib.egress import EgressPolicy  # noqa: E402 - after the importorskip above
+from converter.chromium_process import group_members  # noqa: E402 - after the importorskip above
+from converter.renderer import PlaywrightRenderer  # noqa: E402 - after the importorskip above
 
 CHROMIUM = Settings.from_env({}).chromium_path
 WEB_FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSerifCondensed-BoldItalic.ttf"
@@ -217,7 +218,7 @@ def _policy(server: PageServer, *extra_ports: int) -> EgressPolicy:
 
 
 def _renderer(server: PageServer, *extra_ports: int, **overrides) -> PlaywrightRenderer:
-    settings = dict(
+    settings: dict[str, Any] = dict(
         chromium_path=CHROMIUM,
         render_timeout_seconds=RENDER_SECONDS,
         settle_timeout_seconds=SETTLE_SECONDS,
@@ -441,7 +442,7 @@ def test_renders_from_several_threads_at_once(renderer, server):
     markers = [f"Concurrent marker {i}" for i in range(4)]
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda m: _render(renderer, server.url(f"/text?marker={quote(m)}")), markers))
-    for marker, pdf in zip(markers, results):
+    for marker, pdf in zip(markers, results, strict=False):
         assert marker in _text(pdf)
 
 

@@ -194,7 +194,7 @@ def test_stop_lets_a_periodic_save_in_flight_end_before_the_final_save(tmp_path)
             return {"objects": 0, "items": 0}
 
     stack = LocalStack(LocalStackSettings(data_dir=str(tmp_path), snapshot_interval_seconds=0.01))
-    snapshotter = stack._snapshotter = RecordingSnapshotter()
+    snapshotter = stack._snapshotter = RecordingSnapshotter()  # type: ignore[assignment]  # records, saves nothing
     stack._snapshot_thread = threading.Thread(target=stack._snapshot_periodically, name="snapshots", daemon=True)
     stack._snapshot_thread.start()
     assert snapshotter.periodic_started.wait(5)

@@ -30,13 +30,13 @@ def _ready(wired, user_id: str, size: int) -> None:
 def ledger_and_files(request, wired):
     """(ledger, add_pending, add_ready) for the fake and for the real adapter on moto."""
     if request.param == "memory":
-        ledger = MemoryUsageLedger()
+        memory = MemoryUsageLedger()
 
-        def add(user_id: str, pending: int = 0, ready_bytes: int = 0) -> None:
-            held = ledger.holdings(user_id)
-            ledger.held[user_id] = Holdings(held.unfinished_jobs + pending, held.stored_bytes + ready_bytes)
+        def add_held(user_id: str, pending: int = 0, ready_bytes: int = 0) -> None:
+            held = memory.holdings(user_id)
+            memory.held[user_id] = Holdings(held.unfinished_jobs + pending, held.stored_bytes + ready_bytes)
 
-        return ledger, add
+        return memory, add_held
     ledger = DynamoUsageLedger(wired.client("dynamodb"), wired.settings.files_table)
 
     def add(user_id: str, pending: int = 0, ready_bytes: int = 0) -> None:

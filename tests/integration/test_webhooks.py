@@ -67,7 +67,7 @@ def _finished(http, wired, token, callback_url: str, ready: bool = True) -> str:
 
 def test_the_default_schedule_retries_at_least_five_times_over_at_least_ten_minutes():
     schedule = RetrySchedule()
-    delays = [schedule.delay_after(n) for n in range(1, schedule.max_attempts)]
+    delays = [schedule.delay_after(n) or 0 for n in range(1, schedule.max_attempts)]
     assert len(delays) >= 5 and all(delays) and sum(delays) >= 600
     assert schedule.delay_after(schedule.max_attempts) is None
 

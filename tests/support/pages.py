@@ -6,9 +6,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Union
 
-Body = Union[str, bytes]
+Body = str | bytes
 
 
 @dataclass

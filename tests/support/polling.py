@@ -9,7 +9,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def poll_until(
+def poll_until[T](
     probe: Callable[[], T], accept: Callable[[T], bool], timeout: float, interval: float = 0.2, what: str = "condition"
 ) -> T:
     deadline = time.monotonic() + timeout

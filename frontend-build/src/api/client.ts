@@ -41,6 +41,9 @@ interface Result<T> {
   response: Response;
 }
 
+/** Calls made without a session: they are how one is obtained. */
+const ANONYMOUS_PATHS = new Set(["/sign-up", "/sign-in"]);
+
 /** A random UUID v4, also where crypto.randomUUID is missing (plain-http origins). */
 export function newIdempotencyKey(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") {
@@ -61,10 +64,16 @@ export function createApi(deps: ApiDeps): Api {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
 
-  function authHeaders(): Record<string, string> {
-    const token = deps.getToken();
-    return token ? { Authorization: `Bearer ${token}` } : {};
-  }
+  // The bearer token goes on every call but the two that obtain one, in one place.
+  client.use({
+    onRequest({ request, schemaPath }) {
+      const token = deps.getToken();
+      if (token && !ANONYMOUS_PATHS.has(schemaPath)) {
+        request.headers.set("Authorization", `Bearer ${token}`);
+      }
+      return request;
+    },
+  });
 
   async function call<T>(authed: boolean, run: () => Promise<Result<T>>): Promise<T> {
     let result: Result<T>;
@@ -86,7 +95,7 @@ export function createApi(deps: ApiDeps): Api {
   }
 
   function requestHeaders(idempotencyKey: string): Record<string, string> {
-    return { ...authHeaders(), "Idempotency-Key": idempotencyKey };
+    return { "Idempotency-Key": idempotencyKey };
   }
 
   /** POST /request; a dropped connection may have hidden a success, so the same
@@ -108,10 +117,10 @@ export function createApi(deps: ApiDeps): Api {
       call(false, () => client.POST("/sign-in", { body: { email, password } })),
 
     signOut: async () => {
-      await call(true, () => client.POST("/sign-out", { headers: authHeaders() }));
+      await call(true, () => client.POST("/sign-out"));
     },
 
-    me: () => call(true, () => client.GET("/me", { headers: authHeaders() })),
+    me: () => call(true, () => client.GET("/me")),
 
     convert: (url, options, idempotencyKey = newIdempotencyKey()) =>
       queue(() =>
@@ -148,7 +157,6 @@ export function createApi(deps: ApiDeps): Api {
       call(true, () =>
         client.GET("/files", {
           params: { query: cursor ? { limit, cursor } : { limit } },
-          headers: authHeaders(),
         }),
       ),
 
@@ -156,7 +164,6 @@ export function createApi(deps: ApiDeps): Api {
       call(true, () =>
         client.GET("/file/{name}/link", {
           params: { path: { name } },
-          headers: authHeaders(),
         }),
       ),
 
@@ -164,7 +171,6 @@ export function createApi(deps: ApiDeps): Api {
       await call(true, () =>
         client.DELETE("/file/{name}", {
           params: { path: { name } },
-          headers: authHeaders(),
         }),
       );
     },
@@ -173,7 +179,6 @@ export function createApi(deps: ApiDeps): Api {
       call(true, () =>
         client.POST("/file/{name}/retry", {
           params: { path: { name } },
-          headers: authHeaders(),
         }),
       ),
   };

@@ -25,6 +25,25 @@ describe("the API client", () => {
     expect(req.headers.get("Authorization")).toBe("Bearer tk");
   });
 
+  it("sends the token on every call but sign-up and sign-in", async () => {
+    const fetch = vi.fn(async (request: Request) =>
+      request.url.endsWith("/sign-in")
+        ? json(200, { token: "new", expires_at: "2026-01-02T10:00:00Z" })
+        : json(200, { files: [] }),
+    );
+    const api = createApi({
+      baseUrl: "http://x",
+      getToken: () => "tk",
+      onSessionEnded: vi.fn(),
+      fetch,
+    });
+    await api.signIn("a@b.co", "pw");
+    await api.listFiles(10);
+    const [signIn, list] = fetch.mock.calls.map(([request]) => request);
+    expect(signIn!.headers.get("Authorization")).toBeNull();
+    expect(list!.headers.get("Authorization")).toBe("Bearer tk");
+  });
+
   it("turns an error body into an ApiError with code, message, field and Retry-After", async () => {
     const fetch = vi.fn(async () =>
       json(

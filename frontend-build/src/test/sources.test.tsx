@@ -2,9 +2,9 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { ME, entry, fakeServer, signedIn } from "./fakeServer";
+import { ME, type Handlers, entry, fakeServer, signedIn } from "./fakeServer";
 
-function server(reply?: Parameters<typeof fakeServer>[0][string]) {
+function server(reply?: Handlers["POST /request"]) {
   return fakeServer({
     "GET /me": ME,
     "GET /files": { status: 200, body: { files: [] } },

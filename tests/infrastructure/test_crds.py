@@ -16,8 +16,9 @@ import pytest
 import yaml
 
 from scripts.validate_manifests import crd_schemas, errors, group_version
+from tests.support.kustomize import load_docs, render
+from tests.support.manifests import BASE, MANIFESTS, OVERLAYS
 from tests.support.paths import REPO
-from tests.unit.test_manifests import BASE, MANIFESTS, OVERLAYS, load_docs, render
 
 CRDS = Path(os.environ.get("PAGEPRESS_CRDS", REPO.parent / "shared" / "crds"))
 SOURCES = MANIFESTS / "crd-sources.txt"

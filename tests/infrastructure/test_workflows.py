@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -30,7 +31,7 @@ def workflow(name: str) -> dict:
     return yaml.safe_load((WORKFLOWS / name).read_text())
 
 
-def triggers(doc: dict) -> dict:
+def triggers(doc: dict[Any, Any]) -> Any:
     return doc.get("on", doc.get(True))  # PyYAML reads a bare `on:` as True
 
 

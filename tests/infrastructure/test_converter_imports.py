@@ -23,7 +23,7 @@ sys.meta_path.insert(0, Absent())
 from converter import handler
 from chalicelib.config import Settings
 from chalicelib.wiring import Container
-container = Container(Settings(jwt_secret="x" * 40), handler._renderer)
+container = Container(Settings(jwt_secret="x" * 40), handler.playwright_renderer)
 assert container.jobs is not None and container.file_index is not None
 print("ok", handler.lambda_handler.__name__, handler.dead_letter_handler.__name__)
 """

@@ -1,10 +1,8 @@
 """The deployment manifests say what the design says.
 
-ack-manifests/ is only ever read by kustomize and Argo CD, and no kustomize or
-kubectl runs here, so this module renders each overlay itself: a small,
-pure-Python subset of kustomize (resources, patches by kind and name,
-namespace, commonAnnotations, images) - enough for the features our
-kustomizations use, and it fails loudly on any other field.
+ack-manifests/ is only ever read by kustomize and Argo CD; these tests render
+each overlay with tests/support/kustomize.py (a pure-Python subset, as CI has no
+kubectl), and check it against `kubectl kustomize` where kubectl is installed.
 
 What is checked, and why:
 - every YAML file parses; every path a kustomization names exists; every patch
@@ -29,19 +27,20 @@ What is checked, and why:
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import json
 import re
-from pathlib import Path
+import shutil
+import subprocess
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-MANIFESTS = ROOT / "ack-manifests"
-BASE = MANIFESTS / "base"
-OVERLAYS = ("dev", "prod")
+from tests.support.kustomize import key, kustomization, load_docs, render
+from tests.support.manifests import BASE, MANIFESTS, OVERLAYS, of_kind, one, overlay_account_region
+from tests.support.paths import REPO
+
+ROOT = REPO
 OPENAPI = ROOT / "api" / "openapi.yaml"
 CONFIG_PY = ROOT / "chalicelib" / "config.py"
 
@@ -183,121 +182,6 @@ EXPECTED_KINDS = {
     "MetricAlarm",
 }
 
-# Built-in kinds get kustomize's strategic merge (lists of named items merge by
-# name); custom resources have no merge keys, so kustomize replaces their lists.
-BUILTIN_API_VERSIONS = {"v1", "apps/v1", "batch/v1", "autoscaling/v2", "policy/v1", "networking.k8s.io/v1"}
-SUPPORTED_KUSTOMIZATION_FIELDS = {
-    "apiVersion",
-    "kind",
-    "resources",
-    "patches",
-    "namespace",
-    "commonAnnotations",
-    "images",
-}
-
-
-# --------------------------------------------------------------------------
-# A small kustomize
-# --------------------------------------------------------------------------
-def load_docs(path: Path) -> list[dict]:
-    with path.open() as f:
-        return [d for d in yaml.safe_load_all(f) if d is not None]
-
-
-def key(doc: dict) -> tuple[str, str]:
-    return doc["kind"], doc["metadata"]["name"]
-
-
-def merge(target, patch, strategic: bool):
-    if not isinstance(target, dict) or not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    out = dict(target)
-    for k, v in patch.items():
-        if v is None:
-            out.pop(k, None)
-        elif k in out and isinstance(out[k], dict) and isinstance(v, dict):
-            out[k] = merge(out[k], v, strategic)
-        elif (
-            strategic
-            and k in out
-            and isinstance(out[k], list)
-            and isinstance(v, list)
-            and all(isinstance(i, dict) and "name" in i for i in out[k] + v)
-        ):
-            by_name = {i["name"]: i for i in out[k]}
-            merged = [merge(by_name[i["name"]], i, strategic) if i["name"] in by_name else i for i in v]
-            patched = {i["name"] for i in v}
-            out[k] = [i for i in out[k] if i["name"] not in patched] + merged
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
-
-
-def kustomization(directory: Path) -> dict:
-    path = directory / "kustomization.yaml"
-    assert path.is_file(), f"{directory} has no kustomization.yaml"
-    k = load_docs(path)[0]
-    unknown = set(k) - SUPPORTED_KUSTOMIZATION_FIELDS
-    assert not unknown, f"{path}: the test renderer does not implement {sorted(unknown)}; extend it"
-    return k
-
-
-def render(directory: Path) -> list[dict]:
-    k = kustomization(directory)
-    docs: list[dict] = []
-    for entry in k.get("resources", []):
-        target = (directory / entry).resolve()
-        assert target.exists(), f"{directory}/kustomization.yaml: resource {entry} does not exist"
-        docs.extend(render(target) if target.is_dir() else load_docs(target))
-    index = {key(d): d for d in docs}
-    assert len(index) == len(docs), f"{directory}: two resources share a kind and name"
-    for entry in k.get("patches", []):
-        assert set(entry) == {"path"}, f"{directory}: only `patches: - path:` is supported, got {entry}"
-        ppath = directory / entry["path"]
-        assert ppath.is_file(), f"{directory}/kustomization.yaml: patch {entry['path']} does not exist"
-        pdocs = load_docs(ppath)
-        assert len(pdocs) == 1, f"{ppath}: one patch per file"
-        patch = pdocs[0]
-        assert key(patch) in index, f"{ppath}: targets {key(patch)}, which base does not define"
-        base_doc = index[key(patch)]
-        assert patch["apiVersion"] == base_doc["apiVersion"], f"{ppath}: apiVersion differs from base"
-        merged = merge(base_doc, patch, patch["apiVersion"] in BUILTIN_API_VERSIONS)
-        base_doc.clear()
-        base_doc.update(merged)
-    for d in docs:
-        if "namespace" in k:
-            d["metadata"]["namespace"] = k["namespace"]
-        if "commonAnnotations" in k:
-            d["metadata"].setdefault("annotations", {}).update(k["commonAnnotations"])
-        for image in k.get("images", []):
-            for c in _containers(d):
-                if c["image"].split("@")[0].split(":")[0] == image["name"]:
-                    ref = image.get("newName", image["name"])
-                    if "digest" in image:
-                        ref += "@" + image["digest"]
-                    elif "newTag" in image:
-                        ref += ":" + image["newTag"]
-                    c["image"] = ref
-    return docs
-
-
-def _containers(doc: dict) -> list[dict]:
-    if doc["kind"] != "Deployment":
-        return []
-    spec = doc["spec"]["template"]["spec"]
-    return spec.get("containers", []) + spec.get("initContainers", [])
-
-
-def one(docs: list[dict], kind: str, name: str) -> dict:
-    found = [d for d in docs if key(d) == (kind, name)]
-    assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)}"
-    return found[0]
-
-
-def of_kind(docs: list[dict], kind: str) -> list[dict]:
-    return [d for d in docs if d["kind"] == kind]
-
 
 @pytest.fixture(scope="module", params=("base",) + OVERLAYS)
 def rendered(request) -> tuple[str, list[dict]]:
@@ -308,16 +192,6 @@ def rendered(request) -> tuple[str, list[dict]]:
 @pytest.fixture(scope="module", params=OVERLAYS)
 def overlay(request) -> tuple[str, list[dict]]:
     return request.param, render(MANIFESTS / "overlays" / request.param)
-
-
-def application(env: str) -> dict:
-    apps = [d for d in load_docs(MANIFESTS / "argocd" / "applications.yaml") if d["kind"] == "Application"]
-    return next(a for a in apps if a["spec"]["source"]["path"].endswith(f"overlays/{env}"))
-
-
-def overlay_account_region(env: str) -> tuple[str, str]:
-    ann = application(env)["spec"]["syncPolicy"]["managedNamespaceMetadata"]["annotations"]
-    return ann["services.k8s.aws/owner-account-id"], ann["services.k8s.aws/default-region"]
 
 
 # --------------------------------------------------------------------------
@@ -340,6 +214,18 @@ def test_there_is_a_base_two_overlays_and_argocd():
         assert (MANIFESTS / "overlays" / env / "kustomization.yaml").is_file()
     assert (MANIFESTS / "argocd" / "applications.yaml").is_file()
     assert (MANIFESTS / "README.md").is_file()
+
+
+@pytest.mark.skipif(
+    shutil.which("kubectl") is None, reason="kubectl is not installed (CI renders with the subset alone)"
+)
+@pytest.mark.parametrize("directory", ["base", *OVERLAYS])
+def test_the_test_renderer_renders_what_kubectl_kustomize_renders(directory: str) -> None:
+    path = BASE if directory == "base" else MANIFESTS / "overlays" / directory
+    result = subprocess.run(["kubectl", "kustomize", str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    by_kustomize = {key(d): d for d in yaml.safe_load_all(result.stdout) if d}
+    assert {key(d): d for d in render(path)} == by_kustomize
 
 
 @pytest.mark.parametrize("path", sorted(MANIFESTS.rglob("kustomization.yaml")), ids=lambda p: str(p.relative_to(ROOT)))

@@ -10,8 +10,9 @@ import sys
 import pytest
 
 from scripts.gitops_overlay import artefacts, branch, promote, release, set_api_id
+from tests.support.kustomize import render
+from tests.support.manifests import OVERLAYS, one, overlay_account_region
 from tests.support.paths import REPO
-from tests.unit.test_manifests import OVERLAYS, one, overlay_account_region, render
 
 CONVERTER = "sha256:" + "c" * 64
 FRONTEND = "sha256:" + "f" * 64

@@ -11,20 +11,12 @@ import sys
 
 import yaml
 
-from tests.support.paths import REPO
+from tests.support.paths import REPO, makefile_variable, python_version
 
 # Lambda's Python runtimes that are neither deprecated nor about to be.
 CURRENT_LAMBDA_PYTHONS = {"3.12", "3.13"}
 # Lambda's name of an architecture, and the wheel platform tags' name of it.
 LAMBDA_ARCHITECTURES = {"arm64": "aarch64", "x86_64": "x86_64"}
-
-
-def python_version() -> str:
-    return (REPO / ".python-version").read_text().strip()
-
-
-def makefile_variable(name: str) -> str:
-    return re.search(rf"^{name} :?= *(\S+)", (REPO / "Makefile").read_text(), re.M).group(1)
 
 
 def functions() -> list[dict]:
@@ -40,7 +32,7 @@ def test_the_python_is_a_current_lambda_runtime_named_in_one_place():
 
 
 def test_these_tests_run_on_that_python():
-    assert "%d.%d" % sys.version_info[:2] == python_version(), "make test builds .venv from .python-version"
+    assert "{}.{}".format(*sys.version_info[:2]) == python_version(), "make test builds .venv from .python-version"
 
 
 def test_the_api_function_runs_that_python_and_every_function_the_makefiles_architecture():

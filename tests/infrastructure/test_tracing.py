@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
+from tests.support.kustomize import render
+from tests.support.manifests import BASE, of_kind
 from tests.support.paths import REPO
-from tests.unit.test_manifests import BASE, of_kind, render
 
 PROBE = """
 import importlib, sys
