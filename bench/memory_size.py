@@ -224,8 +224,8 @@ def _report(data: dict) -> str:
     for i, name in enumerate(pages):
         cells = []
         for r in results:
-            cpu = [c / r.concurrency for j, c in enumerate(r.batch_cpu_ms) if j % len(pages) == i]
-            cells.append(f"{_median(r.page_ms[name]):.0f} ({_median(cpu):.0f})")
+            page_cpu = [c / r.concurrency for j, c in enumerate(r.batch_cpu_ms) if j % len(pages) == i]
+            cells.append(f"{_median(r.page_ms[name]):.0f} ({_median(page_cpu):.0f})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",

@@ -43,7 +43,7 @@ class DocumentInterceptor:
         self._decide = decide
         self._session: CDPSession | None = None
         self._main_frame_id = ""
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self, context: BrowserContext, page: Page) -> None:
         session = self._session = await context.new_cdp_session(page)

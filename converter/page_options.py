@@ -42,9 +42,10 @@ _CONTENT_HEIGHT = (
 async def prepare_page(page: Page, options: ConversionOptions) -> None:
     """Before navigating: the user agent, the media features and the default background."""
     if options.media_features:
-        await page.emulate_media(
-            **{_EMULATE_MEDIA_ARGUMENT[feature.name]: feature.value for feature in options.media_features}
-        )
+        arguments: dict[str, Any] = {
+            _EMULATE_MEDIA_ARGUMENT[feature.name]: feature.value for feature in options.media_features
+        }  # names and values validated against Playwright's literals at the API (chalicelib/domain/options.py)
+        await page.emulate_media(**arguments)
     if options.user_agent is None and not options.omit_background:
         return
     # Emulation overrides last as long as their session: this one stays open until the

@@ -37,9 +37,9 @@ def main() -> int:
     for signum, restart in ((signal.SIGUSR1, stack.restart_aws), (signal.SIGUSR2, stack.restart_database)):
         signal.signal(signum, lambda *_, restart=restart: asked.put(restart))
     print(f"PagePress is running on http://{local.host}:{local.port} (Ctrl-C to stop)", flush=True)
-    while (restart := asked.get()) is not None:
+    while (wanted := asked.get()) is not None:
         try:
-            restart()
+            wanted()
         except Exception:  # noqa: BLE001 - a failed drill is logged, and the stack keeps serving
             logger.exception("restart failed")
     print("pagepress: stopping (saving state)...", flush=True)

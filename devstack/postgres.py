@@ -52,7 +52,7 @@ def check_database_url(url: str) -> None:
 def restart_embedded(server: Any) -> None:
     """Stop the embedded PostgreSQL (fast: open sessions are cut, as in a crash or a failover) and
     start it again on the same data and socket; connections made before are broken."""
-    from pgserver._commands import pg_ctl
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # pgserver's own helper, not exported
 
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
     with server._lock:  # pgserver's own start, under the lock it expects; it re-reads the postmaster

@@ -206,7 +206,13 @@ class LocalStack:
         messages are not kept: every unfinished job is queued again, as at a restart of the
         stack). Calls meanwhile fail as if the endpoint were down (devstack/aws_gate.py)."""
         with self._restarting:
-            if self._stopping.is_set() or self._aws is None or self._gate is None:
+            if (
+                self._stopping.is_set()
+                or self._aws is None
+                or self._gate is None
+                or self._snapshotter is None
+                or self._container is None
+            ):
                 return {}
             mark = time.monotonic()
             still_in_flight = self._gate.close(self.AWS_DRAIN_SECONDS)

@@ -87,9 +87,10 @@ class LocalDownloadStore(S3ObjectStore):
             raise NotFound("The PDF is gone.", "not_found")
         body = self._call("get_object", Bucket=self._bucket, Key=key)["Body"]
         try:
-            return body.read()
+            content: bytes = body.read()
         except BotoCoreError as exc:  # the endpoint went away mid-body
             raise DependencyUnavailable(f"S3 does not answer: {exc}") from exc
+        return content
 
 
 def _owner_of(key: str) -> str:

@@ -77,7 +77,8 @@ class Database:
             # Looked up first: CREATE ... IF NOT EXISTS needs CREATE rights even when the table exists,
             # and a role without them may still confirm that nothing is pending.
             cur.execute("SELECT to_regclass('schema_migrations')")
-            if cur.fetchone()[0] is None:
+            found = cur.fetchone()
+            if found is None or found[0] is None:
                 cur.execute(
                     "CREATE TABLE schema_migrations (version text PRIMARY KEY, "
                     "applied_at timestamptz NOT NULL DEFAULT now())"

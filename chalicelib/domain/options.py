@@ -140,14 +140,14 @@ def _quality(value: Any, output: str) -> int | None:
     return value
 
 
-def _user_agent(raw: dict) -> str | None:
+def _user_agent(raw: dict[str, Any]) -> str | None:
     value = _text(raw, "user_agent", MAX_USER_AGENT, allow_empty=False)
     if value is not None and not _HEADER_TEXT.match(value):
         raise InvalidInput("user_agent must be visible ASCII characters and spaces.", field="options.user_agent")
     return value
 
 
-def _filename(raw: dict) -> str | None:
+def _filename(raw: dict[str, Any]) -> str | None:
     """A name for the download; it is made safe (ASCII, no separators) when the link is made."""
     value = _text(raw, "filename", MAX_FILENAME, allow_empty=False)
     if value is not None and (_FILENAME_FORBIDDEN.search(value) or any(ch in value for ch in "\t\n\r")):

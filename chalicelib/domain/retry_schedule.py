@@ -24,4 +24,5 @@ class RetrySchedule:
         """Seconds until the next attempt, or None when ``attempt`` was the last one."""
         if attempt >= self.max_attempts:
             return None
-        return min(self.base_seconds * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
+        delay: int = min(self.base_seconds * 2 ** (attempt - 1), MAX_DELAY_SECONDS)
+        return delay

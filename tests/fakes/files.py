@@ -127,6 +127,7 @@ class MemoryObjectStore(ObjectStore):
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.metadata: dict[str, dict[str, str]] = {}
+        self.content_types: dict[str, str] = {}
         self.fail_next_put = False  # the next put raises DependencyUnavailable, as S3 down would
 
     def _put(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
@@ -136,8 +137,11 @@ class MemoryObjectStore(ObjectStore):
         self.objects[key] = content
         self.metadata[key] = dict(metadata)
 
-    def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+    def put_pdf(
+        self, key: str, content: bytes, metadata: Mapping[str, str], content_type: str = "application/pdf"
+    ) -> None:
         self._put(key, content, metadata)
+        self.content_types[key] = content_type
 
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
         self._put(key, html.encode("utf-8"), metadata)

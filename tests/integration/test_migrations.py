@@ -64,7 +64,7 @@ def test_migrate_applies_every_migration_once_and_the_api_user_gets_a_connection
             "FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname = %s",
             (user,),
         )
-        limit, can_login, superuser, createdb, createrole, stored = cur.fetchone()
+        limit, can_login, superuser, createdb, createrole, stored = cur.fetchone() or (None,) * 6
         cur.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", (user, APP_GROUP_ROLE))
         member = cur.fetchone()[0]
     assert (limit, can_login, superuser, createdb, createrole, member) == (9, True, False, False, False, True)

@@ -62,7 +62,7 @@ def test_one_conversion_sends_the_requests_the_cost_model_prices(wired, http, pa
     )["Messages"]
     calls.phase = "converter"
     event = sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:jobs", wired.settings.aws_region)
-    result = handler.lambda_handler(event, LambdaContextStub(function_name="converter"))
+    result = handler.lambda_handler(event, LambdaContextStub(function_name="converter"))  # type: ignore[arg-type]  # Lambda's context, as the local stack builds it
     assert result["batchItemFailures"] == []
 
     calls.phase = "api_list"

@@ -48,7 +48,7 @@ def test_jobs_lost_stuck_resurrected_or_failed_without_a_reason_are_found():
         f"{user.email} e": {"status": "failed", "error": {"code": "render_failed", "message": ""}},
         f"{user.email} f": {"status": "failed", "error": {"code": "not_found", "message": "HTTP 404"}},
     }
-    jobs = judge([user], final)
+    jobs = judge([user], final)  # type: ignore[arg-type]  # entries shaped as the API lists them
     assert jobs.lost == [f"{user.email} b"]
     assert jobs.stuck == [f"{user.email} c (processing)"]
     assert jobs.resurrected == [f"{user.email} d"]
