@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from chalicelib.config import Settings
+
 MANIFESTS = Path(__file__).resolve().parent.parent / "ack-manifests"
 CONVERTER = ("Function", "pagepress-converter")
 API = ("Function", "pagepress-api")
@@ -34,6 +36,8 @@ class PipelineSettings:
     max_receive_count: int
     api_memory_mb: int
     api_architecture: str
+    #: A transient failure's first retry delay (the converter's JOBS_RETRY_BASE_SECONDS), doubling.
+    retry_base_s: int = Settings.jobs_retry_base_seconds
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
@@ -83,4 +87,9 @@ def pipeline_settings(overlay: str) -> PipelineSettings:
         max_receive_count=int(json.loads(queue["redrivePolicy"])["maxReceiveCount"]),
         api_memory_mb=int(api["memorySize"]),
         api_architecture=api["architectures"][0],
+        retry_base_s=int(
+            converter.get("environment", {})
+            .get("variables", {})
+            .get("JOBS_RETRY_BASE_SECONDS", Settings.jobs_retry_base_seconds)
+        ),
     )

@@ -13,7 +13,9 @@ What it plays, and from where:
   below the mapping's maximum); an idle instance is reused, otherwise a cold start (measured);
   a batch renders its pages side by side, each a measured warm render slowed by the memory
   size's CPU share (bench/memory_size), plus the measured steps around it;
-- failures: a page fails at the scenario's transient failure rate and is retried by SQS.
+- failures: a page fails at the scenario's transient failure rate; the converter makes it
+  visible again after its retry delay (JOBS_RETRY_BASE_SECONDS, doubling; at once after the
+  last attempt, so the redrive moves it on the next receive).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from chalicelib.domain.retry_schedule import RetrySchedule
 from scale.manifests import PipelineSettings
 from scale.measured import Measured
 
@@ -128,7 +131,7 @@ class Pipeline:
             self.running -= 1
             self._wake()
             for job in batch:
-                env.process(self._return_later(job, received))
+                env.process(self._return_later(job, received + s.visibility_timeout_s))
             return
         out.invocations += 1
         cold = self.idle_instances == 0
@@ -145,7 +148,8 @@ class Pipeline:
         for job in batch:
             if self.rng.random() < self.scenario.failure_rate(received):
                 out.failed_renders += 1
-                env.process(self._return_later(job, received))
+                delay = RetrySchedule(s.retry_base_s, s.max_receive_count).delay_after(job.receives)
+                env.process(self._return_later(job, env.now + (delay or 0)))
             else:
                 self.in_flight -= 1
                 out.ready += 1
@@ -161,8 +165,8 @@ class Pipeline:
             yield self.env.timeout(10.0)
 
     # -- helpers ---------------------------------------------------------------------------
-    def _return_later(self, job: Job, received: float) -> Process:
-        yield self.env.timeout(max(0.0, received + self.s.visibility_timeout_s - self.env.now))
+    def _return_later(self, job: Job, visible_at: float) -> Process:
+        yield self.env.timeout(max(0.0, visible_at - self.env.now))
         self.in_flight -= 1
         if job.receives >= self.s.max_receive_count:
             self.out.dead_lettered += 1

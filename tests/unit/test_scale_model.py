@@ -75,8 +75,9 @@ def test_a_job_failing_every_time_goes_to_the_dead_letter_queue_after_max_receiv
     assert outcome.arrived > 0 and outcome.ready == 0
     assert outcome.dead_lettered == outcome.arrived
     assert outcome.failed_renders == outcome.arrived * SETTINGS.max_receive_count
-    # each job waited out the visibility timeout between its receives
-    assert outcome.drain_s() >= SETTINGS.visibility_timeout_s * (SETTINGS.max_receive_count - 1)
+    # each job waited its retry delays (15 s, then 30 s) between its receives, not the visibility timeout
+    backoff = SETTINGS.retry_base_s * (2 ** (SETTINGS.max_receive_count - 1) - 1)
+    assert backoff - 10 <= outcome.drain_s() < SETTINGS.visibility_timeout_s * (SETTINGS.max_receive_count - 1)
 
 
 def test_reserved_concurrency_below_the_mappings_maximum_throttles_and_delays_jobs():
