@@ -59,7 +59,7 @@ def merge(target: Any, patch: Any, strategic: bool) -> Any:
             by_name = {i["name"]: i for i in out[k]}
             merged = [merge(by_name[i["name"]], i, strategic) if i["name"] in by_name else i for i in v]
             patched = {i["name"] for i in v}
-            out[k] = [i for i in out[k] if i["name"] not in patched] + merged
+            out[k] = merged + [i for i in out[k] if i["name"] not in patched]  # kustomize: the patch's items first
         else:
             out[k] = copy.deepcopy(v)
     return out
