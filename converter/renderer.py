@@ -15,6 +15,7 @@ import atexit
 import concurrent.futures
 import threading
 import time
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
@@ -33,6 +34,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.models import ConversionOptions, RenderedPdf
 from chalicelib.domain.ports import Renderer
+from chalicelib.domain.render_report import PdfFacts, RenderReport
 from chalicelib.egress import EgressPolicy
 from converter import failures
 from converter.browser import BrowserGeneration, BrowserSupervisor
@@ -44,6 +46,7 @@ from converter.loop_thread import LoopThread
 from converter.pdf_metadata import stamp_metadata
 from converter.print_options import pdf_arguments
 from converter.readiness import settle
+from converter.report import ReportCollector
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -267,10 +270,14 @@ class PlaywrightRenderer(Renderer):
             self._spawn(self._supervisor.release(generation))
             raise
         timings = {"wait_ms": round((mark - started) * 1000), "prepare_ms": _ms_since(mark)}
+        collector = ReportCollector(job_page.page)
         try:
             if html is not None:
                 await serve_source(job_page.page, html, job_page.guard)
-            return await self._render_page(job_page, url, options, log_extra, timings)
+            return await self._render_page(job_page, url, options, log_extra, timings, collector)
+        except ConversionFailed as failure:
+            failure.report = collector.report(job_page.guard.blocked, timings)
+            raise
         except PlaywrightError as exc:
             if job_page.watch.broken:
                 generation.mark_broken()
@@ -294,7 +301,13 @@ class PlaywrightRenderer(Renderer):
         task.add_done_callback(self._background.discard)
 
     async def _render_page(
-        self, job_page: JobPage, url: str, options: ConversionOptions, log_extra: dict, timings: dict[str, int]
+        self,
+        job_page: JobPage,
+        url: str,
+        options: ConversionOptions,
+        log_extra: dict,
+        timings: dict[str, int],
+        collector: ReportCollector,
     ) -> RenderedPdf:
         page = job_page.page
         warnings: list[str] = []
@@ -339,7 +352,7 @@ class PlaywrightRenderer(Renderer):
         result = await self._finish(raw, title, url, warnings)
         timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})
-        return result
+        return replace(result, report=collector.report(guard.blocked, timings, result.report and result.report.pdf))
 
     async def _navigate(self, job_page: JobPage, url: str) -> None:
         page, watch, guard = job_page.page, job_page.watch, job_page.guard
@@ -414,7 +427,14 @@ class PlaywrightRenderer(Renderer):
         if finished.pages > self._max_pdf_pages:
             raise failures.too_large(f"{finished.pages} pages, over the limit of {self._max_pdf_pages} pages")
         self._check_size(len(finished.content))
-        return RenderedPdf(content=finished.content, title=title, pages=finished.pages, warnings=tuple(warnings))
+        facts = PdfFacts(pages=finished.pages, bytes=len(finished.content), outline_entries=finished.outline_entries)
+        return RenderedPdf(
+            content=finished.content,
+            title=title,
+            pages=finished.pages,
+            warnings=tuple(warnings),
+            report=RenderReport(pdf=facts),
+        )
 
     def _check_size(self, size: int) -> None:
         if size > self._max_pdf_bytes:

@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.domain.errors import DependencyUnavailable, InvalidInput
 from chalicelib.domain.models import CallbackState, ConversionOptions, FileEntry, FileStatus, Page
 from chalicelib.domain.ports import FileIndex
+from chalicelib.domain.render_report import RenderReport
 
 FILE_PREFIX = "file#"
 IDEMPOTENCY_PREFIX = "idem#"
@@ -95,7 +96,15 @@ class DynamoFileIndex(FileIndex):
         return _from_item(item) if item else None
 
     def mark_ready(
-        self, user_id: str, file_id: str, *, title: str, size: int, pages: int, warnings: tuple[str, ...]
+        self,
+        user_id: str,
+        file_id: str,
+        *,
+        title: str,
+        size: int,
+        pages: int,
+        warnings: tuple[str, ...],
+        report: RenderReport | None = None,
     ) -> bool:
         values = {
             ":ready": {"S": FileStatus.READY.value},
@@ -103,26 +112,35 @@ class DynamoFileIndex(FileIndex):
             ":size": {"N": str(size)},
             ":pages": {"N": str(pages)},
             ":warnings": {"S": json.dumps(list(warnings))},
+            ":report": _report_value(report),
         }
         return (
             self._update(
                 user_id,
                 file_id,
-                "SET #status = :ready, title = :title, size_bytes = :size, "
-                "pages = :pages, warnings = :warnings, updated_at = :now REMOVE error_code, error_message",
+                "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, "
+                "warnings = :warnings, render_report = :report, updated_at = :now REMOVE error_code, error_message",
                 values,
                 _IS_UNFINISHED,
             )
             is not None
         )
 
-    def mark_failed(self, user_id: str, file_id: str, *, code: str, message: str) -> bool:
-        values = {":failed": {"S": FileStatus.FAILED.value}, ":code": {"S": code}, ":message": {"S": message}}
+    def mark_failed(
+        self, user_id: str, file_id: str, *, code: str, message: str, report: RenderReport | None = None
+    ) -> bool:
+        values = {
+            ":failed": {"S": FileStatus.FAILED.value},
+            ":code": {"S": code},
+            ":message": {"S": message},
+            ":report": _report_value(report),
+        }
         return (
             self._update(
                 user_id,
                 file_id,
-                "SET #status = :failed, error_code = :code, error_message = :message, updated_at = :now",
+                "SET #status = :failed, error_code = :code, error_message = :message, render_report = :report, "
+                "updated_at = :now",
                 values,
                 _IS_UNFINISHED,
             )
@@ -135,7 +153,7 @@ class DynamoFileIndex(FileIndex):
             file_id,
             "SET #status = :pending, updated_at = :now, attempts = :zero, "
             "callback_status = :pending, callback_attempts = :zero "
-            "REMOVE error_code, error_message, callback_last_status",
+            "REMOVE error_code, error_message, callback_last_status, render_report",
             {
                 ":pending": {"S": FileStatus.PENDING.value},
                 ":failed": {"S": FileStatus.FAILED.value},
@@ -325,7 +343,17 @@ def _from_item(item: dict) -> FileEntry:
         )
         if "callback_url" in item
         else None,
+        report=_report_from(text("render_report")),
     )
+
+
+def _report_value(report: RenderReport | None) -> dict:
+    return {"S": json.dumps(report.to_dict() if report is not None else None, ensure_ascii=False)}
+
+
+def _report_from(raw: str | None) -> RenderReport | None:
+    data = json.loads(raw) if raw else None
+    return RenderReport.from_dict(data) if isinstance(data, dict) else None
 
 
 def _encode_cursor(key: dict) -> str:

@@ -26,6 +26,7 @@ def entry_view(entry: FileEntry) -> dict[str, Any]:
         "filename": download_filename(entry.title, entry.url),
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
+        "report": entry.report.to_dict() if entry.report is not None else None,
     }
     if entry.callback_url:
         view["callback_url"] = entry.callback_url

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.render_report import RenderReport
+
 
 @dataclass(frozen=True)
 class User:
@@ -96,6 +98,7 @@ class FileEntry:
     source: str = "url"  # or "html"/"markdown": the page is stored at source_key, not fetched
     callback_url: str | None = None
     callback: CallbackState | None = None
+    report: RenderReport | None = None  # once finished: how the render went
 
     @property
     def object_key(self) -> str:
@@ -168,6 +171,7 @@ class RenderedPdf:
     title: str
     pages: int
     warnings: tuple[str, ...] = ()
+    report: RenderReport | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from chalicelib.domain.models import (
     RenderedPdf,
     User,
 )
+from chalicelib.domain.render_report import RenderReport
 
 if TYPE_CHECKING:
     from chalicelib.domain.jobs import Outcome
@@ -103,11 +104,14 @@ class FileIndex(abc.ABC):
         size: int,
         pages: int,
         warnings: tuple[str, ...],
+        report: RenderReport | None = None,
     ) -> bool:
         """Finish an unfinished entry as ready; False if it is gone or already finished."""
 
     @abc.abstractmethod
-    def mark_failed(self, user_id: str, file_id: str, *, code: str, message: str) -> bool:
+    def mark_failed(
+        self, user_id: str, file_id: str, *, code: str, message: str, report: RenderReport | None = None
+    ) -> bool:
         """Finish an unfinished entry as failed; False if it is gone or already finished."""
 
     @abc.abstractmethod

@@ -10,6 +10,7 @@ export type User = JsonOf<paths["/me"]["get"]["responses"][200]>;
 export type FilesPage = JsonOf<paths["/files"]["get"]["responses"][200]>;
 export type FileEntry = FilesPage["files"][number];
 export type FileStatus = FileEntry["status"];
+export type RenderReport = NonNullable<FileEntry["report"]>;
 export type DownloadLink = JsonOf<paths["/file/{name}/link"]["get"]["responses"][200]>;
 type RequestBody = NonNullable<
   paths["/request"]["post"]["requestBody"]

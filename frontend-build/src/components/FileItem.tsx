@@ -1,4 +1,5 @@
 import type { FileEntry } from "../api/types";
+import { FileDetails } from "./FileDetails";
 import {
   STATUS_LABEL,
   displayTitle,
@@ -69,6 +70,7 @@ export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }:
             ))}
           </ul>
         )}
+        {file.report && <FileDetails report={file.report} />}
         {message && (
           <p className="file-message" role="alert">
             {message}

@@ -78,6 +78,7 @@ export function entry(over: Partial<FileEntry> = {}): FileEntry {
     filename: "Example-Domain.pdf",
     created_at: "2026-01-02T10:00:00Z",
     updated_at: "2026-01-02T10:00:05Z",
+    report: null,
     ...over,
   };
 }
