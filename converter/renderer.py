@@ -47,6 +47,7 @@ from converter.pdf_metadata import stamp_metadata
 from converter.print_options import pdf_arguments
 from converter.readiness import settle
 from converter.report import ReportCollector
+from converter.thumbnail import take_thumbnail, timed
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -349,10 +350,15 @@ class PlaywrightRenderer(Renderer):
                     },
                 )
         mark = time.monotonic()
-        result = await self._finish(raw, title, url, warnings)
+        # The picture is painted by Chromium while the PDF is stamped here; after printing, so
+        # it cannot change the PDF.
+        result, thumbnail = await asyncio.gather(
+            self._finish(raw, title, url, warnings), timed(take_thumbnail(page, options), timings, "thumbnail_ms")
+        )
         timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})
-        return replace(result, report=collector.report(guard.blocked, timings, result.report and result.report.pdf))
+        facts = result.report.pdf if result.report else None
+        return replace(result, thumbnail=thumbnail, report=collector.report(guard.blocked, timings, facts))
 
     async def _navigate(self, job_page: JobPage, url: str) -> None:
         page, watch, guard = job_page.page, job_page.watch, job_page.guard

@@ -19,7 +19,7 @@ from chalice.local import ChaliceRequestHandler, LocalChalice, LocalGatewayExcep
 from api.headers import API_RESPONSE_HEADERS
 from api.routing import correlation_id_from
 from chalicelib.adapters.local_downloads import LINK_PATH, LocalDownloadStore
-from chalicelib.adapters.s3_store import attachment
+from chalicelib.adapters.s3_store import attachment, content_type_of
 from chalicelib.domain.errors import AuthenticationFailed, NotFound, PagePressError
 from chalicelib.numbers import ascii_int
 from chalicelib.wiring import container
@@ -124,9 +124,9 @@ class PagePressRequestHandler(ChaliceRequestHandler):
             self._send_json(status, refused.code, refused.message)
             return
         self.send_response(200)
-        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Type", content_type_of(grant.key))
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Disposition", attachment(grant.filename))
+        self.send_header("Content-Disposition", attachment(grant.filename, grant.inline))
         for name, value in API_RESPONSE_HEADERS.items():
             self.send_header(name, value)
         self.end_headers()

@@ -105,6 +105,7 @@ class DynamoFileIndex(FileIndex):
         pages: int,
         warnings: tuple[str, ...],
         report: RenderReport | None = None,
+        has_thumbnail: bool = False,
     ) -> bool:
         values = {
             ":ready": {"S": FileStatus.READY.value},
@@ -113,13 +114,15 @@ class DynamoFileIndex(FileIndex):
             ":pages": {"N": str(pages)},
             ":warnings": {"S": json.dumps(list(warnings))},
             ":report": _report_value(report),
+            ":thumbnail": {"BOOL": has_thumbnail},
         }
         return (
             self._update(
                 user_id,
                 file_id,
-                "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, "
-                "warnings = :warnings, render_report = :report, updated_at = :now REMOVE error_code, error_message",
+                "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, warnings = :warnings, "
+                "render_report = :report, has_thumbnail = :thumbnail, updated_at = :now "
+                "REMOVE error_code, error_message",
                 values,
                 _IS_UNFINISHED,
             )
@@ -344,6 +347,7 @@ def _from_item(item: dict) -> FileEntry:
         if "callback_url" in item
         else None,
         report=_report_from(text("render_report")),
+        has_thumbnail=item.get("has_thumbnail", {}).get("BOOL", False),
     )
 
 

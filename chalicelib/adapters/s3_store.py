@@ -12,9 +12,16 @@ from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.ports import ObjectStore
 
 
-def attachment(filename: str) -> str:
-    """Content-Disposition for a download named filename (ASCII fallback and RFC 5987 form)."""
-    return f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+def attachment(filename: str, inline: bool = False) -> str:
+    """Content-Disposition for a download named filename (ASCII fallback and RFC 5987 form);
+    ``inline`` asks the browser to show it rather than save it."""
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def content_type_of(key: str) -> str:
+    """What an object is, from the name it is stored under (we name every one of them)."""
+    return "image/webp" if key.endswith(".webp") else "application/pdf"
 
 
 class S3ObjectStore(ObjectStore):
@@ -29,6 +36,17 @@ class S3ObjectStore(ObjectStore):
             Key=key,
             Body=content,
             ContentType="application/pdf",
+            ServerSideEncryption="AES256",
+            Metadata=dict(metadata),
+        )
+
+    def put_thumbnail(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+        self._call(
+            "put_object",
+            Bucket=self._bucket,
+            Key=key,
+            Body=content,
+            ContentType=content_type_of(key),
             ServerSideEncryption="AES256",
             Metadata=dict(metadata),
         )
@@ -65,15 +83,14 @@ class S3ObjectStore(ObjectStore):
     def delete(self, key: str) -> None:
         self._call("delete_object", Bucket=self._bucket, Key=key)
 
-    def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
-        disposition = attachment(filename)
+    def download_url(self, key: str, filename: str, ttl_seconds: int, *, inline: bool = False) -> str:
         return self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self._bucket,
                 "Key": key,
-                "ResponseContentDisposition": disposition,
-                "ResponseContentType": "application/pdf",
+                "ResponseContentDisposition": attachment(filename, inline),
+                "ResponseContentType": content_type_of(key),
             },
             ExpiresIn=ttl_seconds,
         )

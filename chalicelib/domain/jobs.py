@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
-from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key
+from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key, thumbnail_key
 from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer, WebhookQueue
 from chalicelib.domain.render_report import RenderReport
 from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY, WebhookDelivery, event_for
@@ -122,6 +122,8 @@ class JobProcessor:
                 "file-id": job.file_id,
             },
         )
+        if pdf.thumbnail:
+            self._store.put_thumbnail(thumbnail_key(job.user_id, job.file_id), pdf.thumbnail, {"file-id": job.file_id})
         steps.done("upload")
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         report = (pdf.report or RenderReport()).with_timings(
@@ -135,6 +137,7 @@ class JobProcessor:
             pages=pdf.pages,
             warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS]),
             report=report,
+            has_thumbnail=pdf.thumbnail is not None,
         )
         steps.done("index")
         if ready:
@@ -149,6 +152,7 @@ class JobProcessor:
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered
+            self._store.delete(thumbnail_key(job.user_id, job.file_id))
             return Outcome("skipped", "deleted while rendering")
         return Outcome("skipped", f"already {current.status.value}")
 

@@ -99,10 +99,15 @@ class FileEntry:
     callback_url: str | None = None
     callback: CallbackState | None = None
     report: RenderReport | None = None  # once finished: how the render went
+    has_thumbnail: bool = False
 
     @property
     def object_key(self) -> str:
         return object_key(self.user_id, self.file_id)
+
+    @property
+    def thumbnail_key(self) -> str:
+        return thumbnail_key(self.user_id, self.file_id)
 
     @property
     def source_key(self) -> str | None:
@@ -112,6 +117,11 @@ class FileEntry:
 def object_key(user_id: str, file_id: str) -> str:
     """Where a file's PDF lives in S3; derived, so a retried job overwrites, never duplicates."""
     return f"users/{user_id}/{file_id}.pdf"
+
+
+def thumbnail_key(user_id: str, file_id: str) -> str:
+    """Where a file's thumbnail lives, next to its PDF (and deleted with it)."""
+    return f"users/{user_id}/{file_id}.webp"
 
 
 def source_key(user_id: str, file_id: str) -> str:
@@ -172,6 +182,7 @@ class RenderedPdf:
     pages: int
     warnings: tuple[str, ...] = ()
     report: RenderReport | None = None
+    thumbnail: bytes | None = None  # a small WebP of the first page, when one could be made
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ class FileIndex(abc.ABC):
         pages: int,
         warnings: tuple[str, ...],
         report: RenderReport | None = None,
+        has_thumbnail: bool = False,
     ) -> bool:
         """Finish an unfinished entry as ready; False if it is gone or already finished."""
 
@@ -139,6 +140,10 @@ class ObjectStore(abc.ABC):
     def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None: ...
 
     @abc.abstractmethod
+    def put_thumbnail(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+        """Store the small WebP of a PDF's first page, next to the PDF."""
+
+    @abc.abstractmethod
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
         """Store the HTML a user sent, to be rendered from (and deleted with its PDF)."""
 
@@ -153,8 +158,9 @@ class ObjectStore(abc.ABC):
     def delete(self, key: str) -> None: ...
 
     @abc.abstractmethod
-    def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
-        """A short-lived URL that downloads the object as an attachment named filename."""
+    def download_url(self, key: str, filename: str, ttl_seconds: int, *, inline: bool = False) -> str:
+        """A short-lived URL that downloads the object as an attachment named filename
+        (``inline``: that the browser shows it instead)."""
 
     @abc.abstractmethod
     def ping(self) -> None: ...

@@ -20,6 +20,7 @@ export interface AppProps {
   fetch?: (request: Request) => Promise<Response>;
   backoff?: Backoff;
   openUrl?: (url: string, filename: string) => void;
+  openTab?: (url: string) => void;
 }
 
 type Route = "/" | "/sign-in" | "/sign-up";
@@ -31,7 +32,7 @@ function currentRoute(): Route {
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
-export function App({ fetch, backoff, openUrl }: AppProps) {
+export function App({ fetch, backoff, openUrl, openTab }: AppProps) {
   const [session, setSession] = useState<Session | null>(() => {
     const s = loadSession();
     if (s && (msUntilExpiry(s) ?? 1) <= 0) return null;
@@ -189,6 +190,7 @@ export function App({ fetch, backoff, openUrl }: AppProps) {
         signingOut={signingOut}
         backoff={backoff}
         openUrl={openUrl}
+        openTab={openTab}
       />
     </>
   );

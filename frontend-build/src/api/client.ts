@@ -30,7 +30,8 @@ export interface Api {
   /** An .html or .md file, sent as multipart/form-data. */
   convertFile(file: File, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
   listFiles(limit: number, cursor?: string): Promise<FilesPage>;
-  downloadLink(name: string): Promise<DownloadLink>;
+  /** ``inline``: a link that shows the PDF in the browser (Open) rather than saving it. */
+  downloadLink(name: string, inline?: boolean): Promise<DownloadLink>;
   deleteFile(name: string): Promise<void>;
   retry(name: string): Promise<FileEntry>;
 }
@@ -152,10 +153,10 @@ export function createApi(deps: ApiDeps): Api {
         }),
       ),
 
-    downloadLink: (name) =>
+    downloadLink: (name, inline = false) =>
       call(true, () =>
         client.GET("/file/{name}/link", {
-          params: { path: { name } },
+          params: { path: { name }, query: inline ? { disposition: "inline" } : {} },
           headers: authHeaders(),
         }),
       ),

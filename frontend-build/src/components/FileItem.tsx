@@ -1,5 +1,6 @@
 import type { FileEntry } from "../api/types";
 import { FileDetails } from "./FileDetails";
+import { Thumbnail } from "./Thumbnail";
 import {
   STATUS_LABEL,
   displayTitle,
@@ -12,9 +13,10 @@ import {
 
 interface FileItemProps {
   file: FileEntry;
-  busy?: "download" | "retry" | "delete";
+  busy?: "download" | "open" | "retry" | "delete";
   message?: string;
   onDownload: (file: FileEntry) => void;
+  onOpen: (file: FileEntry) => void;
   onRetry: (file: FileEntry) => void;
   onDelete: (file: FileEntry, opener: HTMLButtonElement) => void;
 }
@@ -23,12 +25,21 @@ export function titleId(name: string): string {
   return `file-${name}-title`;
 }
 
-export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }: FileItemProps) {
+export function FileItem({
+  file,
+  busy,
+  message,
+  onDownload,
+  onOpen,
+  onRetry,
+  onDelete,
+}: FileItemProps) {
   const tId = titleId(file.name);
   const title = displayTitle(file);
   const host = hostOf(file.url, file.source);
   return (
     <li className={`file file--${file.status}`}>
+      <Thumbnail file={file} />
       <div className="file-main">
         <h3 id={tId} className="file-title" tabIndex={-1}>
           {title}
@@ -78,6 +89,17 @@ export function FileItem({ file, busy, message, onDownload, onRetry, onDelete }:
         )}
       </div>
       <div className="file-actions">
+        {file.status === "ready" && (
+          <button
+            type="button"
+            className="button"
+            aria-describedby={tId}
+            disabled={busy === "open"}
+            onClick={() => onOpen(file)}
+          >
+            Open
+          </button>
+        )}
         {file.status === "ready" && (
           <button
             type="button"

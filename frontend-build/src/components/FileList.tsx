@@ -26,6 +26,12 @@ interface FileListProps {
   backoff?: Backoff;
   /** Opens a download URL; replaced in tests. */
   openUrl?: (url: string, filename: string) => void;
+  /** Shows a PDF in a new tab; replaced in tests. */
+  openTab?: (url: string) => void;
+}
+
+function defaultOpenTab(url: string) {
+  window.open(url, "_blank", "noopener");
 }
 
 function defaultOpenUrl(url: string, filename: string) {
@@ -50,9 +56,15 @@ function deleteConsequence(file: FileEntry): string {
   }
 }
 
-type Busy = Record<string, "download" | "retry" | "delete" | undefined>;
+type Busy = Record<string, "download" | "open" | "retry" | "delete" | undefined>;
 
-export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: FileListProps) {
+export function FileList({
+  api,
+  queued,
+  backoff,
+  openUrl = defaultOpenUrl,
+  openTab = defaultOpenTab,
+}: FileListProps) {
   const [list, setList] = useState<ListState>({ files: [] });
   const [loaded, setLoaded] = useState(false);
   const [loadError, setLoadError] = useState<string>();
@@ -177,12 +189,13 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
     }
   }
 
-  async function download(file: FileEntry) {
-    setBusyFor(file.name, "download");
+  async function download(file: FileEntry, how: "download" | "open" = "download") {
+    setBusyFor(file.name, how);
     setMessageFor(file.name, undefined);
     try {
-      const link = await api.downloadLink(file.name);
-      openUrl(link.url, link.filename);
+      const link = await api.downloadLink(file.name, how === "open");
+      if (how === "open") openTab(link.url);
+      else openUrl(link.url, link.filename);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
       if (e instanceof ApiError && e.code === "not_found") {
@@ -292,7 +305,8 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
               file={f}
               busy={busy[f.name]}
               message={messages[f.name]}
-              onDownload={download}
+              onDownload={(file) => void download(file)}
+              onOpen={(file) => void download(file, "open")}
               onRetry={retry}
               onDelete={(file, opener) => setConfirm({ file, opener })}
             />

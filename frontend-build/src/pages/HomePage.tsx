@@ -12,9 +12,18 @@ interface HomePageProps {
   signingOut?: boolean;
   backoff?: Backoff;
   openUrl?: (url: string, filename: string) => void;
+  openTab?: (url: string) => void;
 }
 
-export function HomePage({ api, email, onSignOut, signingOut, backoff, openUrl }: HomePageProps) {
+export function HomePage({
+  api,
+  email,
+  onSignOut,
+  signingOut,
+  backoff,
+  openUrl,
+  openTab,
+}: HomePageProps) {
   const [queued, setQueued] = useState<FileEntry | null>(null);
   const [who, setWho] = useState(email);
 
@@ -62,7 +71,7 @@ export function HomePage({ api, email, onSignOut, signingOut, backoff, openUrl }
           PagePress: turn web pages into PDFs
         </h1>
         <ConvertForm api={api} onQueued={setQueued} />
-        <FileList api={api} queued={queued} backoff={backoff} openUrl={openUrl} />
+        <FileList api={api} queued={queued} backoff={backoff} openUrl={openUrl} openTab={openTab} />
       </main>
     </>
   );

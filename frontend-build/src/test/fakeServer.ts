@@ -79,6 +79,7 @@ export function entry(over: Partial<FileEntry> = {}): FileEntry {
     created_at: "2026-01-02T10:00:00Z",
     updated_at: "2026-01-02T10:00:05Z",
     report: null,
+    thumbnail_url: null,
     ...over,
   };
 }
