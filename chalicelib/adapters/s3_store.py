@@ -98,6 +98,10 @@ class S3ObjectStore(ObjectStore):
     def ping(self) -> None:
         self._call("head_bucket", Bucket=self._bucket)
 
+    def call(self, operation: str, **kwargs: Any) -> dict:
+        """One call on this store's bucket (for adapters that work on many objects at once)."""
+        return self._call(operation, Bucket=self._bucket, **kwargs)
+
     def _call(self, operation: str, **kwargs: Any) -> dict:
         try:
             return getattr(self._s3, operation)(**kwargs)

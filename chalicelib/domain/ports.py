@@ -46,6 +46,14 @@ class UserRepository(abc.ABC):
         """Replace the user's one active session (None signs out everywhere)."""
 
     @abc.abstractmethod
+    def set_password(self, user_id: str, password_hash: str, session_id: str) -> None:
+        """Store a new password hash and make ``session_id`` the one live session, together."""
+
+    @abc.abstractmethod
+    def remove(self, user_id: str) -> bool:
+        """Delete the account and what hangs off it in the same database (API keys); False if none."""
+
+    @abc.abstractmethod
     def ping(self) -> None:
         """Raise if the store does not answer."""
 
@@ -73,6 +81,10 @@ class AttemptLimiter(abc.ABC):
     @abc.abstractmethod
     def forget(self, key: str, at: datetime) -> None:
         """Drop the one failure recorded for key at that moment (an attempt that succeeded)."""
+
+    @abc.abstractmethod
+    def clear_prefix(self, prefix: str) -> None:
+        """Drop every failure whose key starts with ``prefix``."""
 
 
 class FileIndex(abc.ABC):
@@ -180,6 +192,7 @@ class Holdings:
 
     unfinished_jobs: int  # pending or processing
     stored_bytes: int  # the PDFs that are ready
+    files: int = 0  # every entry, whatever its status
 
 
 class UsageLedger(abc.ABC):
@@ -233,6 +246,18 @@ class ApiKeyRepository(abc.ABC):
     @abc.abstractmethod
     def remove(self, user_id: str, key_id: str) -> bool:
         """Revoke one of the user's keys; False if they have no such key."""
+
+    @abc.abstractmethod
+    def remove_all(self, user_id: str) -> int:
+        """Revoke every key of the user; how many there were."""
+
+
+class AccountEraser(abc.ABC):
+    """One store's part of closing an account: everything it holds of one user goes."""
+
+    @abc.abstractmethod
+    def erase(self, user_id: str) -> int:
+        """Delete all of the user's data in this store; how many items went."""
 
 
 class WebhookSecretStore(abc.ABC):
