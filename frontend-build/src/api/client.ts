@@ -7,6 +7,7 @@ import type {
   FileEntry,
   FilesPage,
   SignInResult,
+  Usage,
   User,
 } from "./types";
 
@@ -34,6 +35,10 @@ export interface Api {
   downloadLink(name: string, inline?: boolean): Promise<DownloadLink>;
   deleteFile(name: string): Promise<void>;
   retry(name: string): Promise<FileEntry>;
+  usage(): Promise<Usage>;
+  /** A new password; answers the new session (every other one ends). */
+  changePassword(current: string, next: string): Promise<SignInResult>;
+  closeAccount(password: string): Promise<void>;
 }
 
 interface Result<T> {
@@ -80,7 +85,8 @@ export function createApi(deps: ApiDeps): Api {
     const error = toApiError(response, result.error);
     if (authed && response.status === 401 && SESSION_ENDED_CODES.has(error.code)) {
       deps.onSessionEnded(error.code);
-    } else if (authed && response.status === 401) {
+    } else if (authed && response.status === 401 && error.code !== "wrong_password") {
+      // (A wrong password typed to confirm something is the form's business, not the session's.)
       deps.onSessionEnded("token_invalid");
     }
     throw error;
@@ -168,6 +174,20 @@ export function createApi(deps: ApiDeps): Api {
           headers: authHeaders(),
         }),
       );
+    },
+
+    usage: () => call(true, () => client.GET("/usage", { headers: authHeaders() })),
+
+    changePassword: (current, next) =>
+      call(true, () =>
+        client.POST("/password", {
+          body: { current_password: current, new_password: next },
+          headers: authHeaders(),
+        }),
+      ),
+
+    closeAccount: async (password) => {
+      await call(true, () => client.DELETE("/me", { body: { password }, headers: authHeaders() }));
     },
 
     retry: (name) =>

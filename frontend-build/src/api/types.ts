@@ -7,6 +7,7 @@ type JsonOf<R> = R extends { content: { "application/json": infer J } } ? J : ne
 
 export type SignInResult = JsonOf<paths["/sign-in"]["post"]["responses"][200]>;
 export type User = JsonOf<paths["/me"]["get"]["responses"][200]>;
+export type Usage = JsonOf<paths["/usage"]["get"]["responses"][200]>;
 export type FilesPage = JsonOf<paths["/files"]["get"]["responses"][200]>;
 export type FileEntry = FilesPage["files"][number];
 export type FileStatus = FileEntry["status"];

@@ -26,8 +26,7 @@ export function fakeServer(handlers: Record<string, Handler | Reply>) {
     const url = new URL(request.url);
     const path = url.pathname.replace(/^\/api\/v1/, "");
     const form = (request as Request & { form?: FormData }).form; // see setup.ts
-    const text =
-      request.method === "GET" || request.method === "DELETE" || form ? "" : await request.text();
+    const text = request.method === "GET" || form ? "" : await request.text();
     const call: Call = {
       method: request.method,
       path,
