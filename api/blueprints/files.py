@@ -8,6 +8,7 @@ from api import schemas
 from api.credentials import caller
 from api.routing import json_response, route
 from api.submission import JSON, MULTIPART, read_submission
+from chalicelib.domain.file_filter import parse_filter
 from chalicelib.wiring import container
 
 files = Blueprint(__name__)
@@ -37,8 +38,9 @@ def list_files():
     request = files.current_request
     user = caller(request, "read")
     params = request.query_params or {}
-    page = container().conversions.list(user, schemas.list_limit(params.get("limit")), params.get("cursor"))
     conversions = container().conversions
+    matching = parse_filter(params.get("q"), params.get("status"))
+    page = conversions.list(user, schemas.list_limit(params.get("limit")), params.get("cursor"), matching)
     body = {"files": [schemas.file_entry(entry, conversions.thumbnail_url(entry)) for entry in page.items]}
     if page.next_cursor:
         body["next"] = page.next_cursor

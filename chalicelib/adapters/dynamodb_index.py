@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import DependencyUnavailable, InvalidInput
+from chalicelib.domain.file_filter import FileFilter, folded
 from chalicelib.domain.models import CallbackState, ConversionOptions, FileEntry, FileStatus, Page
 from chalicelib.domain.ports import FileIndex
 from chalicelib.domain.render_report import RenderReport
@@ -24,6 +25,8 @@ FILE_PREFIX = "file#"
 IDEMPOTENCY_PREFIX = "idem#"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 MAX_CURSOR = 1024  # as api/openapi.yaml says
+FILTER_READ_AHEAD = 100  # items read per round while filtering
+FILTER_ROUNDS = 5
 _UNFINISHED = {":pending": FileStatus.PENDING.value, ":processing": FileStatus.PROCESSING.value}
 _IS_UNFINISHED = "attribute_exists(sk) AND #status IN (:pending, :processing)"
 
@@ -115,13 +118,14 @@ class DynamoFileIndex(FileIndex):
             ":warnings": {"S": json.dumps(list(warnings))},
             ":report": _report_value(report),
             ":thumbnail": {"BOOL": has_thumbnail},
+            ":search": {"S": folded(title)},
         }
         return (
             self._update(
                 user_id,
                 file_id,
                 "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, warnings = :warnings, "
-                "render_report = :report, has_thumbnail = :thumbnail, updated_at = :now "
+                "render_report = :report, has_thumbnail = :thumbnail, search_title = :search, updated_at = :now "
                 "REMOVE error_code, error_message",
                 values,
                 _IS_UNFINISHED,
@@ -202,7 +206,7 @@ class DynamoFileIndex(FileIndex):
         )
         return _from_item(item) if item else None
 
-    def list(self, user_id: str, limit: int, cursor: str | None) -> Page:
+    def list(self, user_id: str, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
         args: dict[str, Any] = {
             "TableName": self._table,
             "Limit": limit,
@@ -212,9 +216,35 @@ class DynamoFileIndex(FileIndex):
         }
         if cursor:
             args["ExclusiveStartKey"] = _decode_cursor(cursor, user_id)
-        result = self._call("query", **args)
-        last = result.get("LastEvaluatedKey")
-        return Page([_from_item(i) for i in result.get("Items", [])], _encode_cursor(last) if last else None)
+        if matching is None or matching.empty:
+            result = self._call("query", **args)
+            last = result.get("LastEvaluatedKey")
+            return Page([_from_item(i) for i in result.get("Items", [])], _encode_cursor(last) if last else None)
+        return self._filtered(args, limit, matching)
+
+    def _filtered(self, args: dict[str, Any], limit: int, matching: FileFilter) -> Page:
+        """DynamoDB filters after reading ``Limit`` items, so read on (a bounded number of
+        rounds) until the page is full; the cursor then names the last item shown."""
+        expression, names, values = _filter_expression(matching)
+        args.update(
+            FilterExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={**args["ExpressionAttributeValues"], **values},
+            Limit=max(limit, FILTER_READ_AHEAD),
+        )
+        items: list[dict] = []
+        for _ in range(FILTER_ROUNDS):
+            result = self._call("query", **args)
+            items.extend(result.get("Items", []))
+            last = result.get("LastEvaluatedKey")
+            if len(items) >= limit:
+                kept = items[:limit]
+                more = len(items) > limit or last is not None
+                return Page([_from_item(i) for i in kept], _encode_cursor(kept[-1]) if more else None)
+            if last is None:
+                return Page([_from_item(i) for i in items], None)
+            args["ExclusiveStartKey"] = last
+        return Page([_from_item(i) for i in items], _encode_cursor(last))
 
     def unfinished(self) -> list[FileEntry]:
         entries, start = [], None
@@ -286,6 +316,26 @@ def _unavailable(exc: Exception) -> DependencyUnavailable:
     return DependencyUnavailable(f"DynamoDB does not answer: {exc}")
 
 
+def _filter_expression(matching: FileFilter) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Each word in the entry's folded title or URL (or, for entries stored before those
+    existed, in its title or URL as written); the status if one is asked for."""
+    conditions: list[str] = []
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for n, word in enumerate(matching.words):
+        values[f":w{n}"] = {"S": word}
+        conditions.append(
+            f"(contains(search_title, :w{n}) OR contains(search_url, :w{n}) "
+            f"OR contains(title, :w{n}) OR contains(#url, :w{n}))"
+        )
+        names["#url"] = "url"
+    if matching.status is not None:
+        values[":wanted"] = {"S": matching.status.value}
+        names["#status"] = "status"
+        conditions.append("#status = :wanted")
+    return " AND ".join(conditions), names, values
+
+
 def _key(user_id: str, file_id: str) -> dict:
     return {"user_id": {"S": user_id}, "sk": {"S": FILE_PREFIX + file_id}}
 
@@ -301,6 +351,8 @@ def _to_item(entry: FileEntry) -> dict:
         "options": {"S": json.dumps(entry.options.to_dict())},
         "attempts": {"N": str(entry.attempts)},
         "warnings": {"S": json.dumps(list(entry.warnings))},
+        "search_title": {"S": folded(entry.title)},
+        "search_url": {"S": folded(entry.url)},
     }
     if entry.correlation_id:
         item["correlation_id"] = {"S": entry.correlation_id}

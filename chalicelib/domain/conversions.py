@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound, Unprocessable
+from chalicelib.domain.file_filter import FileFilter
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.ids import is_file_id, new_file_id
 from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, FileStatus, Page, User
@@ -141,8 +142,8 @@ class ConversionService:
             )
             raise DependencyUnavailable(f"The file store does not answer: {exc.message}") from exc
 
-    def list(self, user: User, limit: int, cursor: str | None) -> Page:
-        return self._index.list(user.id, limit, cursor)
+    def list(self, user: User, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
+        return self._index.list(user.id, limit, cursor, matching)
 
     def download_link(self, user: User, name: str, inline: bool = False) -> tuple[str, str]:
         """A short-lived URL and the file name, after checking the file is this user's and ready

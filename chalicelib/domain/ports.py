@@ -23,6 +23,7 @@ from chalicelib.domain.models import (
     RenderedPdf,
     User,
 )
+from chalicelib.domain.file_filter import FileFilter
 from chalicelib.domain.render_report import RenderReport
 
 if TYPE_CHECKING:
@@ -99,8 +100,9 @@ class FileIndex(abc.ABC):
     def get(self, user_id: str, file_id: str) -> FileEntry | None: ...
 
     @abc.abstractmethod
-    def list(self, user_id: str, limit: int, cursor: str | None) -> Page:
-        """Newest first; ``cursor`` comes from a previous page and is opaque."""
+    def list(self, user_id: str, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
+        """Newest first; ``cursor`` comes from a previous page and is opaque. With ``matching``,
+        only the entries it matches (a page may then hold fewer than ``limit`` and still have a next)."""
 
     @abc.abstractmethod
     def mark_processing(self, user_id: str, file_id: str, attempts: int) -> FileEntry | None:
