@@ -6,10 +6,17 @@ import type {
   DownloadLink,
   FileEntry,
   FilesPage,
+  FileStatus,
   SignInResult,
   Usage,
   User,
 } from "./types";
+
+/** What GET /files narrows the list to (empty: everything). */
+export interface ListFilter {
+  q?: string;
+  status?: FileStatus;
+}
 
 export interface ApiDeps {
   baseUrl: string;
@@ -30,7 +37,7 @@ export interface Api {
   convertHtml(html: string, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
   /** An .html or .md file, sent as multipart/form-data. */
   convertFile(file: File, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
-  listFiles(limit: number, cursor?: string): Promise<FilesPage>;
+  listFiles(limit: number, cursor?: string, filter?: ListFilter): Promise<FilesPage>;
   /** ``inline``: a link that shows the PDF in the browser (Open) rather than saving it. */
   downloadLink(name: string, inline?: boolean): Promise<DownloadLink>;
   deleteFile(name: string): Promise<void>;
@@ -151,10 +158,17 @@ export function createApi(deps: ApiDeps): Api {
         }),
       ),
 
-    listFiles: (limit, cursor) =>
+    listFiles: (limit, cursor, filter = {}) =>
       call(true, () =>
         client.GET("/files", {
-          params: { query: cursor ? { limit, cursor } : { limit } },
+          params: {
+            query: {
+              limit,
+              ...(cursor ? { cursor } : {}),
+              ...(filter.q ? { q: filter.q } : {}),
+              ...(filter.status ? { status: filter.status } : {}),
+            },
+          },
           headers: authHeaders(),
         }),
       ),

@@ -15,6 +15,8 @@ interface FileItemProps {
   file: FileEntry;
   busy?: "download" | "open" | "retry" | "delete";
   message?: string;
+  selected?: boolean;
+  onSelect?: (selected: boolean) => void;
   onDownload: (file: FileEntry) => void;
   onOpen: (file: FileEntry) => void;
   onRetry: (file: FileEntry) => void;
@@ -29,6 +31,8 @@ export function FileItem({
   file,
   busy,
   message,
+  selected = false,
+  onSelect,
   onDownload,
   onOpen,
   onRetry,
@@ -39,6 +43,15 @@ export function FileItem({
   const host = hostOf(file.url, file.source);
   return (
     <li className={`file file--${file.status}`}>
+      {onSelect && (
+        <input
+          type="checkbox"
+          className="file-select"
+          checked={selected}
+          aria-label={`Select “${title}”`}
+          onChange={(e) => onSelect(e.target.checked)}
+        />
+      )}
       <Thumbnail file={file} />
       <div className="file-main">
         <h3 id={tId} className="file-title" tabIndex={-1}>
