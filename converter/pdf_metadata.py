@@ -33,9 +33,9 @@ def stamp_metadata(content: bytes, title: str, source_url: str) -> FinishedPdf:
     writer.add_metadata({"/Title": title or source_url, "/Subject": source_url, "/Creator": CREATOR})
     out = io.BytesIO()
     writer.write(out)
-    return FinishedPdf(content=out.getvalue(), pages=len(reader.pages), outline_entries=_count(reader.outline))
+    return FinishedPdf(content=out.getvalue(), pages=len(reader.pages), outline_entries=count_outline(reader.outline))
 
 
-def _count(outline: list) -> int:
+def count_outline(outline: list) -> int:
     """Every bookmark, nested ones included (pypdf nests children as lists)."""
-    return sum(_count(item) if isinstance(item, list) else 1 for item in outline)
+    return sum(count_outline(item) if isinstance(item, list) else 1 for item in outline)

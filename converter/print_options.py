@@ -27,6 +27,9 @@ def pdf_arguments(options: ConversionOptions) -> dict[str, Any]:
         "scale": options.scale,
         "print_background": options.print_background,
         "prefer_css_page_size": False,
+        "tagged": options.tagged,
+        # Chromium builds the outline from the structure tree, so no tags means no outline.
+        "outline": options.outline and options.tagged,
     }
     if options.header_template or options.footer_template:
         arguments.update(

@@ -56,6 +56,8 @@ class ConversionOptions:
     delay_ms: int = 0
     header_template: str | None = None
     footer_template: str | None = None
+    tagged: bool = True  # an accessible (tagged) PDF
+    outline: bool = True  # bookmarks built from the page's headings
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -46,6 +46,8 @@ _KNOWN = {
     "delay_ms",
     "header_template",
     "footer_template",
+    "tagged",
+    "outline",
 }
 
 
@@ -69,6 +71,8 @@ def parse_options(raw: Any) -> ConversionOptions:
         delay_ms=_delay(raw.get("delay_ms", defaults.delay_ms)),
         header_template=_template(raw, "header_template"),
         footer_template=_template(raw, "footer_template"),
+        tagged=_bool(raw, "tagged", defaults.tagged),
+        outline=_bool(raw, "outline", defaults.outline),
     )
     _check_printable_area(options)
     return options

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 
 import pytest
 
 pytest.importorskip("playwright")
 
-from chalicelib.domain.errors import ConversionFailed  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+
+from chalicelib.domain.errors import ConversionFailed, InvalidInput  # noqa: E402
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf  # noqa: E402
+from chalicelib.domain.options import parse_options  # noqa: E402
 from chalicelib.domain.ports import Renderer  # noqa: E402
 from chalicelib.domain.render_report import PdfFacts, RenderReport  # noqa: E402
 from chalicelib.egress import EgressPolicy  # noqa: E402
@@ -83,6 +87,38 @@ def test_a_failure_carries_what_was_seen_before_it(renderer, pages):
     with pytest.raises(ConversionFailed) as failed:
         renderer.render(url, ConversionOptions(), "corr-404")
     assert failed.value.report is not None and failed.value.report.final_url == url
+
+
+HEADINGS = "<title>Handbook</title>" + "".join(f"<h1>Part {i}</h1><p>text</p><h2>Detail {i}</h2>" for i in range(3))
+
+
+def test_pdfs_are_tagged_with_an_outline_and_metadata_unless_asked_otherwise(renderer, pages):
+    url = pages.page("/handbook", HEADINGS)
+    default = renderer.render(url, ConversionOptions(), "corr-tagged")
+    reader = PdfReader(io.BytesIO(default.content))
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged: readers can follow the structure
+    assert default.report is not None and default.report.pdf is not None
+    assert default.report.pdf.outline_entries == 6  # one bookmark per heading
+    assert (reader.metadata["/Title"], reader.metadata["/Subject"], reader.metadata["/Creator"]) == (
+        "Handbook",
+        url,
+        "PagePress",
+    )
+
+    plain = renderer.render(url, ConversionOptions(tagged=False, outline=False), "corr-plain")
+    assert "/StructTreeRoot" not in PdfReader(io.BytesIO(plain.content)).trailer["/Root"]
+    assert plain.report is not None and plain.report.pdf is not None and plain.report.pdf.outline_entries == 0
+    untitled = renderer.render(url, ConversionOptions(outline=False), "corr-no-outline")
+    assert untitled.report is not None and untitled.report.pdf is not None
+    assert untitled.report.pdf.outline_entries == 0
+
+
+@pytest.mark.parametrize("name", ["tagged", "outline"])
+def test_tagging_and_outline_options_must_be_true_or_false(name):
+    assert parse_options({name: False}) == ConversionOptions(**{name: False})
+    with pytest.raises(InvalidInput) as refused:
+        parse_options({name: "no"})
+    assert refused.value.field == f"options.{name}"
 
 
 class _Reported(Renderer):
