@@ -30,34 +30,22 @@ class S3ObjectStore(ObjectStore):
         self._bucket = bucket
 
     def put_pdf(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
-        self._call(
-            "put_object",
-            Bucket=self._bucket,
-            Key=key,
-            Body=content,
-            ContentType="application/pdf",
-            ServerSideEncryption="AES256",
-            Metadata=dict(metadata),
-        )
+        self._put(key, content, "application/pdf", metadata)
 
     def put_thumbnail(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
-        self._call(
-            "put_object",
-            Bucket=self._bucket,
-            Key=key,
-            Body=content,
-            ContentType=content_type_of(key),
-            ServerSideEncryption="AES256",
-            Metadata=dict(metadata),
-        )
+        self._put(key, content, content_type_of(key), metadata)
 
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
+        self._put(key, html.encode("utf-8"), "text/html; charset=utf-8", metadata)
+
+    def _put(self, key: str, body: bytes, content_type: str, metadata: Mapping[str, str]) -> None:
+        """Every object encrypted at rest, typed, with where it came from in its metadata."""
         self._call(
             "put_object",
             Bucket=self._bucket,
             Key=key,
-            Body=html.encode("utf-8"),
-            ContentType="text/html; charset=utf-8",
+            Body=body,
+            ContentType=content_type,
             ServerSideEncryption="AES256",
             Metadata=dict(metadata),
         )

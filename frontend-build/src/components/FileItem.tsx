@@ -103,48 +103,61 @@ export function FileItem({
       </div>
       <div className="file-actions">
         {file.status === "ready" && (
-          <button
-            type="button"
-            className="button"
-            aria-describedby={tId}
-            disabled={busy === "open"}
+          <Action
+            label="Open"
+            describedBy={tId}
+            busy={busy === "open"}
             onClick={() => onOpen(file)}
-          >
-            Open
-          </button>
+          />
         )}
         {file.status === "ready" && (
-          <button
-            type="button"
-            className="button button--primary"
-            aria-describedby={tId}
-            disabled={busy === "download"}
+          <Action
+            label="Download"
+            kind="primary"
+            describedBy={tId}
+            busy={busy === "download"}
             onClick={() => onDownload(file)}
-          >
-            Download
-          </button>
+          />
         )}
         {file.status === "failed" && (
-          <button
-            type="button"
-            className="button"
-            aria-describedby={tId}
-            disabled={busy === "retry"}
+          <Action
+            label="Retry"
+            describedBy={tId}
+            busy={busy === "retry"}
             onClick={() => onRetry(file)}
-          >
-            Retry
-          </button>
+          />
         )}
-        <button
-          type="button"
-          className="button button--ghost"
-          aria-describedby={tId}
-          disabled={busy === "delete"}
-          onClick={(e) => onDelete(file, e.currentTarget)}
-        >
-          Delete
-        </button>
+        <Action
+          label="Delete"
+          kind="ghost"
+          describedBy={tId}
+          busy={busy === "delete"}
+          onClick={(opener) => onDelete(file, opener)}
+        />
       </div>
     </li>
+  );
+}
+
+interface ActionProps {
+  label: string;
+  kind?: "primary" | "ghost";
+  /** The file's title, so a screen reader hears which file the button acts on. */
+  describedBy: string;
+  busy: boolean;
+  onClick: (button: HTMLButtonElement) => void;
+}
+
+function Action({ label, kind, describedBy, busy, onClick }: ActionProps) {
+  return (
+    <button
+      type="button"
+      className={kind ? `button button--${kind}` : "button"}
+      aria-describedby={describedBy}
+      disabled={busy}
+      onClick={(e) => onClick(e.currentTarget)}
+    >
+      {label}
+    </button>
   );
 }
