@@ -136,7 +136,7 @@ def test_sign_up_convert_download_delete_then_signed_in_elsewhere(app, pages, br
         convert(page, url)
         item = file_item(page, "SPA Article")  # the title arrives with the finished PDF
         expect_status(item, "Ready")
-        expect(item.get_by_text("1 page")).to_be_visible()
+        expect(item.get_by_text("1 page", exact=True)).to_be_visible()
 
         with page.expect_download() as downloading:
             item.get_by_role("button", name="Download").click()
