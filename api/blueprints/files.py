@@ -77,7 +77,8 @@ def _see_other(url: str) -> Response:
 def download_link(name: str):
     request = files.current_request
     conversions = container().conversions
-    inline = schemas.disposition((request.query_params or {}).get("disposition")) == "inline"
+    params: Mapping[str, str] = request.query_params or {}
+    inline = schemas.disposition(params.get("disposition")) == "inline"
     url, filename = conversions.download_link(caller(request, "read"), name, inline)
     return json_response({"url": url, "filename": filename, "expires_in": conversions.download_ttl_seconds})
 

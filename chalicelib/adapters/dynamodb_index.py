@@ -246,7 +246,7 @@ class DynamoFileIndex(FileIndex):
             if last is None:
                 return Page([_from_item(i) for i in items], None)
             args["ExclusiveStartKey"] = last
-        return Page([_from_item(i) for i in items], _encode_cursor(last))
+        return Page([_from_item(i) for i in items], _encode_cursor(last) if last is not None else None)
 
     def unfinished(self) -> builtins.list[FileEntry]:  # `list` here is the method above
         entries: builtins.list[FileEntry] = []

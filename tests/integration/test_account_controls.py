@@ -20,6 +20,9 @@ class _Pictured(Renderer):
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         return self.render("", options, correlation_id)
 
+    def close(self) -> None:
+        return None
+
 
 @pytest.fixture(scope="module")
 def pages():

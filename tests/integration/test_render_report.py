@@ -113,9 +113,11 @@ def test_pdfs_are_tagged_with_an_outline_and_metadata_unless_asked_otherwise(ren
     assert untitled.report.pdf.outline_entries == 0
 
 
-@pytest.mark.parametrize("name", ["tagged", "outline"])
-def test_tagging_and_outline_options_must_be_true_or_false(name):
-    assert parse_options({name: False}) == ConversionOptions(**{name: False})
+@pytest.mark.parametrize(
+    ("name", "expected"), [("tagged", ConversionOptions(tagged=False)), ("outline", ConversionOptions(outline=False))]
+)
+def test_tagging_and_outline_options_must_be_true_or_false(name, expected):
+    assert parse_options({name: False}) == expected
     with pytest.raises(InvalidInput) as refused:
         parse_options({name: "no"})
     assert refused.value.field == f"options.{name}"
@@ -132,6 +134,9 @@ class _Reported(Renderer):
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         raise AssertionError("not used")
+
+    def close(self) -> None:
+        return None
 
 
 @pytest.fixture

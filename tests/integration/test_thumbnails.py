@@ -75,6 +75,9 @@ class _WithThumbnail(Renderer):
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         return RenderedPdf(PDF, "Pictured", 1, thumbnail=None)
 
+    def close(self) -> None:
+        return None
+
 
 @pytest.fixture
 def settings(make_settings, pages):
