@@ -75,12 +75,19 @@ def list_limit(raw: str | None) -> int:
     return limit
 
 
+def disposition(raw: str | None) -> str:
+    """How a link should deliver the PDF: saved (``attachment``, the default) or shown (``inline``)."""
+    if raw in (None, "attachment", "inline"):
+        return raw or "attachment"
+    raise InvalidInput("disposition must be attachment or inline.", field="disposition")
+
+
 def account(user: User) -> dict[str, str]:
     return {"id": user.id, "email": user.email}
 
 
-def file_entry(entry: FileEntry) -> dict[str, Any]:
-    return entry_view(entry)
+def file_entry(entry: FileEntry, thumbnail_url: str | None = None) -> dict[str, Any]:
+    return {**entry_view(entry), "thumbnail_url": thumbnail_url}
 
 
 def _timestamp(value: datetime | None) -> str | None:

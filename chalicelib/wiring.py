@@ -36,6 +36,7 @@ from chalicelib.observability import apply_log_level
 
 if TYPE_CHECKING:
     from chalicelib.adapters.postgres import Database, PostgresUsers
+    from chalicelib.domain.account_closure import AccountClosure
     from chalicelib.domain.accounts import AccountService
     from chalicelib.domain.api_keys import ApiKeyService
 
@@ -140,6 +141,7 @@ class Container:
     @functools.cached_property
     def accounts(self) -> AccountService:
         from chalicelib.adapters.postgres import PostgresAttemptLimiter
+        from chalicelib.adapters.postgres_api_keys import PostgresApiKeys
         from chalicelib.domain.accounts import AccountService
         from chalicelib.domain.signin_throttle import SignInLimits
 
@@ -155,6 +157,23 @@ class Container:
                 s.signin_max_failures_per_client,
                 s.signin_window_seconds,
                 s.signin_failures_before_delay,
+            ),
+            api_keys=PostgresApiKeys(self.database),
+        )
+
+    @functools.cached_property
+    def account_closure(self) -> AccountClosure:
+        from chalicelib.adapters.erasers import DynamoAccountEraser, S3AccountEraser
+        from chalicelib.adapters.postgres_api_keys import PostgresApiKeys
+        from chalicelib.domain.account_closure import AccountClosure
+
+        return AccountClosure(
+            self.accounts,
+            self.users,
+            PostgresApiKeys(self.database),
+            (
+                S3AccountEraser(self.object_store),
+                DynamoAccountEraser(self.client("dynamodb"), self.settings.files_table),
             ),
         )
 

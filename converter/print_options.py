@@ -27,6 +27,9 @@ def pdf_arguments(options: ConversionOptions) -> dict[str, Any]:
         "scale": options.scale,
         "print_background": options.print_background,
         "prefer_css_page_size": options.prefer_css_page_size,
+        "tagged": options.tagged,
+        # Chromium builds the outline from the structure tree, so no tags means no outline.
+        "outline": options.outline and options.tagged,
     }
     if options.page_ranges:
         arguments["page_ranges"] = options.page_ranges

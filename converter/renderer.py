@@ -16,6 +16,7 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.models import ConversionOptions, RenderedPdf
 from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.ports import Renderer
+from chalicelib.domain.render_report import PdfFacts, RenderReport
 from chalicelib.egress import EgressPolicy
 from converter import failures
 from converter.browser import BrowserGeneration, BrowserSupervisor
@@ -51,7 +53,9 @@ from converter.page_options import (
 )
 from converter.pdf_metadata import stamp_metadata
 from converter.readiness import settle
+from converter.report import ReportCollector
 from converter.screenshot import take_screenshot
+from converter.thumbnail import take_thumbnail, timed
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -275,10 +279,14 @@ class PlaywrightRenderer(Renderer):
             self._spawn(self._supervisor.release(generation))
             raise
         timings = {"wait_ms": round((mark - started) * 1000), "prepare_ms": _ms_since(mark)}
+        collector = ReportCollector(job_page.page)
         try:
             if html is not None:
                 await serve_source(job_page.page, html, job_page.guard)
-            return await self._render_page(job_page, url, options, log_extra, timings)
+            return await self._render_page(job_page, url, options, log_extra, timings, collector)
+        except ConversionFailed as failure:
+            failure.report = collector.report(job_page.guard.blocked, timings)
+            raise
         except PlaywrightError as exc:
             if job_page.watch.broken:
                 generation.mark_broken()
@@ -308,6 +316,7 @@ class PlaywrightRenderer(Renderer):
         options: ConversionOptions,
         log_extra: dict[str, Any],
         timings: dict[str, int],
+        collector: ReportCollector,
     ) -> RenderedPdf:
         page = job_page.page
         budget_ends = time.monotonic() + self._render_timeout
@@ -358,10 +367,19 @@ class PlaywrightRenderer(Renderer):
                     },
                 )
         mark = time.monotonic()
-        result = self._finish_image(raw, title, warnings) if image else await self._finish(raw, title, url, warnings)
+        thumbnail: bytes | None = None
+        if image:  # a screenshot is its own picture: no thumbnail
+            result = self._finish_image(raw, title, warnings)
+        else:
+            # The picture is painted by Chromium while the PDF is stamped here; after printing, so
+            # it cannot change the PDF.
+            result, thumbnail = await asyncio.gather(
+                self._finish(raw, title, url, warnings), timed(take_thumbnail(page, options), timings, "thumbnail_ms")
+            )
         timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})
-        return result
+        facts = result.report.pdf if result.report else None
+        return replace(result, thumbnail=thumbnail, report=collector.report(guard.blocked, timings, facts))
 
     async def _navigate(self, job_page: JobPage, url: str, options: ConversionOptions) -> None:
         page, watch, guard = job_page.page, job_page.watch, job_page.guard
@@ -444,7 +462,14 @@ class PlaywrightRenderer(Renderer):
         if finished.pages > self._max_pdf_pages:
             raise failures.too_large(f"{finished.pages} pages, over the limit of {self._max_pdf_pages} pages")
         self._check_size(len(finished.content))
-        return RenderedPdf(content=finished.content, title=title, pages=finished.pages, warnings=tuple(warnings))
+        facts = PdfFacts(pages=finished.pages, bytes=len(finished.content), outline_entries=finished.outline_entries)
+        return RenderedPdf(
+            content=finished.content,
+            title=title,
+            pages=finished.pages,
+            warnings=tuple(warnings),
+            report=RenderReport(pdf=facts),
+        )
 
     def _check_size(self, size: int) -> None:
         if size > self._max_pdf_bytes:

@@ -128,7 +128,7 @@ class PagePressRequestHandler(ChaliceRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", content_type_for(grant.filename))
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Disposition", attachment(grant.filename))
+        self.send_header("Content-Disposition", attachment(grant.filename, grant.inline))
         for name, value in API_RESPONSE_HEADERS.items():
             self.send_header(name, value)
         self.end_headers()

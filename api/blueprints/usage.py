@@ -19,5 +19,6 @@ def show_usage():
             "requests_per_minute": {"used": used.requests_this_minute, "limit": limits.requests_per_minute},
             "unfinished_jobs": {"used": used.unfinished_jobs, "limit": limits.max_unfinished_jobs},
             "stored_bytes": {"used": used.stored_bytes, "limit": limits.max_stored_bytes},
+            "files": used.files,
         }
     )

@@ -18,13 +18,17 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import DependencyUnavailable, InvalidInput
+from chalicelib.domain.file_filter import FileFilter, folded
 from chalicelib.domain.models import CallbackState, ConversionOptions, FileEntry, FileStatus, Page
 from chalicelib.domain.ports import FileIndex
+from chalicelib.domain.render_report import RenderReport
 
 FILE_PREFIX = "file#"
 IDEMPOTENCY_PREFIX = "idem#"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 MAX_CURSOR = 1024  # as api/openapi.yaml says
+FILTER_READ_AHEAD = 100  # items read per round while filtering
+FILTER_ROUNDS = 5
 _UNFINISHED = {":pending": FileStatus.PENDING.value, ":processing": FileStatus.PROCESSING.value}
 _IS_UNFINISHED = "attribute_exists(sk) AND #status IN (:pending, :processing)"
 
@@ -97,7 +101,16 @@ class DynamoFileIndex(FileIndex):
         return _from_item(item) if item else None
 
     def mark_ready(
-        self, user_id: str, file_id: str, *, title: str, size: int, pages: int, warnings: tuple[str, ...]
+        self,
+        user_id: str,
+        file_id: str,
+        *,
+        title: str,
+        size: int,
+        pages: int,
+        warnings: tuple[str, ...],
+        report: RenderReport | None = None,
+        has_thumbnail: bool = False,
     ) -> bool:
         values = {
             ":ready": {"S": FileStatus.READY.value},
@@ -105,26 +118,38 @@ class DynamoFileIndex(FileIndex):
             ":size": {"N": str(size)},
             ":pages": {"N": str(pages)},
             ":warnings": {"S": json.dumps(list(warnings))},
+            ":report": _report_value(report),
+            ":thumbnail": {"BOOL": has_thumbnail},
+            ":search": {"S": folded(title)},
         }
         return (
             self._update(
                 user_id,
                 file_id,
-                "SET #status = :ready, title = :title, size_bytes = :size, "
-                "pages = :pages, warnings = :warnings, updated_at = :now REMOVE error_code, error_message",
+                "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, warnings = :warnings, "
+                "render_report = :report, has_thumbnail = :thumbnail, search_title = :search, updated_at = :now "
+                "REMOVE error_code, error_message",
                 values,
                 _IS_UNFINISHED,
             )
             is not None
         )
 
-    def mark_failed(self, user_id: str, file_id: str, *, code: str, message: str) -> bool:
-        values = {":failed": {"S": FileStatus.FAILED.value}, ":code": {"S": code}, ":message": {"S": message}}
+    def mark_failed(
+        self, user_id: str, file_id: str, *, code: str, message: str, report: RenderReport | None = None
+    ) -> bool:
+        values = {
+            ":failed": {"S": FileStatus.FAILED.value},
+            ":code": {"S": code},
+            ":message": {"S": message},
+            ":report": _report_value(report),
+        }
         return (
             self._update(
                 user_id,
                 file_id,
-                "SET #status = :failed, error_code = :code, error_message = :message, updated_at = :now",
+                "SET #status = :failed, error_code = :code, error_message = :message, render_report = :report, "
+                "updated_at = :now",
                 values,
                 _IS_UNFINISHED,
             )
@@ -137,7 +162,7 @@ class DynamoFileIndex(FileIndex):
             file_id,
             "SET #status = :pending, updated_at = :now, attempts = :zero, "
             "callback_status = :pending, callback_attempts = :zero "
-            "REMOVE error_code, error_message, callback_last_status",
+            "REMOVE error_code, error_message, callback_last_status, render_report",
             {
                 ":pending": {"S": FileStatus.PENDING.value},
                 ":failed": {"S": FileStatus.FAILED.value},
@@ -183,7 +208,7 @@ class DynamoFileIndex(FileIndex):
         )
         return _from_item(item) if item else None
 
-    def list(self, user_id: str, limit: int, cursor: str | None) -> Page:
+    def list(self, user_id: str, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
         args: dict[str, Any] = {
             "TableName": self._table,
             "Limit": limit,
@@ -193,9 +218,35 @@ class DynamoFileIndex(FileIndex):
         }
         if cursor:
             args["ExclusiveStartKey"] = _decode_cursor(cursor, user_id)
-        result = self._call("query", **args)
-        last = result.get("LastEvaluatedKey")
-        return Page([_from_item(i) for i in result.get("Items", [])], _encode_cursor(last) if last else None)
+        if matching is None or matching.empty:
+            result = self._call("query", **args)
+            last = result.get("LastEvaluatedKey")
+            return Page([_from_item(i) for i in result.get("Items", [])], _encode_cursor(last) if last else None)
+        return self._filtered(args, limit, matching)
+
+    def _filtered(self, args: dict[str, Any], limit: int, matching: FileFilter) -> Page:
+        """DynamoDB filters after reading ``Limit`` items, so read on (a bounded number of
+        rounds) until the page is full; the cursor then names the last item shown."""
+        expression, names, values = _filter_expression(matching)
+        args.update(
+            FilterExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={**args["ExpressionAttributeValues"], **values},
+            Limit=max(limit, FILTER_READ_AHEAD),
+        )
+        items: list[dict[str, Any]] = []
+        for _ in range(FILTER_ROUNDS):
+            result = self._call("query", **args)
+            items.extend(result.get("Items", []))
+            last = result.get("LastEvaluatedKey")
+            if len(items) >= limit:
+                kept = items[:limit]
+                more = len(items) > limit or last is not None
+                return Page([_from_item(i) for i in kept], _encode_cursor(kept[-1]) if more else None)
+            if last is None:
+                return Page([_from_item(i) for i in items], None)
+            args["ExclusiveStartKey"] = last
+        return Page([_from_item(i) for i in items], _encode_cursor(last) if last is not None else None)
 
     def unfinished(self) -> builtins.list[FileEntry]:  # `list` here is the method above
         entries: builtins.list[FileEntry] = []
@@ -278,6 +329,26 @@ def _unavailable(exc: Exception) -> DependencyUnavailable:
     return DependencyUnavailable(f"DynamoDB does not answer: {exc}")
 
 
+def _filter_expression(matching: FileFilter) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Each word in the entry's folded title or URL (or, for entries stored before those
+    existed, in its title or URL as written); the status if one is asked for."""
+    conditions: list[str] = []
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for n, word in enumerate(matching.words):
+        values[f":w{n}"] = {"S": word}
+        conditions.append(
+            f"(contains(search_title, :w{n}) OR contains(search_url, :w{n}) "
+            f"OR contains(title, :w{n}) OR contains(#url, :w{n}))"
+        )
+        names["#url"] = "url"
+    if matching.status is not None:
+        values[":wanted"] = {"S": matching.status.value}
+        names["#status"] = "status"
+        conditions.append("#status = :wanted")
+    return " AND ".join(conditions), names, values
+
+
 def _key(user_id: str, file_id: str) -> dict[str, Any]:
     return {"user_id": {"S": user_id}, "sk": {"S": FILE_PREFIX + file_id}}
 
@@ -293,6 +364,8 @@ def _to_item(entry: FileEntry) -> dict[str, Any]:
         "options": {"S": json.dumps(entry.options.to_dict())},
         "attempts": {"N": str(entry.attempts)},
         "warnings": {"S": json.dumps(list(entry.warnings))},
+        "search_title": {"S": folded(entry.title)},
+        "search_url": {"S": folded(entry.url)},
     }
     if entry.correlation_id:
         item["correlation_id"] = {"S": entry.correlation_id}
@@ -342,7 +415,18 @@ def _from_item(item: dict[str, Any]) -> FileEntry:
         )
         if "callback_url" in item
         else None,
+        report=_report_from(text("render_report")),
+        has_thumbnail=item.get("has_thumbnail", {}).get("BOOL", False),
     )
+
+
+def _report_value(report: RenderReport | None) -> dict[str, Any]:
+    return {"S": json.dumps(report.to_dict() if report is not None else None, ensure_ascii=False)}
+
+
+def _report_from(raw: str | None) -> RenderReport | None:
+    data = json.loads(raw) if raw else None
+    return RenderReport.from_dict(data) if isinstance(data, dict) else None
 
 
 def _encode_cursor(key: dict[str, Any]) -> str:

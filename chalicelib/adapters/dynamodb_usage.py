@@ -45,7 +45,7 @@ class DynamoUsageLedger(UsageLedger):
         return int(item["hits"]["N"]) if item else 0
 
     def holdings(self, user_id: str) -> Holdings:
-        unfinished = stored = 0
+        unfinished = stored = files = 0
         start = None
         while True:
             args: dict[str, Any] = {
@@ -59,6 +59,7 @@ class DynamoUsageLedger(UsageLedger):
                 args["ExclusiveStartKey"] = start
             result = dynamodb_call(self._db, "query", **args)
             for item in result.get("Items", []):
+                files += 1
                 status = item.get("status", {}).get("S")
                 if status in _UNFINISHED:
                     unfinished += 1
@@ -66,7 +67,7 @@ class DynamoUsageLedger(UsageLedger):
                     stored += int(item.get("size_bytes", {}).get("N", "0"))
             start = result.get("LastEvaluatedKey")
             if not start:
-                return Holdings(unfinished, stored)
+                return Holdings(unfinished, stored, files)
 
 
 def _counter_key(user_id: str, minute: int) -> dict[str, Any]:

@@ -32,6 +32,7 @@ class DownloadGrant:
     owner: str
     key: str
     filename: str
+    inline: bool = False
 
 
 class SignedDownloads:
@@ -41,11 +42,12 @@ class SignedDownloads:
         self._secret = secret
         self._now = now
 
-    def issue(self, key: str, filename: str, ttl_seconds: int) -> str:
+    def issue(self, key: str, filename: str, ttl_seconds: int, inline: bool = False) -> str:
         owner = _owner_of(key)
-        payload = json.dumps(
-            {"o": owner, "k": key, "f": filename, "e": int(self._now()) + ttl_seconds}, separators=(",", ":")
-        ).encode()
+        fields = {"o": owner, "k": key, "f": filename, "e": int(self._now()) + ttl_seconds}
+        if inline:
+            fields["i"] = 1
+        payload = json.dumps(fields, separators=(",", ":")).encode()
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
 
     def check(self, token: str) -> DownloadGrant:
@@ -56,7 +58,7 @@ class SignedDownloads:
             if not hmac.compare_digest(_unb64(signature), self._sign(payload)):
                 raise ValueError("signature")
             data = json.loads(payload)
-            grant = DownloadGrant(str(data["o"]), str(data["k"]), str(data["f"]))
+            grant = DownloadGrant(str(data["o"]), str(data["k"]), str(data["f"]), bool(data.get("i")))
             expires = int(data["e"])
         except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
             raise AuthenticationFailed("This download link is not valid.", "link_invalid") from None
@@ -79,12 +81,12 @@ class LocalDownloadStore(S3ObjectStore):
         self._base = base_url.rstrip("/")
         self.links = links
 
-    def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
-        return f"{self._base}{LINK_PATH}{self.links.issue(key, filename, ttl_seconds)}"
+    def download_url(self, key: str, filename: str, ttl_seconds: int, *, inline: bool = False) -> str:
+        return f"{self._base}{LINK_PATH}{self.links.issue(key, filename, ttl_seconds, inline)}"
 
     def read(self, key: str) -> bytes:
         if not self.exists(key):
-            raise NotFound("The PDF is gone.", "not_found")
+            raise NotFound("The file is gone.", "not_found")
         body = self._call("get_object", Bucket=self._bucket, Key=key)["Body"]
         try:
             content: bytes = body.read()

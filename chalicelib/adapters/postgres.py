@@ -141,6 +141,18 @@ class PostgresUsers(UserRepository):
         with self._db.transaction() as cur:
             cur.execute("UPDATE users SET session_id = %s WHERE id = %s", (session_id, user_id))
 
+    def set_password(self, user_id: str, password_hash: str, session_id: str) -> None:
+        with self._db.transaction() as cur:
+            cur.execute(
+                "UPDATE users SET password_hash = %s, session_id = %s WHERE id = %s",
+                (password_hash, session_id, user_id),
+            )
+
+    def remove(self, user_id: str) -> bool:
+        with self._db.transaction() as cur:
+            cur.execute("DELETE FROM users WHERE id = %s", (user_id,))  # its API keys go with it (ON DELETE CASCADE)
+            return cur.rowcount > 0
+
     def ping(self) -> None:
         with self._db.transaction() as cur:
             cur.execute("SELECT 1")
@@ -179,6 +191,11 @@ class PostgresAttemptLimiter(AttemptLimiter):
     def clear(self, key: str) -> None:
         with self._db.transaction() as cur:
             cur.execute("DELETE FROM sign_in_failures WHERE key = %s", (key,))
+
+    def clear_prefix(self, prefix: str) -> None:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._db.transaction() as cur:
+            cur.execute("DELETE FROM sign_in_failures WHERE key LIKE %s", (pattern,))
 
     def forget(self, key: str, at: datetime) -> None:
         with self._db.transaction() as cur:

@@ -52,6 +52,11 @@ class PostgresApiKeys(ApiKeyRepository):
             cur.execute("DELETE FROM api_keys WHERE id = %s AND user_id = %s", (key_id, user_id))
             return cur.rowcount == 1
 
+    def remove_all(self, user_id: str) -> int:
+        with self._db.transaction() as cur:
+            cur.execute("DELETE FROM api_keys WHERE user_id = %s", (user_id,))
+            return cur.rowcount
+
 
 def _key(row: tuple[Any, ...]) -> ApiKey:
     return ApiKey(str(row[0]), str(row[1]), row[2], tuple(row[3]), row[4], row[5], row[6])

@@ -13,9 +13,11 @@ from chalicelib.domain.outputs import content_type_for
 from chalicelib.domain.ports import ObjectStore
 
 
-def attachment(filename: str) -> str:
-    """Content-Disposition for a download named filename (ASCII fallback and RFC 5987 form)."""
-    return f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+def attachment(filename: str, inline: bool = False) -> str:
+    """Content-Disposition for a download named filename (ASCII fallback and RFC 5987 form);
+    ``inline`` asks the browser to show it rather than save it."""
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
 
 
 class S3ObjectStore(ObjectStore):
@@ -26,23 +28,22 @@ class S3ObjectStore(ObjectStore):
     def put_pdf(
         self, key: str, content: bytes, metadata: Mapping[str, str], content_type: str = "application/pdf"
     ) -> None:
-        self._call(
-            "put_object",
-            Bucket=self._bucket,
-            Key=key,
-            Body=content,
-            ContentType=content_type,
-            ServerSideEncryption="AES256",
-            Metadata=dict(metadata),
-        )
+        self._put(key, content, content_type, metadata)
+
+    def put_thumbnail(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+        self._put(key, content, content_type_for(key), metadata)
 
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
+        self._put(key, html.encode("utf-8"), "text/html; charset=utf-8", metadata)
+
+    def _put(self, key: str, body: bytes, content_type: str, metadata: Mapping[str, str]) -> None:
+        """Every object encrypted at rest, typed, with where it came from in its metadata."""
         self._call(
             "put_object",
             Bucket=self._bucket,
             Key=key,
-            Body=html.encode("utf-8"),
-            ContentType="text/html; charset=utf-8",
+            Body=body,
+            ContentType=content_type,
             ServerSideEncryption="AES256",
             Metadata=dict(metadata),
         )
@@ -69,14 +70,13 @@ class S3ObjectStore(ObjectStore):
     def delete(self, key: str) -> None:
         self._call("delete_object", Bucket=self._bucket, Key=key)
 
-    def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
-        disposition = attachment(filename)
+    def download_url(self, key: str, filename: str, ttl_seconds: int, *, inline: bool = False) -> str:
         url: str = self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self._bucket,
                 "Key": key,
-                "ResponseContentDisposition": disposition,
+                "ResponseContentDisposition": attachment(filename, inline),
                 "ResponseContentType": content_type_for(filename),
             },
             ExpiresIn=ttl_seconds,
@@ -85,6 +85,10 @@ class S3ObjectStore(ObjectStore):
 
     def ping(self) -> None:
         self._call("head_bucket", Bucket=self._bucket)
+
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        """One call on this store's bucket (for adapters that work on many objects at once)."""
+        return self._call(operation, Bucket=self._bucket, **kwargs)
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from chalicelib.domain import passwords, tokens
 from chalicelib.domain.errors import AuthenticationFailed, InvalidInput
 from chalicelib.domain.models import User
-from chalicelib.domain.ports import AttemptLimiter, UserRepository
+from chalicelib.domain.ports import ApiKeyRepository, AttemptLimiter, UserRepository
 from chalicelib.domain.signin_throttle import SignInLimits, SignInThrottle
 
 _WRONG_CREDENTIALS = "The e-mail or the password is wrong."
@@ -58,9 +58,11 @@ class AccountService:
         token_ttl_seconds: int,
         bcrypt_rounds: int,
         limits: SignInLimits,
+        api_keys: ApiKeyRepository | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._users = users
+        self._api_keys = api_keys
         self._throttle = SignInThrottle(limiter, limits, now)
         self._secret = secret
         self._ttl = token_ttl_seconds
@@ -87,8 +89,38 @@ class AccountService:
         self._throttle.succeeded(attempt)
         session_id = str(uuid.uuid4())
         self._users.set_session(user.id, session_id)
-        token, expires_at = tokens.issue(self._secret(), user.id, session_id, self._now(), self._ttl)
+        return self._issue(user.id, session_id)
+
+    def _issue(self, user_id: str, session_id: str) -> IssuedSession:
+        token, expires_at = tokens.issue(self._secret(), user_id, session_id, self._now(), self._ttl)
         return IssuedSession(token, expires_at)
+
+    def confirm_password(self, user: User, password: object, client: str, field: str = "password") -> None:
+        """For what only the account's owner may do: their password again, throttled like a
+        sign-in (a stolen session must not become a way to guess it). 401 when wrong."""
+        attempt = self._throttle.admit(user.email, client)
+        if not passwords.verify_password(password if isinstance(password, str) else "", user.password_hash):
+            raise AuthenticationFailed("The password is wrong.", "wrong_password", field=field)
+        self._throttle.succeeded(attempt)
+
+    def change_password(self, user: User, current: object, new: object, client: str) -> IssuedSession:
+        """A new password and a new session; every other session and every API key stop working."""
+        try:
+            secret = check_password_rules(new)
+        except InvalidInput as refused:
+            refused.field = "new_password"
+            raise
+        self.confirm_password(user, current, client, "current_password")
+        session_id = str(uuid.uuid4())
+        self._users.set_password(user.id, passwords.hash_password(secret, self._rounds), session_id)
+        if self._api_keys is not None:
+            self._api_keys.remove_all(user.id)
+        return self._issue(user.id, session_id)
+
+    def forget(self, user: User) -> None:
+        """The account's own row and every sign-in failure naming its e-mail (after its data is gone)."""
+        self._users.remove(user.id)
+        self._throttle.forget_account(user.email)
 
     def authenticate(self, authorization: str | None) -> User:
         """The user a bearer token belongs to, if it is their one live session."""

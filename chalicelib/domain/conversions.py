@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound, Unprocessable
+from chalicelib.domain.file_filter import FileFilter
 from chalicelib.domain.filenames import download_filename
 from chalicelib.domain.ids import is_file_id, new_file_id
 from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, FileStatus, Page, User
@@ -144,18 +145,31 @@ class ConversionService:
             )
             raise DependencyUnavailable(f"The file store does not answer: {exc.message}") from exc
 
-    def list(self, user: User, limit: int, cursor: str | None) -> Page:
-        return self._index.list(user.id, limit, cursor)
+    def list(self, user: User, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
+        return self._index.list(user.id, limit, cursor, matching)
 
-    def download_link(self, user: User, name: str) -> tuple[str, str]:
-        """A short-lived URL and the file name, after checking the file is this user's and ready."""
-        entry = self._owned(user, name)
-        if entry.status is not FileStatus.READY:
-            raise Conflict(f"The PDF is not ready yet (it is {entry.status.value}).", "not_ready")
+    def download_link(self, user: User, name: str, inline: bool = False) -> tuple[str, str]:
+        """A short-lived URL and the file name, after checking the file is this user's and ready
+        (``inline``: the URL shows the file in the browser rather than saving it)."""
+        entry = self._ready(user, name)
         filename = download_filename(
             entry.title, entry.url, entry.options.filename, OUTPUTS[entry.options.output].extension
         )
-        return self._store.download_url(entry.object_key, filename, self._ttl), filename
+        return self._store.download_url(entry.object_key, filename, self._ttl, inline=inline), filename
+
+    def thumbnail_link(self, user: User, name: str) -> str:
+        """A short-lived URL of the file's thumbnail; NotFound while it has none."""
+        url = self.thumbnail_url(self._owned(user, name))
+        if url is None:
+            raise NotFound("This file has no thumbnail (yet).", "no_thumbnail")
+        return url
+
+    def thumbnail_url(self, entry: FileEntry) -> str | None:
+        """For the list: signing a URL costs no call to S3."""
+        if not (entry.has_thumbnail and entry.status is FileStatus.READY):
+            return None
+        filename = download_filename(entry.title, entry.url, entry.options.filename, "webp")
+        return self._store.download_url(entry.thumbnail_key, filename, self._ttl, inline=True)
 
     @property
     def download_ttl_seconds(self) -> int:
@@ -184,8 +198,15 @@ class ConversionService:
         if not self._index.delete(user.id, entry.file_id):
             raise NotFound("No such file.", "not_found")
         self._store.delete(entry.object_key)
+        self._store.delete(entry.thumbnail_key)
         if entry.source_key:
             self._store.delete(entry.source_key)
+
+    def _ready(self, user: User, name: str) -> FileEntry:
+        entry = self._owned(user, name)
+        if entry.status is not FileStatus.READY:
+            raise Conflict(f"The PDF is not ready yet (it is {entry.status.value}).", "not_ready")
+        return entry
 
     def _owned(self, user: User, name: str) -> FileEntry:
         entry = self._index.get(user.id, name) if is_file_id(name) else None

@@ -29,6 +29,7 @@ def entry_view(entry: FileEntry) -> dict[str, Any]:
         ),
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
+        "report": entry.report.to_dict() if entry.report is not None else None,
     }
     if entry.callback_url:
         view["callback_url"] = entry.callback_url

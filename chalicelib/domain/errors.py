@@ -6,6 +6,8 @@ The HTTP layer maps these classes to status codes (``api/errors.py``); the conve
 
 from __future__ import annotations
 
+from chalicelib.domain.render_report import RenderReport
+
 
 class PagePressError(Exception):
     code = "error"
@@ -76,6 +78,8 @@ class ConversionFailed(PagePressError):
     def __init__(self, message: str, code: str, *, permanent: bool = True) -> None:
         super().__init__(message, code)
         self.permanent = permanent
+        #: What the renderer saw before it gave up (blocked requests are often why).
+        self.report: RenderReport | None = None
 
 
 class Forbidden(PagePressError):

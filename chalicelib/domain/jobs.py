@@ -9,12 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from chalicelib.domain.errors import ConversionFailed
-from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key
+from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key, thumbnail_key
 from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer, WebhookQueue
+from chalicelib.domain.render_report import RenderReport
 from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY, WebhookDelivery, event_for
 
 MAX_METADATA_URL = 1024
@@ -22,6 +24,15 @@ MAX_TITLE = 1000
 #: Every message stored on an entry is capped: parts of it come from the page or the site.
 MAX_MESSAGE = 500
 MAX_WARNINGS = 20
+
+
+def _ms_between(iso_start: str, end: datetime) -> int | None:
+    """Milliseconds from an entry's timestamp to ``end``; None when the timestamp cannot be read."""
+    try:
+        start = datetime.fromisoformat(iso_start.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return max(0, round((end - start).total_seconds() * 1000))
 
 
 class RetryLater(Exception):
@@ -64,7 +75,9 @@ class JobProcessor:
         store: ObjectStore,
         renderer: Callable[[], Renderer],
         webhooks: WebhookQueue | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._now = now
         self._index = index
         self._store = store
         self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
@@ -77,14 +90,18 @@ class JobProcessor:
         if entry is None:
             self._announce_if_owed(job)
             return Outcome("skipped", "the entry is gone or already finished", steps.timings)
+        queued_ms = _ms_between(entry.created_at, self._now())
         try:
             pdf = self._render(job)
         except ConversionFailed as failure:
             if not failure.permanent:
                 raise RetryLater(f"{failure.code}: {failure.message}") from failure
             steps.done("render")
+            report = (failure.report or RenderReport()).with_timings(
+                queued=queued_ms, total=_ms_between(entry.created_at, self._now())
+            )
             if self._index.mark_failed(
-                job.user_id, job.file_id, code=failure.code[:64], message=failure.message[:MAX_MESSAGE]
+                job.user_id, job.file_id, code=failure.code[:64], message=failure.message[:MAX_MESSAGE], report=report
             ):
                 self._announce(entry, EVENT_FAILED)
             steps.done("index")
@@ -108,8 +125,13 @@ class JobProcessor:
             },
             output.content_type,
         )
+        if pdf.thumbnail:
+            self._store.put_thumbnail(thumbnail_key(job.user_id, job.file_id), pdf.thumbnail, {"file-id": job.file_id})
         steps.done("upload")
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
+        report = (pdf.report or RenderReport()).with_timings(
+            queued=queued_ms, store=steps.timings["upload_ms"], total=_ms_between(entry.created_at, self._now())
+        )
         ready = self._index.mark_ready(
             job.user_id,
             job.file_id,
@@ -117,6 +139,8 @@ class JobProcessor:
             size=len(pdf.content),
             pages=pdf.pages,
             warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS]),
+            report=report,
+            has_thumbnail=pdf.thumbnail is not None,
         )
         steps.done("index")
         if ready:
@@ -131,6 +155,7 @@ class JobProcessor:
         current = self._index.get(job.user_id, job.file_id)
         if current is None:
             self._store.delete(key)  # deleted by its owner while we rendered
+            self._store.delete(thumbnail_key(job.user_id, job.file_id))
             return Outcome("skipped", "deleted while rendering")
         return Outcome("skipped", f"already {current.status.value}")
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.outputs import OUTPUTS
+from chalicelib.domain.render_report import RenderReport
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class ConversionOptions:
     output: str = "pdf"  # or "png", "jpeg", "webp": a screenshot instead of a PDF
     full_page: bool = True
     quality: int | None = None  # jpeg and webp only
+    tagged: bool = True  # an accessible (tagged) PDF
+    outline: bool = True  # bookmarks built from the page's headings
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,10 +137,16 @@ class FileEntry:
     source: str = "url"  # or "html"/"markdown": the page is stored at source_key, not fetched
     callback_url: str | None = None
     callback: CallbackState | None = None
+    report: RenderReport | None = None  # once finished: how the render went
+    has_thumbnail: bool = False
 
     @property
     def object_key(self) -> str:
         return object_key(self.user_id, self.file_id, self.options.output)
+
+    @property
+    def thumbnail_key(self) -> str:
+        return thumbnail_key(self.user_id, self.file_id)
 
     @property
     def source_key(self) -> str | None:
@@ -147,6 +156,12 @@ class FileEntry:
 def object_key(user_id: str, file_id: str, output: str = "pdf") -> str:
     """Where a file's PDF (or screenshot) lives in S3; derived, so a retried job overwrites, never duplicates."""
     return f"users/{user_id}/{file_id}.{OUTPUTS[output].extension}"
+
+
+def thumbnail_key(user_id: str, file_id: str) -> str:
+    """Where a file's thumbnail lives, next to its PDF or screenshot (and deleted with it); its own
+    ``.thumb.webp`` suffix so it never takes the place of a WebP screenshot."""
+    return f"users/{user_id}/{file_id}.thumb.webp"
 
 
 def source_key(user_id: str, file_id: str) -> str:
@@ -206,6 +221,8 @@ class RenderedPdf:
     title: str
     pages: int
     warnings: tuple[str, ...] = ()
+    report: RenderReport | None = None
+    thumbnail: bytes | None = None  # a small WebP of the first page, when one could be made
 
 
 @dataclass(frozen=True)

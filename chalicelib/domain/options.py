@@ -72,6 +72,8 @@ _KNOWN = {
     "output",
     "full_page",
     "quality",
+    "tagged",
+    "outline",
 }
 
 
@@ -121,6 +123,8 @@ def parse_options(raw: Any, max_pages: int = DEFAULT_MAX_PAGES) -> ConversionOpt
         output=output,
         full_page=_bool(raw, "full_page", defaults.full_page),
         quality=_quality(raw.get("quality"), output),
+        tagged=_bool(raw, "tagged", defaults.tagged),
+        outline=_bool(raw, "outline", defaults.outline),
     )
     _check_printable_area(options)
     if image and options.page_ranges is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.file_filter import FileFilter
 from chalicelib.domain.models import (
     ApiKey,
     CallbackState,
@@ -24,6 +25,7 @@ from chalicelib.domain.models import (
     RenderedPdf,
     User,
 )
+from chalicelib.domain.render_report import RenderReport
 
 if TYPE_CHECKING:
     from chalicelib.domain.jobs import Outcome
@@ -44,6 +46,14 @@ class UserRepository(abc.ABC):
     @abc.abstractmethod
     def set_session(self, user_id: str, session_id: str | None) -> None:
         """Replace the user's one active session (None signs out everywhere)."""
+
+    @abc.abstractmethod
+    def set_password(self, user_id: str, password_hash: str, session_id: str) -> None:
+        """Store a new password hash and make ``session_id`` the one live session, together."""
+
+    @abc.abstractmethod
+    def remove(self, user_id: str) -> bool:
+        """Delete the account and what hangs off it in the same database (API keys); False if none."""
 
     @abc.abstractmethod
     def ping(self) -> None:
@@ -74,6 +84,10 @@ class AttemptLimiter(abc.ABC):
     def forget(self, key: str, at: datetime) -> None:
         """Drop the one failure recorded for key at that moment (an attempt that succeeded)."""
 
+    @abc.abstractmethod
+    def clear_prefix(self, prefix: str) -> None:
+        """Drop every failure whose key starts with ``prefix``."""
+
 
 class FileIndex(abc.ABC):
     """One item per file, keyed by user id and a time-ordered file id."""
@@ -87,8 +101,9 @@ class FileIndex(abc.ABC):
     def get(self, user_id: str, file_id: str) -> FileEntry | None: ...
 
     @abc.abstractmethod
-    def list(self, user_id: str, limit: int, cursor: str | None) -> Page:
-        """Newest first; ``cursor`` comes from a previous page and is opaque."""
+    def list(self, user_id: str, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
+        """Newest first; ``cursor`` comes from a previous page and is opaque. With ``matching``,
+        only the entries it matches (a page may then hold fewer than ``limit`` and still have a next)."""
 
     @abc.abstractmethod
     def mark_processing(self, user_id: str, file_id: str, attempts: int) -> FileEntry | None:
@@ -104,11 +119,15 @@ class FileIndex(abc.ABC):
         size: int,
         pages: int,
         warnings: tuple[str, ...],
+        report: RenderReport | None = None,
+        has_thumbnail: bool = False,
     ) -> bool:
         """Finish an unfinished entry as ready; False if it is gone or already finished."""
 
     @abc.abstractmethod
-    def mark_failed(self, user_id: str, file_id: str, *, code: str, message: str) -> bool:
+    def mark_failed(
+        self, user_id: str, file_id: str, *, code: str, message: str, report: RenderReport | None = None
+    ) -> bool:
         """Finish an unfinished entry as failed; False if it is gone or already finished."""
 
     @abc.abstractmethod
@@ -139,6 +158,10 @@ class ObjectStore(abc.ABC):
         """Store a finished file: a PDF, or a screenshot with its image content type."""
 
     @abc.abstractmethod
+    def put_thumbnail(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+        """Store the small WebP of a PDF's first page, next to the PDF."""
+
+    @abc.abstractmethod
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
         """Store the HTML a user sent, to be rendered from (and deleted with its PDF)."""
 
@@ -153,8 +176,9 @@ class ObjectStore(abc.ABC):
     def delete(self, key: str) -> None: ...
 
     @abc.abstractmethod
-    def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
-        """A short-lived URL that downloads the object as an attachment named filename."""
+    def download_url(self, key: str, filename: str, ttl_seconds: int, *, inline: bool = False) -> str:
+        """A short-lived URL that downloads the object as an attachment named filename
+        (``inline``: that the browser shows it instead)."""
 
     @abc.abstractmethod
     def ping(self) -> None: ...
@@ -182,6 +206,7 @@ class Holdings:
 
     unfinished_jobs: int  # pending or processing
     stored_bytes: int  # the PDFs that are ready
+    files: int = 0  # every entry, whatever its status
 
 
 class UsageLedger(abc.ABC):
@@ -236,6 +261,18 @@ class ApiKeyRepository(abc.ABC):
     @abc.abstractmethod
     def remove(self, user_id: str, key_id: str) -> bool:
         """Revoke one of the user's keys; False if they have no such key."""
+
+    @abc.abstractmethod
+    def remove_all(self, user_id: str) -> int:
+        """Revoke every key of the user; how many there were."""
+
+
+class AccountEraser(abc.ABC):
+    """One store's part of closing an account: everything it holds of one user goes."""
+
+    @abc.abstractmethod
+    def erase(self, user_id: str) -> int:
+        """Delete all of the user's data in this store; how many items went."""
 
 
 class WebhookSecretStore(abc.ABC):

@@ -66,6 +66,11 @@ class SignInThrottle:
         for key in attempt.keys:
             self._limiter.forget(key, attempt.at)
 
+    def forget_account(self, account: str) -> None:
+        """Drop every failure that names ``account`` (its e-mail): the account is gone."""
+        self._limiter.clear(f"account:{account}")
+        self._limiter.clear_prefix(f"pair:{account}|")
+
     def _wait_seconds(self, account: str, client: str, attempt: Attempt) -> float:
         """How long before this attempt may be judged; failures recorded before it count."""
         limits = self._limits

@@ -34,6 +34,7 @@ class Usage:
     unfinished_jobs: int
     stored_bytes: int
     limits: UsageLimits
+    files: int = 0
 
 
 class UsageService:
@@ -69,4 +70,4 @@ class UsageService:
     def usage(self, user: User) -> Usage:
         holdings = self._ledger.holdings(user.id)
         requests = self._ledger.requests_in(user.id, int(self._now() // 60))
-        return Usage(requests, holdings.unfinished_jobs, holdings.stored_bytes, self._limits)
+        return Usage(requests, holdings.unfinished_jobs, holdings.stored_bytes, self._limits, holdings.files)

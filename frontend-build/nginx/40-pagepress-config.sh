@@ -8,7 +8,8 @@
 #               (empty: /api/ is not served here). On EKS the load balancer sends
 #               the whole site here, so the app and /api share one origin.
 #   FILES_ORIGIN  space-separated origins download links point at (the files bucket),
-#               allowed as img-src so screenshots show in the list (empty: same origin)
+#               allowed as img-src so the list's thumbnails and screenshots show
+#               (empty: the same origin, as under make run)
 # Output (in /tmp so the root filesystem can stay read-only):
 #   /tmp/pagepress/config.js  loaded by index.html before the bundle
 #   /tmp/pagepress/csp.conf   the Content-Security-Policy, whose connect-src

@@ -136,7 +136,7 @@ def test_sign_up_convert_download_delete_then_signed_in_elsewhere(app, pages, br
         convert(page, url)
         item = file_item(page, "SPA Article")  # the title arrives with the finished PDF
         expect_status(item, "Ready")
-        expect(item.get_by_text("1 page")).to_be_visible()
+        expect(item.get_by_text("1 page", exact=True)).to_be_visible()
 
         with page.expect_download() as downloading:
             item.get_by_role("button", name="Download").click()
@@ -261,6 +261,21 @@ def test_keyboard_only_sign_in_and_a_reload_after_a_sign_in_elsewhere(app, brows
 # --- screenshots ----------------------------------------------------------------------------------
 
 SCREENSHOT_TIME = "2025-03-14T09:26:00Z"
+STEADY_TIMINGS = {"queued": 40, "navigate": 420, "settle": 150, "print": 310, "store": 25, "total": 960}
+STEADY_USAGE = {
+    "requests_per_minute": {"used": 0, "limit": 10},
+    "unfinished_jobs": {"used": 0, "limit": 5},
+    "stored_bytes": {"used": 48_230, "limit": 1_073_741_824},
+    "files": 2,
+}
+NOTES_PAGE = """<title>Field notes on printing the web</title>
+<style>body{font-family:sans-serif;margin:0} header{background:#1d4ed8;color:#fff;padding:40px}
+.row{display:flex;gap:16px;padding:24px} .box{flex:1;height:160px;border-radius:8px}</style>
+<header><h1>Field notes</h1><p>What a browser prints, and what it leaves out.</p></header>
+<div class="row"><div class="box" style="background:#f59e0b"></div><div class="box" style="background:#10b981"></div>
+<div class="box" style="background:#ef4444"></div></div>
+<p style="padding:0 24px">Three charts below come from an internal address and are not fetched.</p>
+<img src="http://10.0.0.1/chart-1.png"><img src="http://10.0.0.2/chart-2.png"><img src="http://192.168.1.20/chart-3.png">"""
 
 
 def _steady_files(pages: PageServer):
@@ -277,6 +292,12 @@ def _steady_files(pages: PageServer):
             entry["url"] = entry["url"].replace(pages.origin, "https://example.com")
             if entry.get("size") is not None:
                 entry["size"] = 48_230
+            report = entry.get("report")
+            if report:
+                report["final_url"] = report["final_url"].replace(pages.origin, "https://example.com")
+                report["timings_ms"] = {k: STEADY_TIMINGS[k] for k in report["timings_ms"]}
+                if report["pdf"]:
+                    report["pdf"]["bytes"] = 48_230
         route.fulfill(response=response, json=body)
 
     return handle
@@ -294,7 +315,7 @@ def test_screenshots(app, pages, browser):
     requests.post(app.base + "/api/v1/sign-up", json={"email": email, "password": password}, timeout=15)
     token = api_sign_in(app.base, email, password)
     headers = {"Authorization": f"Bearer {token}"}
-    pages.page("/notes", "<title>Field notes on printing the web</title><h1>Field notes</h1><p>Short.</p>")
+    pages.page("/notes", NOTES_PAGE)
     pages.page("/moved-away", "<title>Moved</title>", status=404)
     for path in ("/moved-away", "/notes"):  # newest first: the ready one on top
         queued = requests.post(
@@ -304,6 +325,7 @@ def test_screenshots(app, pages, browser):
 
     context = new_context(browser)
     context.route("**/api/v1/files**", _steady_files(pages))
+    context.route("**/api/v1/usage", lambda route: route.fulfill(json=STEADY_USAGE))
     page = context.new_page()
     try:
         page.goto(app.base + "/sign-in")
@@ -316,8 +338,23 @@ def test_screenshots(app, pages, browser):
         expect_status(ready, "Ready")
         expect_status(failed, "Failed")
         expect(failed).to_contain_text("The page answered HTTP 404 Not Found.")
+        picture = ready.locator("img.thumb")
+        expect(picture).to_be_visible()
+        # decode() waits for the picture to arrive: the converter's thumbnail, 300 px wide
+        assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") == 300
         page.locator(":focus").evaluate("element => element.blur()")
         shoot(page, "file-list")
+
+        ready.locator("summary").filter(has_text="Details").click()
+        expect(ready).to_contain_text("3 requests to private addresses were blocked")
+        expect(ready).to_contain_text("10.0.0.1")
+        shoot(page, "file-details")
+        page.set_viewport_size(PHONE)
+        page.emulate_media(color_scheme="dark")
+        shoot(page, "file-details-phone-dark")
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size(DESKTOP)
+        ready.locator("summary").filter(has_text="Details").click()
 
         options = page.locator("summary").filter(has_text="Options")
         options.click()
@@ -337,5 +374,18 @@ def test_screenshots(app, pages, browser):
         page.emulate_media(color_scheme="dark")
         assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
         shoot(page, "file-list-dark")
+        page.set_viewport_size(PHONE)
+        shoot(page, "file-list-phone-dark")
+
+        page.set_viewport_size(DESKTOP)
+        page.emulate_media(color_scheme="light")
+        page.get_by_role("link", name="Account").click()
+        expect(page.get_by_role("heading", name="Your account", exact=True)).to_be_visible()
+        expect(page.get_by_text("47 KB of 1.0 GB")).to_be_visible()
+        page.locator(":focus").evaluate("element => element.blur()")
+        shoot(page, "account")
+        page.set_viewport_size(PHONE)
+        page.emulate_media(color_scheme="dark")
+        shoot(page, "account-phone-dark")
     finally:
         context.close()

@@ -31,6 +31,12 @@ class MemoryUsers(UserRepository):
     def set_session(self, user_id: str, session_id: str | None) -> None:
         self.users[user_id] = replace(self.users[user_id], session_id=session_id)
 
+    def set_password(self, user_id: str, password_hash: str, session_id: str) -> None:
+        self.users[user_id] = replace(self.users[user_id], password_hash=password_hash, session_id=session_id)
+
+    def remove(self, user_id: str) -> bool:
+        return self.users.pop(user_id, None) is not None
+
     def ping(self) -> None:
         return None
 
@@ -48,6 +54,10 @@ class MemoryLimiter(AttemptLimiter):
 
     def clear(self, key: str) -> None:
         self.failed.pop(key, None)
+
+    def clear_prefix(self, prefix: str) -> None:
+        for key in [k for k in self.failed if k.startswith(prefix)]:
+            del self.failed[key]
 
     def forget(self, key: str, at: datetime) -> None:
         if at in self.failed.get(key, []):

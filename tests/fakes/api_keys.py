@@ -29,6 +29,12 @@ class MemoryApiKeys(ApiKeyRepository):
         key, stored = self.keys[key_id]
         self.keys[key_id] = (replace(key, last_used_at=at), stored)
 
+    def remove_all(self, user_id: str) -> int:
+        mine = [key.id for key, _ in self.keys.values() if key.user_id == user_id]
+        for key_id in mine:
+            del self.keys[key_id]
+        return len(mine)
+
     def remove(self, user_id: str, key_id: str) -> bool:
         key = self.keys.get(key_id, (None, ""))[0]
         if key is None or key.user_id != user_id:

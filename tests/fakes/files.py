@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from chalicelib.domain.conversions import utc_now_iso
 from chalicelib.domain.errors import ConversionFailed, DependencyUnavailable
+from chalicelib.domain.file_filter import FileFilter, folded
 from chalicelib.domain.models import (
     CallbackState,
     ConversionJob,
@@ -20,6 +21,7 @@ from chalicelib.domain.models import (
     RenderedPdf,
 )
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore, Renderer, WebhookQueue
+from chalicelib.domain.render_report import RenderReport
 from chalicelib.domain.webhooks import WebhookDelivery
 
 
@@ -41,8 +43,12 @@ class MemoryFileIndex(FileIndex):
     def get(self, user_id: str, file_id: str) -> FileEntry | None:
         return self.entries.get((user_id, file_id))
 
-    def list(self, user_id: str, limit: int, cursor: str | None) -> Page:
-        mine = sorted((e for e in self.entries.values() if e.user_id == user_id), key=lambda e: e.file_id, reverse=True)
+    def list(self, user_id: str, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
+        mine = sorted(
+            (e for e in self.entries.values() if e.user_id == user_id and _matches(e, matching)),
+            key=lambda e: e.file_id,
+            reverse=True,
+        )
         if cursor is not None:
             mine = [e for e in mine if e.file_id < cursor]
         items = mine[:limit]
@@ -63,7 +69,16 @@ class MemoryFileIndex(FileIndex):
         return self._put(replace(entry, status=FileStatus.PROCESSING, attempts=attempts, updated_at=self._now_iso()))
 
     def mark_ready(
-        self, user_id: str, file_id: str, *, title: str, size: int, pages: int, warnings: tuple[str, ...]
+        self,
+        user_id: str,
+        file_id: str,
+        *,
+        title: str,
+        size: int,
+        pages: int,
+        warnings: tuple[str, ...],
+        report: RenderReport | None = None,
+        has_thumbnail: bool = False,
     ) -> bool:
         entry = self._unfinished(user_id, file_id)
         if entry is None:
@@ -78,17 +93,28 @@ class MemoryFileIndex(FileIndex):
                 warnings=warnings,
                 error_code=None,
                 error_message=None,
+                report=report,
+                has_thumbnail=has_thumbnail,
                 updated_at=self._now_iso(),
             )
         )
         return True
 
-    def mark_failed(self, user_id: str, file_id: str, *, code: str, message: str) -> bool:
+    def mark_failed(
+        self, user_id: str, file_id: str, *, code: str, message: str, report: RenderReport | None = None
+    ) -> bool:
         entry = self._unfinished(user_id, file_id)
         if entry is None:
             return False
         self._put(
-            replace(entry, status=FileStatus.FAILED, error_code=code, error_message=message, updated_at=self._now_iso())
+            replace(
+                entry,
+                status=FileStatus.FAILED,
+                error_code=code,
+                error_message=message,
+                report=report,
+                updated_at=self._now_iso(),
+            )
         )
         return True
 
@@ -123,6 +149,14 @@ class MemoryFileIndex(FileIndex):
         return None
 
 
+def _matches(entry: FileEntry, matching: FileFilter | None) -> bool:
+    """What DynamoDbFileIndex's filter keeps: every word in the folded title or URL; the status."""
+    if matching is None:
+        return True
+    text = f"{folded(entry.title)} {folded(entry.url)}"
+    return all(word in text for word in matching.words) and matching.status in (None, entry.status)
+
+
 class MemoryObjectStore(ObjectStore):
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
@@ -143,6 +177,10 @@ class MemoryObjectStore(ObjectStore):
         self._put(key, content, metadata)
         self.content_types[key] = content_type
 
+    def put_thumbnail(self, key: str, content: bytes, metadata: Mapping[str, str]) -> None:
+        self._put(key, content, metadata)
+        self.content_types[key] = "image/webp"
+
     def put_source(self, key: str, html: str, metadata: Mapping[str, str]) -> None:
         self._put(key, html.encode("utf-8"), metadata)
 
@@ -157,8 +195,9 @@ class MemoryObjectStore(ObjectStore):
         self.objects.pop(key, None)
         self.metadata.pop(key, None)
 
-    def download_url(self, key: str, filename: str, ttl_seconds: int) -> str:
-        return f"memory://{key}?filename={filename}&ttl={ttl_seconds}"
+    def download_url(self, key: str, filename: str, ttl_seconds: int, *, inline: bool = False) -> str:
+        disposition = "&inline=1" if inline else ""
+        return f"memory://{key}?filename={filename}&ttl={ttl_seconds}{disposition}"
 
     def ping(self) -> None:
         return None

@@ -94,12 +94,13 @@ EXPECTED_ACTIONS = {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",  # DELETE /me erases the account's partition
         "dynamodb:ConditionCheckItem",
         "dynamodb:DescribeTable",  # the /health ping of the index
         "s3:PutObject",  # the HTML or Markdown a user sent, stored beside its PDF
         "s3:GetObject",
-        "s3:DeleteObject",
-        "s3:ListBucket",  # HeadBucket, the /health ping of the bucket
+        "s3:DeleteObject",  # also DeleteObjects, when DELETE /me erases users/<id>/
+        "s3:ListBucket",  # HeadBucket, the /health ping of the bucket; listing users/<id>/ for DELETE /me
         "sqs:SendMessage",
         "sqs:GetQueueUrl",
         "sqs:GetQueueAttributes",

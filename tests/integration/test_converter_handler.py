@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.jobs import Outcome
-from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key
+from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key, thumbnail_key
 from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.egress import EgressPolicy
 from converter import handler
@@ -229,7 +229,7 @@ def test_duplicate_delivery_yields_one_object_and_one_entry(stack, http, token, 
     second = entry(stack, user_id(http, token), name)
     assert first == second  # nothing changed the second time
     listed = stack.client("s3").list_objects_v2(Bucket=stack.settings.files_bucket)["Contents"]
-    assert [o["Key"] for o in listed] == [object_key(first.user_id, name)]
+    assert [o["Key"] for o in listed] == [object_key(first.user_id, name), thumbnail_key(first.user_id, name)]
 
 
 def test_an_s3_put_failure_is_retried_after_its_backoff_and_then_succeeds(stack, http, token, page_server):
@@ -261,7 +261,7 @@ def test_a_crash_mid_batch_redelivers_and_each_job_ends_once(stack, http, token,
     owner = user_id(http, token)
     assert all(entry(stack, owner, n).status is FileStatus.READY for n in names)
     keys = sorted(o["Key"] for o in stack.client("s3").list_objects_v2(Bucket=stack.settings.files_bucket)["Contents"])
-    assert keys == sorted(object_key(owner, n) for n in names)
+    assert keys == sorted([object_key(owner, n) for n in names] + [thumbnail_key(owner, n) for n in names])
 
 
 def test_a_page_answering_500_fails_at_once_with_a_reason(stack, http, token, page_server):

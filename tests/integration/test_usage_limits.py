@@ -34,7 +34,11 @@ def ledger_and_files(request, wired):
 
         def add_held(user_id: str, pending: int = 0, ready_bytes: int = 0) -> None:
             held = memory.holdings(user_id)
-            memory.held[user_id] = Holdings(held.unfinished_jobs + pending, held.stored_bytes + ready_bytes)
+            memory.held[user_id] = Holdings(
+                held.unfinished_jobs + pending,
+                held.stored_bytes + ready_bytes,
+                held.files + pending + bool(ready_bytes),
+            )
 
         return memory, add_held
     ledger = DynamoUsageLedger(wired.client("dynamodb"), wired.settings.files_table)
@@ -57,11 +61,11 @@ def test_the_ledger_counts_requests_per_user_and_minute(ledger_and_files):
 
 def test_the_ledger_sums_unfinished_jobs_and_ready_bytes(ledger_and_files):
     ledger, add = ledger_and_files
-    assert ledger.holdings("u1") == Holdings(0, 0)
+    assert ledger.holdings("u1") == Holdings(0, 0, 0)
     add("u1", pending=2, ready_bytes=1234)
     add("u2", pending=1)
-    assert ledger.holdings("u1") == Holdings(2, 1234)
-    assert ledger.holdings("u2") == Holdings(1, 0)
+    assert ledger.holdings("u1") == Holdings(2, 1234, 3)
+    assert ledger.holdings("u2") == Holdings(1, 0, 1)
 
 
 @pytest.fixture
@@ -116,4 +120,5 @@ def test_over_the_storage_quota_is_a_403_and_usage_shows_it(http, wired, page_se
         "requests_per_minute": {"used": 1, "limit": 3},
         "unfinished_jobs": {"used": 0, "limit": 2},
         "stored_bytes": {"used": 1500, "limit": 1000},
+        "files": 1,
     }

@@ -6,9 +6,17 @@ import type {
   DownloadLink,
   FileEntry,
   FilesPage,
+  FileStatus,
   SignInResult,
+  Usage,
   User,
 } from "./types";
+
+/** What GET /files narrows the list to (empty: everything). */
+export interface ListFilter {
+  q?: string;
+  status?: FileStatus;
+}
 
 export interface ApiDeps {
   baseUrl: string;
@@ -29,10 +37,15 @@ export interface Api {
   convertHtml(html: string, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
   /** An .html or .md file, sent as multipart/form-data. */
   convertFile(file: File, options: ConvertOptions, idempotencyKey?: string): Promise<FileEntry>;
-  listFiles(limit: number, cursor?: string): Promise<FilesPage>;
-  downloadLink(name: string): Promise<DownloadLink>;
+  listFiles(limit: number, cursor?: string, filter?: ListFilter): Promise<FilesPage>;
+  /** ``inline``: a link that shows the PDF in the browser (Open) rather than saving it. */
+  downloadLink(name: string, inline?: boolean): Promise<DownloadLink>;
   deleteFile(name: string): Promise<void>;
   retry(name: string): Promise<FileEntry>;
+  usage(): Promise<Usage>;
+  /** A new password; answers the new session (every other one ends). */
+  changePassword(current: string, next: string): Promise<SignInResult>;
+  closeAccount(password: string): Promise<void>;
 }
 
 interface Result<T> {
@@ -88,7 +101,8 @@ export function createApi(deps: ApiDeps): Api {
     const error = toApiError(response, result.error);
     if (authed && response.status === 401 && SESSION_ENDED_CODES.has(error.code)) {
       deps.onSessionEnded(error.code);
-    } else if (authed && response.status === 401) {
+    } else if (authed && response.status === 401 && error.code !== "wrong_password") {
+      // (A wrong password typed to confirm something is the form's business, not the session's.)
       deps.onSessionEnded("token_invalid");
     }
     throw error;
@@ -153,17 +167,24 @@ export function createApi(deps: ApiDeps): Api {
         }),
       ),
 
-    listFiles: (limit, cursor) =>
+    listFiles: (limit, cursor, filter = {}) =>
       call(true, () =>
         client.GET("/files", {
-          params: { query: cursor ? { limit, cursor } : { limit } },
+          params: {
+            query: {
+              limit,
+              ...(cursor ? { cursor } : {}),
+              ...(filter.q ? { q: filter.q } : {}),
+              ...(filter.status ? { status: filter.status } : {}),
+            },
+          },
         }),
       ),
 
-    downloadLink: (name) =>
+    downloadLink: (name, inline = false) =>
       call(true, () =>
         client.GET("/file/{name}/link", {
-          params: { path: { name } },
+          params: { path: { name }, query: inline ? { disposition: "inline" } : {} },
         }),
       ),
 
@@ -173,6 +194,19 @@ export function createApi(deps: ApiDeps): Api {
           params: { path: { name } },
         }),
       );
+    },
+
+    usage: () => call(true, () => client.GET("/usage")),
+
+    changePassword: (current, next) =>
+      call(true, () =>
+        client.POST("/password", {
+          body: { current_password: current, new_password: next },
+        }),
+      ),
+
+    closeAccount: async (password) => {
+      await call(true, () => client.DELETE("/me", { body: { password } }));
     },
 
     retry: (name) =>

@@ -7,9 +7,11 @@ type JsonOf<R> = R extends { content: { "application/json": infer J } } ? J : ne
 
 export type SignInResult = JsonOf<paths["/sign-in"]["post"]["responses"][200]>;
 export type User = JsonOf<paths["/me"]["get"]["responses"][200]>;
+export type Usage = JsonOf<paths["/usage"]["get"]["responses"][200]>;
 export type FilesPage = JsonOf<paths["/files"]["get"]["responses"][200]>;
 export type FileEntry = FilesPage["files"][number];
 export type FileStatus = FileEntry["status"];
+export type RenderReport = NonNullable<FileEntry["report"]>;
 export type DownloadLink = JsonOf<paths["/file/{name}/link"]["get"]["responses"][200]>;
 type RequestBody = NonNullable<
   paths["/request"]["post"]["requestBody"]

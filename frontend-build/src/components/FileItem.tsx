@@ -1,4 +1,6 @@
 import type { FileEntry } from "../api/types";
+import { FileDetails } from "./FileDetails";
+import { Thumbnail } from "./Thumbnail";
 import {
   STATUS_LABEL,
   displayTitle,
@@ -13,9 +15,12 @@ import { FilePicture } from "./FilePicture";
 
 interface FileItemProps {
   file: FileEntry;
-  busy?: "download" | "retry" | "delete";
+  busy?: "download" | "open" | "retry" | "delete";
   message?: string;
+  selected?: boolean;
+  onSelect?: (selected: boolean) => void;
   onDownload: (file: FileEntry) => void;
+  onOpen: (file: FileEntry) => void;
   onRetry: (file: FileEntry) => void;
   onDelete: (file: FileEntry, opener: HTMLButtonElement) => void;
   /** A short-lived URL of a ready file, to show a screenshot in the list. */
@@ -30,7 +35,10 @@ export function FileItem({
   file,
   busy,
   message,
+  selected = false,
+  onSelect,
   onDownload,
+  onOpen,
   onRetry,
   onDelete,
   loadPicture,
@@ -41,6 +49,17 @@ export function FileItem({
   const host = hostOf(file.url, file.source);
   return (
     <li className={`file file--${file.status}`}>
+      {onSelect && (
+        <input
+          type="checkbox"
+          className="file-select"
+          checked={selected}
+          aria-label={`Select “${title}”`}
+          onChange={(e) => onSelect(e.target.checked)}
+        />
+      )}
+      {/* A screenshot is a picture itself (FilePicture, below): no first-page thumbnail. */}
+      {!image && <Thumbnail file={file} />}
       <div className="file-main">
         <h3 id={tId} className="file-title" tabIndex={-1}>
           {title}
@@ -87,6 +106,7 @@ export function FileItem({
             ))}
           </ul>
         )}
+        {file.report && <FileDetails report={file.report} />}
         {message && (
           <p className="file-message" role="alert">
             {message}
@@ -95,37 +115,61 @@ export function FileItem({
       </div>
       <div className="file-actions">
         {file.status === "ready" && (
-          <button
-            type="button"
-            className="button button--primary"
-            aria-describedby={tId}
-            disabled={busy === "download"}
+          <Action
+            label="Open"
+            describedBy={tId}
+            busy={busy === "open"}
+            onClick={() => onOpen(file)}
+          />
+        )}
+        {file.status === "ready" && (
+          <Action
+            label="Download"
+            kind="primary"
+            describedBy={tId}
+            busy={busy === "download"}
             onClick={() => onDownload(file)}
-          >
-            Download
-          </button>
+          />
         )}
         {file.status === "failed" && (
-          <button
-            type="button"
-            className="button"
-            aria-describedby={tId}
-            disabled={busy === "retry"}
+          <Action
+            label="Retry"
+            describedBy={tId}
+            busy={busy === "retry"}
             onClick={() => onRetry(file)}
-          >
-            Retry
-          </button>
+          />
         )}
-        <button
-          type="button"
-          className="button button--ghost"
-          aria-describedby={tId}
-          disabled={busy === "delete"}
-          onClick={(e) => onDelete(file, e.currentTarget)}
-        >
-          Delete
-        </button>
+        <Action
+          label="Delete"
+          kind="ghost"
+          describedBy={tId}
+          busy={busy === "delete"}
+          onClick={(opener) => onDelete(file, opener)}
+        />
       </div>
     </li>
+  );
+}
+
+interface ActionProps {
+  label: string;
+  kind?: "primary" | "ghost";
+  /** The file's title, so a screen reader hears which file the button acts on. */
+  describedBy: string;
+  busy: boolean;
+  onClick: (button: HTMLButtonElement) => void;
+}
+
+function Action({ label, kind, describedBy, busy, onClick }: ActionProps) {
+  return (
+    <button
+      type="button"
+      className={kind ? `button button--${kind}` : "button"}
+      aria-describedby={describedBy}
+      disabled={busy}
+      onClick={(e) => onClick(e.currentTarget)}
+    >
+      {label}
+    </button>
   );
 }

@@ -1,23 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Api } from "../api/client";
+import type { Api, ListFilter } from "../api/client";
 import { ApiError } from "../api/errors";
 import type { FileEntry } from "../api/types";
-import {
-  STATUS_LABEL,
-  appendPage,
-  displayTitle,
-  isActive,
-  mergeFirstPage,
-  removeEntry,
-  statusChanges,
-  upsert,
-  type ListState,
-} from "../files";
-import { createPoller, type Backoff, type Poller } from "../polling";
+import { displayTitle } from "../files";
+import { filterFromUrl, isFiltered, writeFilterToUrl } from "../listFilter";
+import type { Backoff } from "../polling";
+import { useFileList } from "../useFileList";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { FileFilters } from "./FileFilters";
 import { FileItem, titleId } from "./FileItem";
-
-export const PAGE_SIZE = 20;
 
 interface FileListProps {
   api: Api;
@@ -26,6 +17,12 @@ interface FileListProps {
   backoff?: Backoff;
   /** Opens a download URL; replaced in tests. */
   openUrl?: (url: string, filename: string) => void;
+  /** Shows a PDF in a new tab; replaced in tests. */
+  openTab?: (url: string) => void;
+}
+
+function defaultOpenTab(url: string) {
+  window.open(url, "_blank", "noopener");
 }
 
 function defaultOpenUrl(url: string, filename: string) {
@@ -50,26 +47,25 @@ function deleteConsequence(file: FileEntry): string {
   }
 }
 
-type Busy = Record<string, "download" | "retry" | "delete" | undefined>;
+type Busy = Record<string, "download" | "open" | "retry" | "delete" | undefined>;
+/** What the delete dialog is about: one file (from its button) or the selected ones. */
+type Confirming = { files: FileEntry[]; opener: HTMLButtonElement };
 
-export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: FileListProps) {
-  const [list, setList] = useState<ListState>({ files: [] });
-  const [loaded, setLoaded] = useState(false);
-  const [loadError, setLoadError] = useState<string>();
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<string>();
+export function FileList({
+  api,
+  queued,
+  backoff,
+  openUrl = defaultOpenUrl,
+  openTab = defaultOpenTab,
+}: FileListProps) {
+  const [filter, setFilter] = useState<ListFilter>(filterFromUrl);
+  const files = useFileList(api, filter, backoff);
+  const { list, loaded, setAnnouncement, put, remove, kick } = files;
   const [busy, setBusy] = useState<Busy>({});
   const [messages, setMessages] = useState<Record<string, string>>({});
-  const [announcement, setAnnouncement] = useState("");
-  const [confirm, setConfirm] = useState<{ file: FileEntry; opener: HTMLButtonElement } | null>(
-    null,
-  );
-
-  const listRef = useRef(list);
-  listRef.current = list;
-  const deleted = useRef(new Set<string>());
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [confirm, setConfirm] = useState<Confirming | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
-  const pollerRef = useRef<Poller | null>(null);
 
   const setBusyFor = (name: string, what: Busy[string]) => setBusy((b) => ({ ...b, [name]: what }));
   const setMessageFor = (name: string, text: string | undefined) =>
@@ -80,116 +76,42 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
       return next;
     });
 
-  const announceChanges = useCallback((before: FileEntry[], after: FileEntry[]) => {
-    const changed = statusChanges(before, after).filter(
-      (f) => f.status === "ready" || f.status === "failed",
-    );
-    if (changed.length === 0) return;
-    setAnnouncement(changed.map((f) => `${displayTitle(f)}: ${STATUS_LABEL[f.status]}.`).join(" "));
+  const changeFilter = useCallback((next: ListFilter) => {
+    writeFilterToUrl(next);
+    setFilter(next);
+    setSelected(new Set());
   }, []);
-
-  // Polling: fetch the first page again (large enough to cover what is shown)
-  // and merge it in; back off while nothing changes.
-  useEffect(() => {
-    const poller = createPoller(async () => {
-      const before = listRef.current;
-      const limit = Math.min(100, Math.max(PAGE_SIZE, before.files.length));
-      const page = await api.listFiles(limit);
-      const merged = mergeFirstPage(
-        listRef.current,
-        { files: page.files, next: page.next },
-        deleted.current,
-      );
-      const changed =
-        statusChanges(before.files, merged.files).length > 0 ||
-        merged.files.length !== before.files.length;
-      announceChanges(before.files, merged.files);
-      setList(merged);
-      listRef.current = merged;
-      return { active: merged.files.some(isActive), changed };
-    }, backoff);
-    pollerRef.current = poller;
-    return () => poller.stop();
-  }, [api, backoff, announceChanges]);
-
-  const anyActive = list.files.some(isActive);
-  useEffect(() => {
-    if (anyActive) pollerRef.current?.start();
-  }, [anyActive]);
-
-  // First load.
-  const loadFirst = useCallback(async () => {
-    setLoadError(undefined);
-    try {
-      const page = await api.listFiles(PAGE_SIZE);
-      const state = {
-        files: page.files.filter((f) => !deleted.current.has(f.name)),
-        next: page.next,
-      };
-      setList(state);
-      listRef.current = state;
-      setLoaded(true);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return;
-      setLoadError(e instanceof ApiError ? e.message : "Could not load your PDFs.");
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void loadFirst();
-  }, [loadFirst]);
 
   // A newly queued job goes first and polling speeds up.
   useEffect(() => {
-    if (!queued) return;
-    setList((l) => upsert(l, queued));
-    setLoaded(true);
-    pollerRef.current?.kick();
-  }, [queued]);
+    if (queued) put(queued, true);
+  }, [queued, put]);
 
   async function loadMore() {
-    const cursor = list.next;
-    if (!cursor || loadingMore) return;
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
-      const page = await api.listFiles(PAGE_SIZE, cursor);
-      const before = listRef.current.files.length;
-      const firstNew = page.files.find(
-        (f) => !listRef.current.files.some((x) => x.name === f.name),
+    const firstNew = await files.loadMore();
+    if (firstNew) {
+      // Keep keyboard users where the new items start.
+      setTimeout(
+        () => document.getElementById(titleId(firstNew.name))?.focus({ preventScroll: false }),
+        0,
       );
-      setList((l) => appendPage(l, { files: page.files, next: page.next }, deleted.current));
-      setAnnouncement(
-        `Loaded ${page.files.length} more. ${before + page.files.length} PDFs shown.`,
-      );
-      if (firstNew) {
-        // Keep keyboard users where the new items start.
-        setTimeout(
-          () => document.getElementById(titleId(firstNew.name))?.focus({ preventScroll: false }),
-          0,
-        );
-      }
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return;
-      setMoreError(e instanceof ApiError ? e.message : "Could not load more.");
-    } finally {
-      setLoadingMore(false);
     }
   }
 
-  async function download(file: FileEntry) {
-    setBusyFor(file.name, "download");
+  async function download(file: FileEntry, how: "download" | "open" = "download") {
+    setBusyFor(file.name, how);
     setMessageFor(file.name, undefined);
     try {
-      const link = await api.downloadLink(file.name);
-      openUrl(link.url, link.filename);
+      const link = await api.downloadLink(file.name, how === "open");
+      if (how === "open") openTab(link.url);
+      else openUrl(link.url, link.filename);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
       if (e instanceof ApiError && e.code === "not_found") {
         setMessageFor(file.name, "This PDF no longer exists.");
       } else if (e instanceof ApiError && e.code === "not_ready") {
         setMessageFor(file.name, "This PDF is not ready yet.");
-        pollerRef.current?.kick();
+        kick();
       } else {
         setMessageFor(
           file.name,
@@ -206,51 +128,71 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
     setMessageFor(file.name, undefined);
     try {
       const entry = await api.retry(file.name);
-      setList((l) => upsert(l, entry));
+      put(entry);
       setAnnouncement(`Trying ${displayTitle(entry)} again.`);
-      pollerRef.current?.kick();
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
       setMessageFor(
         file.name,
         `Could not retry: ${e instanceof ApiError ? e.message : "please try again."}`,
       );
-      pollerRef.current?.kick();
+      kick();
     } finally {
       setBusyFor(file.name, undefined);
     }
   }
 
-  async function confirmDelete() {
-    if (!confirm) return;
-    const { file } = confirm;
+  /** Deletes one file; a message on it (and false) when it is still there. */
+  async function deleteOne(file: FileEntry): Promise<boolean> {
     setBusyFor(file.name, "delete");
     try {
       await api.deleteFile(file.name);
-      deleted.current.add(file.name);
-      setList((l) => removeEntry(l, file.name));
-      setAnnouncement(`Deleted “${displayTitle(file)}”.`);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return;
-      if (e instanceof ApiError && e.status === 404) {
-        deleted.current.add(file.name);
-        setList((l) => removeEntry(l, file.name));
-        setAnnouncement(`“${displayTitle(file)}” was already deleted.`);
-      } else {
-        setConfirm(null);
+      if (e instanceof ApiError && e.status === 401) return false;
+      if (!(e instanceof ApiError && e.status === 404)) {
         setBusyFor(file.name, undefined);
         setMessageFor(
           file.name,
           `Could not delete it: ${e instanceof ApiError ? e.message : "please try again."} It is still there.`,
         );
-        setTimeout(() => confirm.opener.focus(), 0);
-        return;
+        return false;
       }
     }
-    setConfirm(null);
+    remove(file.name);
     setBusyFor(file.name, undefined);
+    setSelected((s) => {
+      const next = new Set(s);
+      next.delete(file.name);
+      return next;
+    });
+    return true;
+  }
+
+  async function confirmDelete() {
+    if (!confirm) return;
+    const { files: doomed, opener } = confirm;
+    const results: boolean[] = [];
+    for (const file of doomed) results.push(await deleteOne(file));
+    const gone = results.filter(Boolean).length;
+    setConfirm(null);
+    if (doomed.length === 1) {
+      if (gone === 0) {
+        setTimeout(() => opener.focus(), 0);
+        return;
+      }
+      setAnnouncement(`Deleted “${displayTitle(doomed[0]!)}”.`);
+    } else {
+      setAnnouncement(
+        gone === doomed.length
+          ? `Deleted ${gone} PDFs.`
+          : `Deleted ${gone} of ${doomed.length} PDFs; the others are still there.`,
+      );
+    }
     setTimeout(() => headingRef.current?.focus(), 0);
   }
+
+  const chosen = list.files.filter((f) => selected.has(f.name));
+  const filtered = isFiltered(filter);
 
   return (
     <section className="card" aria-labelledby="files-heading">
@@ -258,22 +200,45 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
         Your PDFs
       </h2>
       <p className="visually-hidden" role="status" aria-live="polite">
-        {announcement}
+        {files.announcement}
       </p>
-      {!loaded && !loadError && (
+      <FileFilters filter={filter} onChange={changeFilter} />
+      {chosen.length > 0 && (
+        <div className="selection" role="group" aria-label="Selected PDFs">
+          <span>{chosen.length} selected</span>
+          <button
+            type="button"
+            className="button button--danger"
+            onClick={(e) => setConfirm({ files: chosen, opener: e.currentTarget })}
+          >
+            Delete selected
+          </button>
+          <button
+            type="button"
+            className="button button--ghost"
+            onClick={() => setSelected(new Set())}
+          >
+            Clear selection
+          </button>
+        </div>
+      )}
+      {!loaded && !files.loadError && (
         <p className="hint" role="status">
           Loading your PDFs…
         </p>
       )}
-      {loadError && (
+      {files.loadError && (
         <div className="notice notice--alert" role="alert">
-          <p>{loadError}</p>
-          <button type="button" className="button" onClick={() => void loadFirst()}>
+          <p>{files.loadError}</p>
+          <button type="button" className="button" onClick={() => void files.loadFirst()}>
             Try again
           </button>
         </div>
       )}
-      {loaded && list.files.length === 0 && (
+      {loaded && list.files.length === 0 && filtered && (
+        <p className="empty">No PDFs match. Try other words or another status.</p>
+      )}
+      {loaded && list.files.length === 0 && !filtered && (
         <div className="empty">
           <p>
             <strong>No PDFs yet.</strong>
@@ -292,17 +257,27 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
               file={f}
               busy={busy[f.name]}
               message={messages[f.name]}
-              onDownload={download}
-              onRetry={retry}
-              onDelete={(file, opener) => setConfirm({ file, opener })}
-              loadPicture={(file) => api.downloadLink(file.name).then((link) => link.url)}
+              selected={selected.has(f.name)}
+              onSelect={(on) =>
+                setSelected((s) => {
+                  const next = new Set(s);
+                  if (on) next.add(f.name);
+                  else next.delete(f.name);
+                  return next;
+                })
+              }
+              onDownload={(file) => void download(file)}
+              onOpen={(file) => void download(file, "open")}
+              onRetry={(file) => void retry(file)}
+              onDelete={(file, opener) => setConfirm({ files: [file], opener })}
+              loadPicture={(file) => api.downloadLink(file.name, true).then((link) => link.url)}
             />
           ))}
         </ul>
       )}
-      {moreError && (
+      {files.moreError && (
         <p className="notice notice--alert" role="alert">
-          {moreError}
+          {files.moreError}
         </p>
       )}
       {list.next && loaded && (
@@ -311,18 +286,20 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
             type="button"
             className="button"
             onClick={() => void loadMore()}
-            disabled={loadingMore}
-            aria-busy={loadingMore || undefined}
+            disabled={files.loadingMore}
+            aria-busy={files.loadingMore || undefined}
           >
-            {loadingMore ? "Loading…" : "Load more"}
+            {files.loadingMore ? "Loading…" : "Load more"}
           </button>
         </div>
       )}
       {confirm && (
         <ConfirmDialog
-          title="Delete this PDF?"
+          title={
+            confirm.files.length === 1 ? "Delete this PDF?" : `Delete ${confirm.files.length} PDFs?`
+          }
           confirmLabel="Delete"
-          busy={busy[confirm.file.name] === "delete"}
+          busy={confirm.files.some((f) => busy[f.name] === "delete")}
           onCancel={() => {
             const opener = confirm.opener;
             setConfirm(null);
@@ -330,7 +307,18 @@ export function FileList({ api, queued, backoff, openUrl = defaultOpenUrl }: Fil
           }}
           onConfirm={() => void confirmDelete()}
         >
-          <p>{deleteConsequence(confirm.file)} This cannot be undone.</p>
+          {confirm.files.length === 1 ? (
+            <p>{deleteConsequence(confirm.files[0]!)} This cannot be undone.</p>
+          ) : (
+            <>
+              <p>These PDFs will be deleted for good. This cannot be undone.</p>
+              <ul>
+                {confirm.files.map((f) => (
+                  <li key={f.name}>{displayTitle(f)}</li>
+                ))}
+              </ul>
+            </>
+          )}
         </ConfirmDialog>
       )}
     </section>

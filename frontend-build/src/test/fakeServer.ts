@@ -54,8 +54,7 @@ export function fakeServer(handlers: Handlers) {
     const url = new URL(request.url);
     const path = url.pathname.replace(/^\/api\/v1/, "");
     const form = (request as Request & { form?: FormData }).form; // see setup.ts
-    const text =
-      request.method === "GET" || request.method === "DELETE" || form ? "" : await request.text();
+    const text = request.method === "GET" || form ? "" : await request.text();
     const call: Call = {
       method: request.method,
       path,
@@ -108,6 +107,8 @@ export function entry(over: Partial<FileEntry> = {}): FileEntry {
     filename: "Example-Domain.pdf",
     created_at: "2026-01-02T10:00:00Z",
     updated_at: "2026-01-02T10:00:05Z",
+    report: null,
+    thumbnail_url: null,
     ...over,
   };
 }
