@@ -92,9 +92,9 @@ def test_a_failure_carries_what_was_seen_before_it(renderer, pages):
 HEADINGS = "<title>Handbook</title>" + "".join(f"<h1>Part {i}</h1><p>text</p><h2>Detail {i}</h2>" for i in range(3))
 
 
-def test_pdfs_are_tagged_with_an_outline_and_metadata_unless_asked_otherwise(renderer, pages):
+def test_pdfs_are_tagged_with_an_outline_when_asked_and_carry_metadata(renderer, pages):
     url = pages.page("/handbook", HEADINGS)
-    default = renderer.render(url, ConversionOptions(), "corr-tagged")
+    default = renderer.render(url, ConversionOptions(tagged=True, outline=True), "corr-tagged")
     reader = PdfReader(io.BytesIO(default.content))
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged: readers can follow the structure
     assert default.report is not None and default.report.pdf is not None
@@ -105,19 +105,19 @@ def test_pdfs_are_tagged_with_an_outline_and_metadata_unless_asked_otherwise(ren
         "PagePress",
     )
 
-    plain = renderer.render(url, ConversionOptions(tagged=False, outline=False), "corr-plain")
+    plain = renderer.render(url, ConversionOptions(), "corr-plain")  # the default: neither
     assert "/StructTreeRoot" not in PdfReader(io.BytesIO(plain.content)).trailer["/Root"]
     assert plain.report is not None and plain.report.pdf is not None and plain.report.pdf.outline_entries == 0
-    untitled = renderer.render(url, ConversionOptions(outline=False), "corr-no-outline")
+    untitled = renderer.render(url, ConversionOptions(tagged=True, outline=False), "corr-no-outline")
     assert untitled.report is not None and untitled.report.pdf is not None
     assert untitled.report.pdf.outline_entries == 0
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("tagged", ConversionOptions(tagged=False)), ("outline", ConversionOptions(outline=False))]
+    ("name", "expected"), [("tagged", ConversionOptions(tagged=True)), ("outline", ConversionOptions(outline=True))]
 )
 def test_tagging_and_outline_options_must_be_true_or_false(name, expected):
-    assert parse_options({name: False}) == expected
+    assert parse_options({name: True}) == expected
     with pytest.raises(InvalidInput) as refused:
         parse_options({name: "no"})
     assert refused.value.field == f"options.{name}"

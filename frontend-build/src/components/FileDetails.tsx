@@ -84,10 +84,12 @@ export function FileDetails({ report }: { report: RenderReport }) {
           <>
             <dt>PDF</dt>
             <dd>
-              {formatPages(report.pdf.pages)}, {formatBytes(report.pdf.bytes)},{" "}
-              {report.pdf.outline_entries === 1
-                ? "1 bookmark"
-                : `${report.pdf.outline_entries} bookmarks`}
+              {formatPages(report.pdf.pages)}, {formatBytes(report.pdf.bytes)}
+              {report.pdf.outline_entries === 0
+                ? ""
+                : report.pdf.outline_entries === 1
+                  ? ", 1 bookmark"
+                  : `, ${report.pdf.outline_entries} bookmarks`}
             </dd>
           </>
         )}
