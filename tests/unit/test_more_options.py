@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.filenames import download_filename
-from chalicelib.domain.models import ConversionOptions, MediaFeature, object_key
+from chalicelib.domain.models import ConversionOptions, MediaFeature, object_key, thumbnail_key
 from chalicelib.domain.options import parse_options
 from chalicelib.domain.outputs import content_type_for
 from chalicelib.domain.page_ranges import parse_page_ranges
@@ -145,3 +145,9 @@ def test_screenshots_default_to_screen_media_and_their_own_extension():
 def test_a_message_from_before_these_options_still_reads():
     old = {"format": "A4", "landscape": False, "margin": {}, "scale": 1.0, "print_background": True, "media": "print"}
     assert ConversionOptions.from_dict(old) == ConversionOptions()
+
+
+def test_a_thumbnail_never_takes_the_place_of_a_webp_screenshot():
+    assert object_key("u", "f", "webp") == "users/u/f.webp"
+    assert thumbnail_key("u", "f") not in {object_key("u", "f", output) for output in ("pdf", "png", "jpeg", "webp")}
+    assert thumbnail_key("u", "f").startswith("users/u/")  # under the owner's prefix: erased with the account
