@@ -21,7 +21,7 @@ PER_CONVERSION: dict[str, dict[str, int]] = {
     },
     "converter": {
         "dynamodb:UpdateItem": 2,  # pending -> processing -> ready, each conditional
-        "s3:PutObject": 1,  # the PDF
+        "s3:PutObject": 2,  # the PDF and its thumbnail
     },
     "api_list": {"dynamodb:Query": 1},  # GET /files once the job is ready
     "api_link": {"dynamodb:GetItem": 1},  # GET /file/{name}/link: ownership, then a presigned URL

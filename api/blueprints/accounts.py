@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from api import schemas
 from api.routing import client_address, json_response, route, signed_in_user
-from chalicelib.domain.accounts import IssuedSession
 from chalicelib.wiring import container
+
+if TYPE_CHECKING:  # importing the accounts service loads bcrypt's native module: only when a route needs it
+    from chalicelib.domain.accounts import IssuedSession
 
 accounts = Blueprint(__name__)
 _CREDENTIALS = frozenset({"email", "password"})
