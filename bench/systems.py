@@ -23,14 +23,16 @@ from typing import Any
 
 from playwright.async_api import Browser, Playwright, ViewportSize, async_playwright
 
-from chalicelib.config import Settings
+from chalicelib.config import Settings, default_chromium
 from chalicelib.domain.models import ConversionOptions
 from chalicelib.egress import EgressPolicy
 from converter.browser import CHROMIUM_ARGS
 from converter.egress_guard import EgressGuard
 from converter.renderer import PlaywrightRenderer
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+#: The Chromium both systems launch: the one the converter would (CHROMIUM_PATH, else the headless
+#: shell, else a full Chromium: chalicelib.config.default_chromium).
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or default_chromium() or "chromium"
 #: The flags PagePress launches with; the bare system uses exactly these (PagePress adds
 #: EgressGuard.LAUNCH_ARGS: proxy, QUIC and resolver rules).
 CHROMIUM_FLAGS = list(CHROMIUM_ARGS)

@@ -85,9 +85,23 @@ def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
     return value.lower()
 
 
-def _default_chromium() -> str | None:
-    """Debian's chromium when present; otherwise Playwright's own (``playwright install``)."""
-    for candidate in ("chromium", "chromium-browser"):
+#: Where to look for Chromium, best first: the headless shell (the browser without its desktop
+#: layers: what the converter's image ships and Playwright launches for headless work; the
+#: full browser costs two to three times its CPU per PDF), then a full Chromium.
+CHROMIUM_CANDIDATES = ("chromium-headless-shell", "chromium", "chromium-browser")
+
+
+#: Debian's ``/usr/bin/chromium-headless-shell`` is a script that runs this binary as its child
+#: (no ``exec``): launched through it, the process Playwright starts is not the browser.
+DEBIAN_HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"
+
+
+def default_chromium() -> str | None:
+    """Debian's headless shell or chromium when present; otherwise None: Playwright's own
+    (``playwright install``)."""
+    if os.access(DEBIAN_HEADLESS_SHELL, os.X_OK):
+        return DEBIAN_HEADLESS_SHELL
+    for candidate in CHROMIUM_CANDIDATES:
         found = shutil.which(candidate)
         if found:
             return found
@@ -235,7 +249,7 @@ class Settings:
             trusted_proxies=_networks(get("TRUSTED_PROXIES", "")),
             download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 60, 1),
             local_downloads_url=get("LOCAL_DOWNLOADS_URL"),
-            chromium_path=get("CHROMIUM_PATH") or _default_chromium(),
+            chromium_path=get("CHROMIUM_PATH") or default_chromium(),
             egress_allow=get("CONVERTER_EGRESS_ALLOW", ""),
             egress_ports=_ports(get("CONVERTER_EGRESS_PORTS", "80,443")),
             render_timeout_seconds=_float(env, "RENDER_TIMEOUT_SECONDS", 45.0),

@@ -18,14 +18,19 @@ _PROFILE_FLAG = "--user-data-dir="
 
 @dataclass(frozen=True)
 class ChromiumProcess:
-    """The browser's main process id (also its process group id) and profile directory."""
+    """The process group Playwright started (``pid``: its leader, also the group's id) and the
+    browser's profile directory. The leader is the browser itself, or a wrapper script that
+    runs the browser as its child without ``exec`` (Debian's ``/usr/bin/chromium-headless-shell``):
+    the group holds both, and killing it takes both."""
 
     pid: int
     profile_dir: str | None
 
     @classmethod
     def from_pid(cls, pid: int) -> ChromiumProcess:
-        return cls(pid=pid, profile_dir=_profile_dir_of(pid))
+        """From the browser process's own pid (what Chromium reports of itself)."""
+        fields = _stat_fields(str(pid))
+        return cls(pid=fields[1] if fields else pid, profile_dir=_profile_dir_of(pid))
 
     def members(self, include_zombies: bool = True) -> list[int]:
         """Process ids still in this browser's process group (Linux /proc; [] elsewhere)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import shutil
 import statistics
 import sys
 import time
@@ -17,6 +16,7 @@ import time
 from playwright.async_api import async_playwright
 from pypdf import PdfReader
 
+from chalicelib.config import default_chromium
 from converter.pdf_metadata import count_outline
 
 
@@ -34,7 +34,7 @@ COMBINATIONS = [(False, False), (True, False), (True, True), (False, True)]
 
 async def measure(rounds: int, sections: int) -> None:
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=shutil.which("chromium"))
+        browser = await p.chromium.launch(executable_path=default_chromium())
         page = await browser.new_page()
         await page.set_content(page_with(sections))
         await page.emulate_media(media="print")

@@ -13,7 +13,7 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-from chalicelib.config import Settings  # noqa: E402 - the AWS defaults above come first
+from chalicelib.config import Settings, default_chromium  # noqa: E402 - the AWS defaults above come first
 from chalicelib.wiring import Container, reset_container  # noqa: E402 - the AWS defaults above come first
 from tests.support.pages import PageServer  # noqa: E402 - the AWS defaults above come first
 
@@ -70,7 +70,7 @@ def make_settings(postgres_url, moto_aws):
             webhooks_queue_name=f"webhooks-{suffix}",
             jwt_secret="test-secret-" + "x" * 40,
             bcrypt_rounds=4,
-            chromium_path=shutil.which("chromium"),
+            chromium_path=default_chromium(),
         )
         values.update(overrides)
         settings = Settings(**values)

@@ -14,6 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect, sync_playwright
 
+from chalicelib.config import default_chromium
 from tests.support.pages import PageServer
 from tests.support.pdf import pdf_text
 from tests.support.stack import REPO
@@ -47,7 +48,7 @@ def built_spa():
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=default_chromium(), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

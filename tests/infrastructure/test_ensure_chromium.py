@@ -34,7 +34,11 @@ def machine(tmp_path):
     # The venv's python answers the "does Playwright have its browser?" question from a flag file.
     stub(venv_bin, "python", f'cat > /dev/null; test -e "{tmp_path}/playwright-installed"')
     stub(venv_bin, "playwright", f'/usr/bin/touch "{tmp_path}/playwright-installed"')
-    stub(bin_dir, "apt-get", f'if [ "$1" = install ]; then /bin/ln -s "{bin_dir}/env" "{bin_dir}/chromium"; fi')
+    stub(
+        bin_dir,
+        "apt-get",
+        f'if [ "$1" = install ]; then /bin/ln -s "{bin_dir}/env" "{bin_dir}/chromium-headless-shell"; fi',
+    )
     calls = tmp_path / "calls"
     calls.touch()
 
@@ -51,11 +55,11 @@ def machine(tmp_path):
     return run
 
 
-def test_as_root_it_installs_debians_package_and_says_so(machine):
+def test_as_root_it_installs_debians_headless_shell_and_says_so(machine):
     result, calls = machine(uid=0)
     assert result.returncode == 0, result.stderr
-    assert "installing Debian's chromium" in result.stdout
-    assert any(c.startswith("apt-get install") and " chromium " in c + " " for c in calls)
+    assert "installing Debian's chromium-headless-shell" in result.stdout
+    assert any(c.startswith("apt-get install") and " chromium-headless-shell " in c + " " for c in calls)
     assert not any(c.startswith("playwright") for c in calls)
 
 
@@ -89,3 +93,19 @@ def test_when_apt_get_cannot_install_it_falls_back_to_playwright(machine, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "apt-get could not install it" in result.stderr
     assert "playwright install chromium" in calls
+
+
+def test_a_full_chromium_is_kept_when_the_headless_shell_cannot_be_installed(machine, tmp_path):
+    os.symlink(tmp_path / "bin" / "env", tmp_path / "bin" / "chromium")
+    result, calls = machine(uid=1000, sudo=False)
+    assert result.returncode == 0, result.stderr
+    assert "using the full Chromium" in result.stdout
+    assert not any(c.startswith(("apt-get", "playwright")) for c in calls)
+
+
+def test_as_root_the_headless_shell_is_installed_beside_a_full_chromium(machine, tmp_path):
+    os.symlink(tmp_path / "bin" / "env", tmp_path / "bin" / "chromium")
+    result, calls = machine(uid=0)
+    assert result.returncode == 0, result.stderr
+    assert any(c.startswith("apt-get install") and " chromium-headless-shell " in c + " " for c in calls)
+    assert (tmp_path / "bin" / "chromium-headless-shell").exists()

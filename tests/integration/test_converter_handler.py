@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import threading
 import time
 from typing import cast
@@ -15,6 +14,7 @@ from typing import cast
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from chalicelib.config import default_chromium
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.jobs import Outcome
 from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key, thumbnail_key
@@ -90,7 +90,7 @@ def page_server():
 def warm_renderer(page_server):
     renderer = PlaywrightRenderer(
         EgressPolicy(allow=f"127.0.0.1:{page_server.port}"),
-        chromium_path=shutil.which("chromium"),
+        chromium_path=default_chromium(),
         render_timeout_seconds=15,
         settle_timeout_seconds=3,
         render_concurrency=2,

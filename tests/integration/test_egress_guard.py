@@ -22,11 +22,12 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 from pypdf import PdfReader
 
+from chalicelib.config import default_chromium
 from chalicelib.egress import EgressPolicy
 from converter.egress_guard import EgressGuard
 from converter.egress_proxy import PinningProxy, ProxyTimeouts
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = default_chromium() or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

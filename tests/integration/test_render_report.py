@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 
 import pytest
 
@@ -11,6 +10,7 @@ pytest.importorskip("playwright")
 
 from pypdf import PdfReader  # noqa: E402
 
+from chalicelib.config import default_chromium
 from chalicelib.domain.errors import ConversionFailed, InvalidInput  # noqa: E402
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf  # noqa: E402
 from chalicelib.domain.options import parse_options  # noqa: E402
@@ -46,7 +46,7 @@ def pages():
 def renderer(pages):
     renderer = PlaywrightRenderer(
         EgressPolicy(allow=f"127.0.0.1:{pages.port}"),
-        chromium_path=shutil.which("chromium"),
+        chromium_path=default_chromium(),
         render_timeout_seconds=15,
         settle_timeout_seconds=3,
         render_concurrency=1,
