@@ -55,7 +55,7 @@ from converter.pdf_metadata import stamp_metadata
 from converter.readiness import settle
 from converter.report import ReportCollector
 from converter.screenshot import take_screenshot
-from converter.thumbnail import take_thumbnail, timed
+from converter.thumbnail import thumbnail_of, timed
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -371,10 +371,10 @@ class PlaywrightRenderer(Renderer):
         if image:  # a screenshot is its own picture: no thumbnail
             result = self._finish_image(raw, title, warnings)
         else:
-            # The picture is painted by Chromium while the PDF is stamped here; after printing, so
-            # it cannot change the PDF.
+            # The picture is drawn from the printed PDF in a worker thread while the PDF is stamped.
+            drawn = asyncio.get_running_loop().run_in_executor(None, thumbnail_of, raw)
             result, thumbnail = await asyncio.gather(
-                self._finish(raw, title, url, warnings), timed(take_thumbnail(page, options), timings, "thumbnail_ms")
+                self._finish(raw, title, url, warnings), timed(drawn, timings, "thumbnail_ms")
             )
         timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})

@@ -1,4 +1,4 @@
-"""Thumbnails and the inline view: made by the converter from the page it printed, stored next
+"""Thumbnails and the inline view: drawn by the converter from the PDF it printed, stored next
 to the PDF, linked from the list and deleted with the file."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import shutil
 
 import pytest
 import requests
@@ -15,6 +14,7 @@ from aws_lambda_powertools import Logger
 pytest.importorskip("playwright")
 from PIL import Image  # noqa: E402
 
+from chalicelib.config import default_chromium
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf, object_key  # noqa: E402
 from chalicelib.domain.ports import Renderer  # noqa: E402
 from chalicelib.egress import EgressPolicy  # noqa: E402
@@ -38,10 +38,10 @@ def pages():
     server.stop()
 
 
-def test_the_renderer_paints_a_small_picture_of_the_printed_page(pages):
+def test_the_renderer_draws_a_small_picture_of_the_printed_first_page(pages):
     renderer = PlaywrightRenderer(
         EgressPolicy(allow=f"127.0.0.1:{pages.port}"),
-        chromium_path=shutil.which("chromium"),
+        chromium_path=default_chromium(),
         render_timeout_seconds=15,
         settle_timeout_seconds=3,
         render_concurrency=1,
@@ -55,8 +55,11 @@ def test_the_renderer_paints_a_small_picture_of_the_printed_page(pages):
                 picture = Image.open(io.BytesIO(rendered.thumbnail))
                 assert picture.format == "WEBP" and picture.width == THUMBNAIL_WIDTH
                 assert (picture.height < picture.width) is landscape  # the paper's proportions
-                corner = picture.convert("RGB").getpixel((picture.width - 5, picture.height - 5))
-                assert corner[0] > 150 > corner[1]  # the red background: the printed page, not a blank one
+                rgb = picture.convert("RGB")
+                middle = rgb.getpixel((picture.width // 2, picture.height // 2))
+                assert middle[0] > 150 > middle[1]  # the red background: the printed page, not a blank one
+                corner = rgb.getpixel((2, 2))
+                assert min(corner) > 240  # the PDF's 1 cm white margin: the page as printed, not the screen
     finally:
         renderer.close()
     # What the picture costs, for the record (speed is not asserted): the renderer logs it per job.
