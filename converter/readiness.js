@@ -15,6 +15,7 @@
   const TIMER_REPEATS = 4;         // the same callback scheduled more often is a loop
   const FRAME_REPEATS = 8;         // likewise for animation frames (animations run forever)
   const REQUEST_REPEATS = 3;       // the same URL fetched more often is polling
+  const RECHECK_MS = 100;          // idle() looks again this often even when nothing announced a change
 
   const originalSetTimeout = window.setTimeout.bind(window);
   const originalClearTimeout = window.clearTimeout.bind(window);
@@ -27,6 +28,20 @@
   let scrollListeners = false;
   const observedTargets = new Set();
   const seen = new Map();          // callback source or URL -> times scheduled
+
+  // idle() sleeps until pending work may have ended: every place below where something stops
+  // being pending calls changed(). A slow recheck covers what no event announces (an image
+  // taken out of the document, say).
+  const waiters = new Set();
+  const changed = () => {
+    for (const wake of waiters) wake();
+    waiters.clear();
+  };
+  const nextChange = (ms) => new Promise((done) => {
+    const timer = originalSetTimeout(() => { waiters.delete(wake); done(); }, Math.max(1, ms));
+    const wake = () => { originalClearTimeout(timer); done(); };
+    waiters.add(wake);
+  });
 
   // Repeats are told apart by the callback's source text, so a closure created afresh
   // on every round of a loop still counts as the same loop.
@@ -47,13 +62,14 @@
     if (!tracked) return originalSetTimeout(handler, delay, ...args);
     id = originalSetTimeout(function () {
       pendingTimers.delete(id);
+      changed();
       return handler.apply(this, args);
     }, delay);
     pendingTimers.add(id);
     return id;
   };
   window.clearTimeout = function (id) {
-    pendingTimers.delete(id);
+    if (pendingTimers.delete(id)) changed();
     return originalClearTimeout(id);
   };
 
@@ -63,13 +79,14 @@
     }
     const id = originalRaf(function (time) {
       pendingFrames.delete(id);
+      changed();
       return callback(time);
     });
     pendingFrames.add(id);
     return id;
   };
   window.cancelAnimationFrame = function (id) {
-    pendingFrames.delete(id);
+    if (pendingFrames.delete(id)) changed();
     return originalCancelRaf(id);
   };
 
@@ -85,7 +102,7 @@
       if (!countedRequest(requestUrl(input))) return promise;
       const started = { at: performance.now() };
       pendingRequests.add(started);
-      const done = () => { pendingRequests.delete(started); };
+      const done = () => { pendingRequests.delete(started); changed(); };
       promise.then(done, done);
       return promise;
     };
@@ -103,13 +120,19 @@
       if (countedRequest(this.__pagepressUrl)) {
         const started = { at: performance.now() };
         pendingRequests.add(started);
-        this.addEventListener("loadend", () => { pendingRequests.delete(started); }, { once: true });
+        this.addEventListener("loadend", () => { pendingRequests.delete(started); changed(); }, { once: true });
       }
       return originalSend.apply(this, arguments);
     };
   }
 
   const originalAddEventListener = EventTarget.prototype.addEventListener;
+  // An image's load or error, and a web font's, can end the wait. (load and error do not
+  // bubble, but the document sees them on the way down.)
+  for (const type of ["load", "error"]) originalAddEventListener.call(document, type, changed, true);
+  if (document.fonts) {
+    for (const type of ["loadingdone", "loadingerror"]) originalAddEventListener.call(document.fonts, type, changed);
+  }
   EventTarget.prototype.addEventListener = function (type, listener, options) {
     if (type === "scroll" || type === "wheel") scrollListeners = true;
     return originalAddEventListener.call(this, type, listener, options);
@@ -157,6 +180,16 @@
     for (const request of pendingRequests) if (now - request.at < longAfterMs) count++;
     return count;
   };
+  // Milliseconds until the next counted request turns long-lived (and stops counting).
+  const untilNextLongRequest = (longAfterMs) => {
+    const now = performance.now();
+    let soonest = Infinity;
+    for (const request of pendingRequests) {
+      const left = request.at + longAfterMs - now;
+      if (left > 0 && left < soonest) soonest = left;
+    }
+    return soonest;
+  };
 
   const state = (longAfterMs = Infinity) => {
     const fontsLoading = document.fonts && document.fonts.status === "loading" ? 1 : 0;
@@ -181,12 +214,13 @@
   Object.defineProperty(window, "__pagepressReadiness", {
     value: Object.freeze({
       state,
-      // Resolves with the state once nothing is pending, or after maxMs.
+      // Resolves with the state once nothing is pending, or after maxMs; it sleeps until
+      // something pending ends (or a request turns long-lived), it does not poll.
       async idle(maxMs, longAfterMs) {
         const end = performance.now() + maxMs;
         let now = state(longAfterMs);
         while (now.pending > 0 && performance.now() < end) {
-          await tick(10);
+          await nextChange(Math.min(end - performance.now(), RECHECK_MS, untilNextLongRequest(longAfterMs)));
           now = state(longAfterMs);
         }
         return now;
