@@ -158,6 +158,11 @@ class PageServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        """The serving child process (left out of the systems' CPU samples)."""
+        return self._process.pid if self._process is not None else None
+
     def __enter__(self) -> PageServer:
         ctx = multiprocessing.get_context("fork")
         queue = ctx.Queue()

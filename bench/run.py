@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shlex
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import measure
+from bench import cpu, measure
 from bench.corpus import Corpus, build_corpus
 from bench.local_stack import LocalStackRun, StackFailed
 from bench.machine import loadavg, machine_facts
@@ -299,22 +300,31 @@ def _end_to_end(
         out["single_503_retries"], stack.unavailable = stack.unavailable, []
 
         batch: dict[str, list[float]] = {"stack": [], f"bare@{concurrency}": [], f"bare@{len(mixed_urls)}": []}
+        batch_cpu: dict[str, list[dict[str, float]]] = {system: [] for system in batch}
         batch_failed: list[str] = []
         start = stack.log_offset()
+        stack_tree = cpu.tree(stack.pid or 0)
+        # Bare's processes: this one (its Playwright client) and its browser, not the page server or the stack.
+        bare_tree = cpu.tree(os.getpid(), exclude=lambda: {pid for pid in (server.pid, stack.pid) if pid})
         for rnd in range(args.e2e_rounds):
-            order = list(batch) if rnd == 0 else list(batch)[:2]  # bare@batch size, for context, once
+            order = list(batch)  # bare at the same concurrency is issue 8's comparison; at c, the stricter one
             if rnd % 2:
                 order.reverse()
             for system in order:
-                if system == "stack":
-                    ms, entries = stack.batch_to_ready(mixed_urls)
-                    batch_failed += [str(e.get("error")) for e in entries.values() if e["status"] != "ready"]
-                else:
-                    ms = measure.batch_wall_ms(bare.render, mixed_urls, int(system.split("@")[1]))
+                with cpu.CpuSampler(stack_tree if system == "stack" else bare_tree) as sampler:
+                    if system == "stack":
+                        ms, entries = stack.batch_to_ready(mixed_urls)
+                        batch_failed += [str(e.get("error")) for e in entries.values() if e["status"] != "ready"]
+                    else:
+                        ms = measure.batch_wall_ms(bare.render, mixed_urls, int(system.split("@")[1]))
                 batch[system].append(ms)
+                batch_cpu[system].append(sampler.seconds_by_kind())
                 _say(f"  batch round {rnd + 1}: {system:<8} {len(mixed_urls)} pages all done in {ms:6.0f} ms")
         out["batch_pages"] = len(mixed_urls)
         out["batch_ms"] = batch
+        out["batch_cpu_ms_per_conversion"] = {
+            system: cpu.per_conversion_ms(samples, len(mixed_urls)) for system, samples in batch_cpu.items()
+        }
         out["batch_failed"] = batch_failed
         out["batch_steps"] = from_log_lines(stack.log_lines(start))
         out["batch_503_retries"], stack.unavailable = stack.unavailable, []
