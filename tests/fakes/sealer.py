@@ -1,28 +1,29 @@
-"""A ``CredentialSealer`` for unit tests: reversible, bound to its context, and plainly not secret."""
+"""A ``CredentialSealer`` for unit tests: reversible, bound to its context, checked for tampering,
+and plainly not secret (the plaintext is only reversed)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 
 from chalicelib.domain.errors import SealBroken
 from chalicelib.domain.ports import CredentialSealer
 
+_DIGEST = 32
+
 
 class FakeSealer(CredentialSealer):
-    def __init__(self) -> None:
-        self.sealed = 0
-
     def seal(self, plaintext: bytes, context: Mapping[str, str]) -> bytes:
-        self.sealed += 1
-        return b"sealed:" + _context(context) + b"|" + plaintext[::-1]
+        body = plaintext[::-1]
+        return _digest(body, context) + body
 
     def open(self, sealed: bytes, context: Mapping[str, str]) -> bytes:
-        prefix = b"sealed:" + _context(context) + b"|"
-        if not sealed.startswith(prefix):
+        digest, body = sealed[:_DIGEST], sealed[_DIGEST:]
+        if len(sealed) < _DIGEST or digest != _digest(body, context):
             raise SealBroken("not sealed for this context")
-        return sealed[len(prefix) :][::-1]
+        return body[::-1]
 
 
-def _context(context: Mapping[str, str]) -> bytes:
-    return json.dumps(dict(context), sort_keys=True).encode()
+def _digest(body: bytes, context: Mapping[str, str]) -> bytes:
+    return hashlib.sha256(json.dumps(dict(context), sort_keys=True).encode() + body).digest()
