@@ -33,7 +33,8 @@ _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 #: Visible ASCII and inner spaces: no CR/LF, no other control characters.
 _HEADER_VALUE = re.compile(r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$")
 #: RFC 6265 cookie-value: cookie-octets, optionally in double quotes.
-_COOKIE_VALUE = re.compile(r'^("?)[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*\1$')
+_COOKIE_OCTETS = r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*"
+_COOKIE_VALUE = re.compile(f'^({_COOKIE_OCTETS}|"{_COOKIE_OCTETS}")$')
 _COOKIE_PATH = re.compile(r"^/[\x20-\x3a\x3c-\x7e]*$")
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
