@@ -6,7 +6,7 @@ the cache off. So this asks Chromium, on the page's own CDP session, to pause on
 URL starts with the page's origin (CDP ``Fetch`` pattern ``<origin>/*``) and continues each with
 the headers added, after checking the origin once more. A redirect away from the origin is a new
 request Chromium does not pause and does not give the added headers (tests/integration/
-test_page_credentials.py checks both). Jobs without headers pause nothing.
+test_credentials_in_chromium.py checks both). Jobs without headers pause nothing.
 
 Cookies: set in the job's own context for the page's host (or the parent domain the user named,
 which ``domain.page_credentials`` limits to the page's site); the browser then sends them as

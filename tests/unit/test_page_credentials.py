@@ -70,6 +70,20 @@ def test_headers_the_browser_keeps_for_itself_are_refused_saying_which_rule(name
     assert refused.field == f"options.headers.{name}" and rule in refused.message
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"headers": {"Host": SECRET}},
+        {"headers": {"X-Line": SECRET + "\r\n"}},
+        {"headers": {"X-Big": SECRET * 200}},
+        {"cookies": [{"name": "a", "value": SECRET}]},
+        {"cookies": [{"name": "a", "value": "ok", "domain": "evil.com"}, {"name": "b", "value": SECRET}]},
+    ],
+)
+def test_no_refusal_repeats_a_value(raw):
+    assert "t0ps3cret" not in _refused(raw).message
+
+
 def test_a_method_override_may_not_name_a_forbidden_method():
     assert _refused({"headers": {"X-HTTP-Method-Override": "GET, TRACE"}}).field == (
         "options.headers.X-HTTP-Method-Override"

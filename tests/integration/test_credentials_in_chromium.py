@@ -17,6 +17,7 @@ pytest.importorskip("playwright")
 
 from aws_lambda_powertools.utilities.typing import LambdaContext  # noqa: E402
 
+from api.log import logger as api_logger  # noqa: E402
 from chalicelib.domain.errors import ConversionFailed  # noqa: E402
 from chalicelib.domain.models import ConversionOptions, FileStatus  # noqa: E402
 from chalicelib.domain.page_credentials import Cookie, PageCredentials  # noqa: E402
@@ -149,8 +150,12 @@ def _convert(wired, http, token, url: str) -> tuple[str, str]:
             "cookies": [{"name": "session", "value": COOKIE_SECRET, "http_only": True}],
         },
     }
-    response = http.call("POST", "/request", body, token=token)
+    with captured(api_logger) as logs:
+        response = http.call("POST", "/request", body, token=token)
+        refused = http.call("POST", "/request", {**body, "options": {"headers": {"Host": SECRET}}}, token=token)
     assert response.status_code == 202, response.json
+    assert refused.status_code == 400 and refused.json["error"]["field"] == "options.headers.Host"
+    assert SECRET not in logs.getvalue() and SECRET not in json.dumps(refused.json)
     user_id = http.call("GET", "/me", token=token).json["id"]
     return user_id, response.json["name"]
 
