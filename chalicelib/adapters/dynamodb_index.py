@@ -209,21 +209,19 @@ class DynamoFileIndex(FileIndex):
 
     # -- reads --------------------------------------------------------------------------
     def sealed_credentials(self, user_id: str, file_id: str) -> bytes | None:
-        item = self._call(
-            "get_item",
-            TableName=self._table,
-            Key=_key(user_id, file_id),
-            ConsistentRead=True,
-            ProjectionExpression=CREDENTIALS,
-        ).get("Item")
+        item = self._item(user_id, file_id, ProjectionExpression=CREDENTIALS)
         sealed: bytes | None = item[CREDENTIALS]["B"] if item and CREDENTIALS in item else None
         return sealed
 
     def get(self, user_id: str, file_id: str) -> FileEntry | None:
-        item = self._call("get_item", TableName=self._table, Key=_key(user_id, file_id), ConsistentRead=True).get(
-            "Item"
-        )
+        item = self._item(user_id, file_id)
         return _from_item(item) if item else None
+
+    def _item(self, user_id: str, file_id: str, **read: Any) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._call(
+            "get_item", TableName=self._table, Key=_key(user_id, file_id), ConsistentRead=True, **read
+        ).get("Item")
+        return item
 
     def list(self, user_id: str, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
         args: dict[str, Any] = {

@@ -163,11 +163,9 @@ class JobProcessor:
         return Outcome("skipped", f"already {current.status.value}")
 
     def _render(self, job: ConversionJob) -> RenderedPdf:
-        if job.source == "url" and job.options.has_credentials:
-            credentials = self._credentials(job)
-            return self._renderer().render(job.url, job.options, job.correlation_id, credentials=credentials)
         if job.source == "url":
-            return self._renderer().render(job.url, job.options, job.correlation_id)
+            credentials = self._credentials(job) if job.options.has_credentials else None
+            return self._renderer().render(job.url, job.options, job.correlation_id, credentials)
         html = self._store.get_source(source_key(job.user_id, job.file_id))
         if html is None:
             raise ConversionFailed("The HTML to convert is gone; please send it again.", "source_missing")

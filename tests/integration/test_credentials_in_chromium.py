@@ -8,7 +8,6 @@ records each request's headers, so each test sees what every origin was sent.
 from __future__ import annotations
 
 import json
-import shutil
 from typing import cast
 
 import pytest
@@ -21,14 +20,12 @@ from api.log import logger as api_logger  # noqa: E402
 from chalicelib.domain.errors import ConversionFailed  # noqa: E402
 from chalicelib.domain.models import ConversionOptions, FileStatus  # noqa: E402
 from chalicelib.domain.page_credentials import Cookie, PageCredentials  # noqa: E402
-from chalicelib.domain.ports import Renderer  # noqa: E402
-from chalicelib.egress import EgressPolicy  # noqa: E402
 from converter import handler  # noqa: E402
-from converter.renderer import PlaywrightRenderer  # noqa: E402
 from devstack.worker import LambdaContextStub, sqs_event  # noqa: E402
 from tests.support.logs import captured  # noqa: E402
 from tests.support.pages import PageServer, Reply  # noqa: E402
 from tests.support.pdf import pdf_text  # noqa: E402
+from tests.support.renderers import Lent, loopback_renderer  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -52,31 +49,9 @@ def third_party():
 
 @pytest.fixture(scope="module")
 def warm_renderer(site, third_party):
-    renderer = PlaywrightRenderer(
-        EgressPolicy(allow=f"127.0.0.1:{site.port},127.0.0.2:{third_party.port}"),
-        chromium_path=shutil.which("chromium"),
-        render_timeout_seconds=15,
-        settle_timeout_seconds=3,
-        render_concurrency=2,
-    )
+    renderer = loopback_renderer(f"127.0.0.1:{site.port}", f"127.0.0.2:{third_party.port}")
     yield renderer
     renderer.close()
-
-
-class _Lent(Renderer):
-    """The module's warm renderer, lent to one test's container without letting it close it."""
-
-    def __init__(self, inner: Renderer) -> None:
-        self.inner = inner
-
-    def render(self, url, options, correlation_id, credentials=None):
-        return self.inner.render(url, options, correlation_id, credentials=credentials)
-
-    def render_html(self, html, options, correlation_id):
-        return self.inner.render_html(html, options, correlation_id)
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture
@@ -86,7 +61,7 @@ def settings(make_settings, site, third_party):
 
 @pytest.fixture
 def renderer_factory(warm_renderer):
-    return lambda _settings: _Lent(warm_renderer)
+    return lambda _settings: Lent(warm_renderer)
 
 
 def _page_with_subresources(site: PageServer, third_party: PageServer, path: str) -> str:
