@@ -180,7 +180,7 @@ class JobProcessor:
             )
         try:
             return PageCredentials.from_bytes(self._sealer().open(sealed, seal_context(job.user_id, job.file_id)))
-        except SealBroken:
+        except (SealBroken, ValueError, KeyError, TypeError):  # tampered with, or not what the API sealed
             raise ConversionFailed(
                 "The headers and cookies for this page could not be read; send the request again.",
                 "credentials_unreadable",

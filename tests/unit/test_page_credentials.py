@@ -274,6 +274,16 @@ def test_credentials_sealed_for_another_job_do_not_open(
     assert (outcome.status, outcome.detail) == ("failed", "credentials_unreadable")
 
 
+def test_sealed_bytes_that_open_to_nonsense_fail_the_job_as_unreadable(
+    service: ConversionService, processor: JobProcessor, index: MemoryFileIndex, sealer: FakeSealer
+) -> None:
+    entry = service.request(ADA, URL, OPTIONS, None, "cid")
+    index.credentials[(ADA.id, entry.file_id)] = sealer.seal(b"not json", {"user_id": ADA.id, "file_id": entry.file_id})
+    outcome = processor.process(ConversionJob.for_entry(entry), attempt=1)
+    assert (outcome.status, outcome.detail) == ("failed", "credentials_unreadable")
+    assert index.sealed_credentials(ADA.id, entry.file_id) is None
+
+
 class _Down(FakeSealer):
     def open(self, sealed: bytes, context: dict) -> bytes:  # type: ignore[override]
         raise DependencyUnavailable("KMS does not answer")
