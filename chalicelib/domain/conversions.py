@@ -48,11 +48,7 @@ def _no_url_beside(url: Any) -> str:
     return ""
 
 
-def _credentials_gone() -> Conflict:
-    return Conflict(
-        "This conversion's headers and cookies were deleted when it ended; send the request again with them.",
-        "credentials_gone",
-    )
+_CREDENTIALS_GONE = "This conversion's headers and cookies were deleted when it ended; send the request again"
 
 
 def utc_now_iso() -> str:
@@ -206,7 +202,7 @@ class ConversionService:
         if entry.status is not FileStatus.FAILED:
             raise Conflict("Only a failed conversion can be retried.", "not_failed")
         if entry.options.has_credentials:
-            raise _credentials_gone()
+            raise Conflict(f"{_CREDENTIALS_GONE} with them.", "credentials_gone")
         if entry.source == "url":
             self._checked_url(entry.url)  # what was allowed then may not be now (a moved name, a policy change)
         reset = self._index.reset_for_retry(user.id, entry.file_id)
@@ -243,7 +239,9 @@ class ConversionService:
         """A replayed request whose first attempt never reached the queue is queued now."""
         if entry.status is FileStatus.FAILED and entry.error_code == QUEUE_UNAVAILABLE:
             if entry.options.has_credentials:
-                raise _credentials_gone()
+                raise Unprocessable(
+                    f"{_CREDENTIALS_GONE} with a new Idempotency-Key.", "credentials_gone", field="Idempotency-Key"
+                )
             reset = self._index.reset_for_retry(entry.user_id, entry.file_id)
             return self._enqueue(reset) if reset is not None else entry
         if entry.status is FileStatus.PENDING and self._stale(entry):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.conversions import QUEUE_UNAVAILABLE, ConversionService
-from chalicelib.domain.errors import Conflict, ConversionFailed, DependencyUnavailable, InvalidInput
+from chalicelib.domain.errors import Conflict, ConversionFailed, DependencyUnavailable, InvalidInput, Unprocessable
 from chalicelib.domain.jobs import JobProcessor, RetryLater
 from chalicelib.domain.models import ConversionJob, FileStatus, User
 from chalicelib.domain.page_credentials import (
@@ -315,8 +315,9 @@ def test_a_queue_failure_ends_the_job_and_its_replay_asks_for_a_new_request(
     assert entry.status is FileStatus.FAILED and entry.error_code == QUEUE_UNAVAILABLE
     assert index.sealed_credentials(ADA.id, entry.file_id) is None
     queue.down = False
-    with pytest.raises(Conflict):
+    with pytest.raises(Unprocessable) as refused:
         service.request(ADA, URL, OPTIONS, "key-1", "cid")
+    assert (refused.value.code, refused.value.field) == ("credentials_gone", "Idempotency-Key")
 
 
 def test_without_a_sealer_credentials_are_refused_not_kept_in_the_clear(
