@@ -157,6 +157,9 @@ class Settings:
     jwt_secret_arn: str | None = None
     token_ttl_seconds: int = 3600
     bcrypt_rounds: int = 12
+    # A job's headers and cookies are sealed with this KMS key (id, ARN or alias) on AWS; unset
+    # (make run, tests): with a key derived from the token-signing secret (adapters/local_sealer.py).
+    credentials_kms_key_id: str | None = None
     # Sign-in throttling (chalicelib/domain/signin_throttle.py): waits that double per client
     # and account after a few failures; looser ceilings per account and per client.
     signin_failures_before_delay: int = 3
@@ -237,6 +240,7 @@ class Settings:
             jwt_secret_arn=get("JWT_SECRET_ARN"),
             token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", 3600, 60),
             bcrypt_rounds=_int(env, "BCRYPT_ROUNDS", 12, 4),
+            credentials_kms_key_id=get("CREDENTIALS_KMS_KEY_ID"),
             signin_failures_before_delay=_int(env, "SIGNIN_FAILURES_BEFORE_DELAY", 3, 1),
             signin_max_failures_per_account=_int(env, "SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50, 1),
             signin_max_failures_per_client=_int(env, "SIGNIN_MAX_FAILURES_PER_CLIENT", 100, 1),

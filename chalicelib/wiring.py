@@ -27,7 +27,7 @@ from chalicelib.config import ConfigError, Settings
 from chalicelib.domain.conversions import ConversionService, utc_now_iso
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.jobs import JobProcessor
-from chalicelib.domain.ports import ConversionMetrics, Renderer
+from chalicelib.domain.ports import ConversionMetrics, CredentialSealer, Renderer
 from chalicelib.domain.retry_schedule import RetrySchedule
 from chalicelib.domain.usage import UsageLimits, UsageService
 from chalicelib.domain.webhooks import DELIVERY_TIMEOUT_SECONDS, WebhookDeliverer, WebhookSecrets
@@ -201,11 +201,25 @@ class Container:
             lambda url: self.egress_policy.vet_url(url).url,
             download_ttl_seconds=self.settings.download_url_ttl_seconds,
             max_pages=self.settings.max_pdf_pages,
+            sealer=lambda: self.credential_sealer,
         )
 
     @functools.cached_property
     def jobs(self) -> JobProcessor:
-        return JobProcessor(self.file_index, self.object_store, self.renderer, self.webhook_queue)
+        return JobProcessor(
+            self.file_index, self.object_store, self.renderer, self.webhook_queue, sealer=lambda: self.credential_sealer
+        )
+
+    @functools.cached_property
+    def credential_sealer(self) -> CredentialSealer:
+        """KMS when a key is configured (AWS); else a key derived from the local token-signing secret."""
+        if self.settings.credentials_kms_key_id:
+            from chalicelib.adapters.kms_sealer import KmsSealer
+
+            return KmsSealer(self.client("kms"), self.settings.credentials_kms_key_id)
+        from chalicelib.adapters.local_sealer import LocalSealer  # cryptography: the local stack only
+
+        return LocalSealer(self.secrets.jwt_secret())
 
     @functools.cached_property
     def webhook_secrets(self) -> WebhookSecrets:

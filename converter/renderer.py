@@ -33,6 +33,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.errors import ConversionFailed
 from chalicelib.domain.models import ConversionOptions, RenderedPdf
 from chalicelib.domain.outputs import OUTPUTS
+from chalicelib.domain.page_credentials import PageCredentials
 from chalicelib.domain.ports import Renderer
 from chalicelib.domain.render_report import PdfFacts, RenderReport
 from chalicelib.egress import EgressPolicy
@@ -44,6 +45,7 @@ from converter.failure_policy import FailureWatch, document_fails
 from converter.html_source import SOURCE_URL, serve_source
 from converter.job_pages import BrowserGone, Guard, GuardFactory, JobPage, PageWatch, SparePages
 from converter.loop_thread import LoopThread
+from converter.origin_credentials import apply_credentials
 from converter.page_options import (
     await_expression,
     before_print,
@@ -128,20 +130,27 @@ class PlaywrightRenderer(Renderer):
 
     # --- the synchronous face -------------------------------------------------------------
 
-    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
-        return self._run_job(url, options, correlation_id)
+    def render(
+        self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
+    ) -> RenderedPdf:
+        return self._run_job(url, options, correlation_id, credentials=credentials)
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         """The same job as ``render``, with the document served from ``html_source.SOURCE_URL``."""
         return self._run_job(SOURCE_URL, options, correlation_id, html)
 
     def _run_job(
-        self, url: str, options: ConversionOptions, correlation_id: str, html: str | None = None
+        self,
+        url: str,
+        options: ConversionOptions,
+        correlation_id: str,
+        html: str | None = None,
+        credentials: PageCredentials | None = None,
     ) -> RenderedPdf:
         if self._closed:
             raise ConversionFailed("The converter is shutting down", "renderer_unavailable", permanent=False)
         try:
-            return self._loop.run(self._job(url, options, correlation_id, html), self.worst_case_seconds)
+            return self._loop.run(self._job(url, options, correlation_id, html, credentials), self.worst_case_seconds)
         except concurrent.futures.TimeoutError:
             raise failures.render_timeout(self._render_timeout) from None
 
@@ -196,7 +205,12 @@ class PlaywrightRenderer(Renderer):
     # --- one job, on the loop thread ------------------------------------------------------
 
     async def _job(
-        self, url: str, options: ConversionOptions, correlation_id: str, html: str | None = None
+        self,
+        url: str,
+        options: ConversionOptions,
+        correlation_id: str,
+        html: str | None = None,
+        credentials: PageCredentials | None = None,
     ) -> RenderedPdf:
         log_extra = {"correlation_id": correlation_id, "host": urlsplit(url).hostname}
         started = time.monotonic()
@@ -211,7 +225,8 @@ class PlaywrightRenderer(Renderer):
                 generation = await self._acquire_browser(log_extra)
                 try:
                     result = await asyncio.wait_for(
-                        self._render_in(generation, url, options, log_extra, started, html), self._render_timeout
+                        self._render_in(generation, url, options, log_extra, started, html, credentials),
+                        self._render_timeout,
                     )
                     break
                 except BrowserGone:
@@ -269,6 +284,7 @@ class PlaywrightRenderer(Renderer):
         log_extra: dict[str, Any],
         started: float,
         html: str | None = None,
+        credentials: PageCredentials | None = None,
     ) -> RenderedPdf:
         """Render on a spare page of ``generation`` (or a new one), then let it go in the
         background: closing a context is not the job's business."""
@@ -283,6 +299,8 @@ class PlaywrightRenderer(Renderer):
         try:
             if html is not None:
                 await serve_source(job_page.page, html, job_page.guard)
+            if credentials is not None:
+                await apply_credentials(job_page.context, job_page.page, url, credentials)
             return await self._render_page(job_page, url, options, log_extra, timings, collector)
         except ConversionFailed as failure:
             failure.report = collector.report(job_page.guard.blocked, timings)

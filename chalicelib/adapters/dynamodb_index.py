@@ -24,6 +24,8 @@ from chalicelib.domain.ports import FileIndex
 from chalicelib.domain.render_report import RenderReport
 
 FILE_PREFIX = "file#"
+#: The item's sealed headers and cookies, while its job runs; ending the job removes it.
+CREDENTIALS = "sealed_credentials"
 IDEMPOTENCY_PREFIX = "idem#"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 MAX_CURSOR = 1024  # as api/openapi.yaml says
@@ -40,8 +42,12 @@ class DynamoFileIndex(FileIndex):
         self._now_iso = now_iso
 
     # -- writes -------------------------------------------------------------------------
-    def create(self, entry: FileEntry, idempotency_key: str | None = None) -> FileEntry:
+    def create(
+        self, entry: FileEntry, idempotency_key: str | None = None, sealed_credentials: bytes | None = None
+    ) -> FileEntry:
         item = _to_item(entry)
+        if sealed_credentials is not None:
+            item[CREDENTIALS] = {"B": sealed_credentials}
         if idempotency_key is None:
             self._call("put_item", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
             return entry
@@ -128,7 +134,7 @@ class DynamoFileIndex(FileIndex):
                 file_id,
                 "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, warnings = :warnings, "
                 "render_report = :report, has_thumbnail = :thumbnail, search_title = :search, updated_at = :now "
-                "REMOVE error_code, error_message",
+                f"REMOVE error_code, error_message, {CREDENTIALS}",
                 values,
                 _IS_UNFINISHED,
             )
@@ -149,7 +155,7 @@ class DynamoFileIndex(FileIndex):
                 user_id,
                 file_id,
                 "SET #status = :failed, error_code = :code, error_message = :message, render_report = :report, "
-                "updated_at = :now",
+                f"updated_at = :now REMOVE {CREDENTIALS}",
                 values,
                 _IS_UNFINISHED,
             )
@@ -202,11 +208,20 @@ class DynamoFileIndex(FileIndex):
         )
 
     # -- reads --------------------------------------------------------------------------
+    def sealed_credentials(self, user_id: str, file_id: str) -> bytes | None:
+        item = self._item(user_id, file_id, ProjectionExpression=CREDENTIALS)
+        sealed: bytes | None = item[CREDENTIALS]["B"] if item and CREDENTIALS in item else None
+        return sealed
+
     def get(self, user_id: str, file_id: str) -> FileEntry | None:
-        item = self._call("get_item", TableName=self._table, Key=_key(user_id, file_id), ConsistentRead=True).get(
-            "Item"
-        )
+        item = self._item(user_id, file_id)
         return _from_item(item) if item else None
+
+    def _item(self, user_id: str, file_id: str, **read: Any) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._call(
+            "get_item", TableName=self._table, Key=_key(user_id, file_id), ConsistentRead=True, **read
+        ).get("Item")
+        return item
 
     def list(self, user_id: str, limit: int, cursor: str | None, matching: FileFilter | None = None) -> Page:
         args: dict[str, Any] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from chalicelib.domain.ids import is_file_id, new_file_id
 from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, FileStatus, Page, User
 from chalicelib.domain.options import DEFAULT_MAX_PAGES, parse_options
 from chalicelib.domain.outputs import OUTPUTS
-from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore
+from chalicelib.domain.page_credentials import PageCredentials, parse_credentials, seal_context
+from chalicelib.domain.ports import CredentialSealer, FileIndex, JobQueue, ObjectStore
 from chalicelib.domain.sources import Source
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # as api/openapi.yaml says
@@ -46,6 +48,9 @@ def _no_url_beside(url: Any) -> str:
     return ""
 
 
+_CREDENTIALS_GONE = "This conversion's headers and cookies were deleted when it ended; send the request again"
+
+
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -61,8 +66,10 @@ class ConversionService:
         download_ttl_seconds: int,
         now_iso: Callable[[], str] = utc_now_iso,
         max_pages: int = DEFAULT_MAX_PAGES,
+        sealer: Callable[[], CredentialSealer] | None = None,
     ) -> None:
         self._index = index
+        self._sealer = sealer  # seals a request's headers and cookies (built when first needed)
         self._queue = queue
         self._store = store
         self._vet_url = vet_url
@@ -88,6 +95,11 @@ class ConversionService:
         checked_url = self._checked_url(url) if source is None else _no_url_beside(url)
         checked_callback = self._checked_callback(callback_url)
         parsed_options = parse_options(options, self._max_pages)
+        credentials = parse_credentials(options, checked_url if source is None else None) if options else None
+        if credentials is not None:
+            parsed_options = replace(
+                parsed_options, header_names=credentials.header_names, cookie_names=credentials.cookie_names
+            )
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters.", field="Idempotency-Key")
         now = self._now_iso()
@@ -105,7 +117,7 @@ class ConversionService:
             callback_url=checked_callback,
             callback=CallbackState() if checked_callback else None,
         )
-        stored = self._index.create(entry, idempotency_key)
+        stored = self._index.create(entry, idempotency_key, self._sealed(credentials, entry))
         if stored.file_id != entry.file_id:
             if not _same_request(stored, entry):
                 raise Unprocessable(
@@ -117,6 +129,13 @@ class ConversionService:
         if source is not None:
             self._store_source(stored, source.html)
         return self._enqueue(stored)
+
+    def _sealed(self, credentials: PageCredentials | None, entry: FileEntry) -> bytes | None:
+        if credentials is None:
+            return None
+        if self._sealer is None:
+            raise DependencyUnavailable("This server cannot keep headers and cookies safe; send the request without.")
+        return self._sealer().seal(credentials.to_bytes(), seal_context(entry.user_id, entry.file_id))
 
     def _checked_url(self, url: Any, field: str = "url") -> str:
         if not isinstance(url, str) or not url.strip():
@@ -182,6 +201,8 @@ class ConversionService:
             return self._enqueue(entry)
         if entry.status is not FileStatus.FAILED:
             raise Conflict("Only a failed conversion can be retried.", "not_failed")
+        if entry.options.has_credentials:
+            raise Conflict(f"{_CREDENTIALS_GONE} with them.", "credentials_gone")
         if entry.source == "url":
             self._checked_url(entry.url)  # what was allowed then may not be now (a moved name, a policy change)
         reset = self._index.reset_for_retry(user.id, entry.file_id)
@@ -217,6 +238,10 @@ class ConversionService:
     def _requeue_if_stuck(self, entry: FileEntry) -> FileEntry:
         """A replayed request whose first attempt never reached the queue is queued now."""
         if entry.status is FileStatus.FAILED and entry.error_code == QUEUE_UNAVAILABLE:
+            if entry.options.has_credentials:
+                raise Unprocessable(
+                    f"{_CREDENTIALS_GONE} with a new Idempotency-Key.", "credentials_gone", field="Idempotency-Key"
+                )
             reset = self._index.reset_for_retry(entry.user_id, entry.file_id)
             return self._enqueue(reset) if reset is not None else entry
         if entry.status is FileStatus.PENDING and self._stale(entry):

@@ -65,6 +65,12 @@ class DependencyUnavailable(PagePressError):
     retry_after_seconds = 5  # a restarted database or endpoint is back within seconds
 
 
+class SealBroken(PagePressError):
+    """Sealed bytes that do not open: tampered with, or sealed for another job or key."""
+
+    code = "credentials_unreadable"
+
+
 class ConversionFailed(PagePressError):
     """A job cannot produce a PDF. ``permanent`` failures are not retried.
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from chalicelib.domain.errors import ConversionFailed
+from chalicelib.domain.errors import ConversionFailed, DependencyUnavailable, SealBroken
 from chalicelib.domain.models import ConversionJob, FileEntry, RenderedPdf, object_key, source_key, thumbnail_key
 from chalicelib.domain.outputs import OUTPUTS
-from chalicelib.domain.ports import FileIndex, ObjectStore, Renderer, WebhookQueue
+from chalicelib.domain.page_credentials import PageCredentials, seal_context
+from chalicelib.domain.ports import CredentialSealer, FileIndex, ObjectStore, Renderer, WebhookQueue
 from chalicelib.domain.render_report import RenderReport
 from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY, WebhookDelivery, event_for
 
@@ -76,8 +77,10 @@ class JobProcessor:
         renderer: Callable[[], Renderer],
         webhooks: WebhookQueue | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sealer: Callable[[], CredentialSealer] | None = None,
     ) -> None:
         self._now = now
+        self._sealer = sealer  # opens a job's headers and cookies (built when a job has some)
         self._index = index
         self._store = store
         self._renderer = renderer  # built lazily: the dead-letter consumer never launches a browser
@@ -161,11 +164,31 @@ class JobProcessor:
 
     def _render(self, job: ConversionJob) -> RenderedPdf:
         if job.source == "url":
-            return self._renderer().render(job.url, job.options, job.correlation_id)
+            credentials = self._credentials(job) if job.options.has_credentials else None
+            return self._renderer().render(job.url, job.options, job.correlation_id, credentials)
         html = self._store.get_source(source_key(job.user_id, job.file_id))
         if html is None:
             raise ConversionFailed("The HTML to convert is gone; please send it again.", "source_missing")
         return self._renderer().render_html(html, job.options, job.correlation_id)
+
+    def _credentials(self, job: ConversionJob) -> PageCredentials:
+        """The job's headers and cookies, opened for this render only (never logged, never kept)."""
+        sealed = self._index.sealed_credentials(job.user_id, job.file_id)
+        if sealed is None or self._sealer is None:
+            raise ConversionFailed(
+                "The headers and cookies for this page are gone; send the request again.", "credentials_missing"
+            )
+        try:
+            return PageCredentials.from_bytes(self._sealer().open(sealed, seal_context(job.user_id, job.file_id)))
+        except (SealBroken, ValueError, KeyError, TypeError):  # tampered with, or not what the API sealed
+            raise ConversionFailed(
+                "The headers and cookies for this page could not be read; send the request again.",
+                "credentials_unreadable",
+            ) from None
+        except DependencyUnavailable:
+            raise ConversionFailed(
+                "The key service did not answer; the page will be retried.", "credentials_unavailable", permanent=False
+            ) from None
 
     def give_up(self, job: ConversionJob, max_attempts: int) -> Outcome:
         """Called for a job that reached the dead-letter queue; the index knows how often it was tried."""

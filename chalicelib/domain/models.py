@@ -92,6 +92,14 @@ class ConversionOptions:
     # not (bench/results.md); tagging costs up to 80 % more print time on long pages, 4x the bytes.
     tagged: bool = False  # an accessible (tagged) PDF
     outline: bool = False  # bookmarks built from the page's headings (needs tagged)
+    # The names of the headers and cookies the page's site gets; their values are sealed apart
+    # (domain.page_credentials), so the options can be stored, queued and shown as they are.
+    header_names: tuple[str, ...] = ()
+    cookie_names: tuple[str, ...] = ()
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.header_names or self.cookie_names)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,6 +113,8 @@ class ConversionOptions:
         if data.get("fail_on_http_status") is not None:
             data["fail_on_http_status"] = tuple(data["fail_on_http_status"])
         data["fail_on_resource_http_status"] = tuple(data.get("fail_on_resource_http_status") or ())
+        data["header_names"] = tuple(data.get("header_names") or ())
+        data["cookie_names"] = tuple(data.get("cookie_names") or ())
         return cls(**data)
 
 

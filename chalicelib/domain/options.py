@@ -74,6 +74,8 @@ _KNOWN = {
     "quality",
     "tagged",
     "outline",
+    "headers",  # credentials: checked and sealed apart (domain.page_credentials)
+    "cookies",
 }
 
 

@@ -25,6 +25,7 @@ from chalicelib.domain.models import (
     RenderedPdf,
     User,
 )
+from chalicelib.domain.page_credentials import PageCredentials
 from chalicelib.domain.render_report import RenderReport
 
 if TYPE_CHECKING:
@@ -93,9 +94,17 @@ class FileIndex(abc.ABC):
     """One item per file, keyed by user id and a time-ordered file id."""
 
     @abc.abstractmethod
-    def create(self, entry: FileEntry, idempotency_key: str | None = None) -> FileEntry:
-        """Store a new pending entry. With an idempotency key already used by this user,
-        store nothing and return the entry created the first time."""
+    def create(
+        self, entry: FileEntry, idempotency_key: str | None = None, sealed_credentials: bytes | None = None
+    ) -> FileEntry:
+        """Store a new pending entry (with its sealed headers and cookies, if any). With an
+        idempotency key already used by this user, store nothing and return the entry created
+        the first time."""
+
+    @abc.abstractmethod
+    def sealed_credentials(self, user_id: str, file_id: str) -> bytes | None:
+        """The entry's sealed headers and cookies; None once its job has ended (``mark_ready`` and
+        ``mark_failed`` remove them in the same update) or if it never had any."""
 
     @abc.abstractmethod
     def get(self, user_id: str, file_id: str) -> FileEntry | None: ...
@@ -227,7 +236,10 @@ class Renderer(abc.ABC):
     """Turns a URL into a PDF. Raises ``ConversionFailed`` with a classified reason."""
 
     @abc.abstractmethod
-    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf: ...
+    def render(
+        self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
+    ) -> RenderedPdf:
+        """``credentials``: headers for requests to the page's own origin, cookies for its site."""
 
     @abc.abstractmethod
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
@@ -239,6 +251,21 @@ class Renderer(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Let go of what the renderer holds (browsers, threads); it renders no more."""
+
+
+class CredentialSealer(abc.ABC):
+    """Encrypts a job's headers and cookies for the time they wait in the index (KMS on AWS, the
+    local secret locally). The context (user and file) is bound to the sealed bytes: they open
+    only for the same job."""
+
+    @abc.abstractmethod
+    def seal(self, plaintext: bytes, context: Mapping[str, str]) -> bytes:
+        """Raises ``DependencyUnavailable`` when the key service does not answer."""
+
+    @abc.abstractmethod
+    def open(self, sealed: bytes, context: Mapping[str, str]) -> bytes:
+        """Raises ``SealBroken`` for bytes that were not sealed with this key and context, and
+        ``DependencyUnavailable`` when the key service does not answer."""
 
 
 class ApiKeyRepository(abc.ABC):

@@ -56,6 +56,22 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--fail-on-console-exceptions", action="store_true", help="fail if the page throws an uncaught exception"
     )
+    convert.add_argument(
+        "--header",
+        dest="headers",
+        action="append",
+        type=_header,
+        metavar="'NAME: VALUE'",
+        help="an HTTP header sent only to the page's own origin (repeatable)",
+    )
+    convert.add_argument(
+        "--cookie",
+        dest="cookies",
+        action="append",
+        type=_cookie,
+        metavar="NAME=VALUE",
+        help="a cookie set for the page's host (repeatable)",
+    )
     convert.add_argument("--wait", action="store_true", help="wait until the PDF is ready or failed")
     convert.set_defaults(run=_convert)
     listing = commands.add_parser("ls", help="list your PDFs, newest first")
@@ -75,6 +91,20 @@ _VALUE_FLAGS = ("format", "page_ranges", "user_agent", "filename", "wait_for_exp
 _SWITCHES = ("landscape", "single_page", "prefer_css_page_size", "omit_background", "fail_on_console_exceptions")
 
 
+def _header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip():
+        raise argparse.ArgumentTypeError("write a header as 'Name: value'")  # never echo a secret back
+    return name.strip(), value.strip()
+
+
+def _cookie(text: str) -> dict:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError("write a cookie as name=value")  # never echo a secret back
+    return {"name": name.strip(), "value": value}
+
+
 def options_from(args: argparse.Namespace) -> dict:
     """The request's ``options`` from the flags given (the API checks and bounds them)."""
     options: dict = {name: getattr(args, name) for name in _VALUE_FLAGS if getattr(args, name)}
@@ -87,6 +117,10 @@ def options_from(args: argparse.Namespace) -> dict:
         options["full_page"] = False
     if args.color_scheme:
         options["media_features"] = [{"name": "prefers-color-scheme", "value": args.color_scheme}]
+    if args.headers:
+        options["headers"] = dict(args.headers)
+    if args.cookies:
+        options["cookies"] = args.cookies
     return options
 
 

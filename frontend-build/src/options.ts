@@ -50,6 +50,10 @@ export interface OptionsForm {
   fullPage: boolean;
   /** JPEG/WebP quality as typed; empty: Chromium's default. */
   quality: string;
+  /** "Name: value" per line, sent only to the page's own origin. Credentials: never remembered. */
+  headers: string;
+  /** "name=value" per line, set for the page's host. Credentials: never remembered. */
+  cookies: string;
 }
 
 export const DEFAULT_OPTIONS: OptionsForm = {
@@ -77,6 +81,8 @@ export const DEFAULT_OPTIONS: OptionsForm = {
   output: "pdf",
   fullPage: true,
   quality: "",
+  headers: "",
+  cookies: "",
 };
 
 export const OPTIONS_KEY = "pagepress.options.v1";
@@ -139,12 +145,19 @@ export function loadOptions(storage: Storage = localStorage): OptionsForm {
     output: pick(saved.output, OUTPUTS, d.output),
     fullPage: bool(saved.fullPage, d.fullPage),
     quality: str(saved.quality, d.quality),
+    headers: d.headers,
+    cookies: d.cookies,
   };
 }
 
 export function saveOptions(options: OptionsForm, storage: Storage = localStorage): void {
   try {
-    const { filename: _perConversion, ...remembered } = options;
+    const {
+      filename: _perConversion,
+      headers: _secret,
+      cookies: _secretToo,
+      ...remembered
+    } = options;
     storage.setItem(OPTIONS_KEY, JSON.stringify(remembered));
   } catch {
     /* storage disabled: options are then not remembered */
@@ -176,7 +189,9 @@ export type OptionField =
   | "filename"
   | "output"
   | "fullPage"
-  | "quality";
+  | "quality"
+  | "headers"
+  | "cookies";
 
 export type OptionErrors = Partial<Record<OptionField, string>>;
 
@@ -187,6 +202,12 @@ const PAGE_RANGE = /^\s*\d{1,6}\s*(-\s*\d{1,6}\s*)?$/;
 const STATUS = /^([1-5]xx|[1-5]\d\d)$/i;
 const VISIBLE_ASCII = /^[\x20-\x7e]+$/;
 const FILENAME_FORBIDDEN = /[/\\:*?"<>|\t\n\r]/;
+// Mirror chalicelib/domain/page_credentials.py (the API also refuses the headers browsers keep).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;
+const COOKIE_VALUE =
+  /^([\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*|"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")$/;
+const MAX_CREDENTIALS = 20;
 
 export const RULES = {
   margin: "A number with cm, mm, in or px, like 1cm or 0.5in.",
@@ -197,7 +218,49 @@ export const RULES = {
   statuses: 'Status codes or classes, like "404, 5xx".',
   expression: "A JavaScript expression, like window.chartReady === true, at most 1024 characters.",
   filename: "Instead of a name made from the title; .pdf is added.",
+  headers:
+    "One Name: value per line, sent only to this page's own site (never to others). Not remembered.",
+  cookies: "One name=value per line, set for this page's host. Not remembered.",
 };
+
+function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** "Name: value" lines as the API wants them; undefined when a line is not a header. */
+export function parseHeaders(text: string): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  const all = lines(text);
+  if (all.length > MAX_CREDENTIALS) return undefined;
+  for (const line of all) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (colon < 1 || !TOKEN.test(name) || name.length > 64) return undefined;
+    if (!HEADER_VALUE.test(value) || value.length > 2048) return undefined;
+    if (Object.keys(headers).some((known) => known.toLowerCase() === name.toLowerCase()))
+      return undefined;
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** "name=value" lines as the API wants them; undefined when a line is not a cookie. */
+export function parseCookies(text: string): { name: string; value: string }[] | undefined {
+  const all = lines(text);
+  if (all.length > MAX_CREDENTIALS) return undefined;
+  const cookies = all.map((line) => {
+    const equals = line.indexOf("=");
+    return { name: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim() };
+  });
+  const valid = cookies.every(
+    (c) => TOKEN.test(c.name) && c.name.length <= 128 && COOKIE_VALUE.test(c.value),
+  );
+  return valid ? cookies : undefined;
+}
 
 /** "404, 5xx" as the API wants it: [404, "5xx"]; undefined when something is not a status. */
 export function parseStatuses(text: string): (number | string)[] | undefined {
@@ -262,6 +325,12 @@ export function validateOptions(o: OptionsForm): OptionErrors {
   if (o.filename.trim() && (o.filename.length > 100 || FILENAME_FORBIDDEN.test(o.filename))) {
     errors.filename = 'At most 100 characters, without / \\ : * ? " < > |.';
   }
+  if (parseHeaders(o.headers) === undefined) {
+    errors.headers = `Up to ${MAX_CREDENTIALS} lines like Authorization: Bearer abc, each name once.`;
+  }
+  if (parseCookies(o.cookies) === undefined) {
+    errors.cookies = `Up to ${MAX_CREDENTIALS} lines like session=abc (no spaces, commas or semicolons in the value).`;
+  }
   return errors;
 }
 
@@ -309,6 +378,10 @@ export function toApiOptions(o: OptionsForm): ConvertOptions {
   if (o.failOnResourceLoadingFailed) out.fail_on_resource_loading_failed = true;
   if (o.failOnConsoleExceptions) out.fail_on_console_exceptions = true;
   if (o.filename.trim()) out.filename = o.filename.trim();
+  const headers = parseHeaders(o.headers);
+  if (headers && Object.keys(headers).length) out.headers = headers;
+  const cookies = parseCookies(o.cookies);
+  if (cookies?.length) out.cookies = cookies;
   return out;
 }
 
@@ -344,6 +417,8 @@ export function optionFieldFromApi(field: string): OptionField | undefined {
     quality: "quality",
   };
   if (f.startsWith("media_features")) return "colorScheme";
+  if (f.startsWith("headers")) return "headers";
+  if (f.startsWith("cookies")) return "cookies";
   return field.startsWith("options.") ? map[f] : undefined;
 }
 

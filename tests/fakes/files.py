@@ -20,6 +20,7 @@ from chalicelib.domain.models import (
     Page,
     RenderedPdf,
 )
+from chalicelib.domain.page_credentials import PageCredentials
 from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore, Renderer, WebhookQueue
 from chalicelib.domain.render_report import RenderReport
 from chalicelib.domain.webhooks import WebhookDelivery
@@ -29,16 +30,24 @@ class MemoryFileIndex(FileIndex):
     def __init__(self, now_iso: Callable[[], str] = utc_now_iso) -> None:
         self.entries: dict[tuple[str, str], FileEntry] = {}
         self._idempotency: dict[tuple[str, str], str] = {}  # (user, key) -> file id
+        self.credentials: dict[tuple[str, str], bytes] = {}  # sealed, while the job runs
         self._now_iso = now_iso
 
-    def create(self, entry: FileEntry, idempotency_key: str | None = None) -> FileEntry:
+    def create(
+        self, entry: FileEntry, idempotency_key: str | None = None, sealed_credentials: bytes | None = None
+    ) -> FileEntry:
         if idempotency_key is not None:
             first = self._idempotency.get((entry.user_id, idempotency_key))
             if first is not None and (entry.user_id, first) in self.entries:
                 return self.entries[(entry.user_id, first)]
             self._idempotency[(entry.user_id, idempotency_key)] = entry.file_id
         self.entries[(entry.user_id, entry.file_id)] = entry
+        if sealed_credentials is not None:
+            self.credentials[(entry.user_id, entry.file_id)] = sealed_credentials
         return entry
+
+    def sealed_credentials(self, user_id: str, file_id: str) -> bytes | None:
+        return self.credentials.get((user_id, file_id))
 
     def get(self, user_id: str, file_id: str) -> FileEntry | None:
         return self.entries.get((user_id, file_id))
@@ -83,6 +92,7 @@ class MemoryFileIndex(FileIndex):
         entry = self._unfinished(user_id, file_id)
         if entry is None:
             return False
+        self.credentials.pop((user_id, file_id), None)
         self._put(
             replace(
                 entry,
@@ -106,6 +116,7 @@ class MemoryFileIndex(FileIndex):
         entry = self._unfinished(user_id, file_id)
         if entry is None:
             return False
+        self.credentials.pop((user_id, file_id), None)
         self._put(
             replace(
                 entry,
@@ -135,6 +146,7 @@ class MemoryFileIndex(FileIndex):
         )
 
     def delete(self, user_id: str, file_id: str) -> bool:
+        self.credentials.pop((user_id, file_id), None)
         return self.entries.pop((user_id, file_id), None) is not None
 
     def record_callback(self, user_id: str, file_id: str, state: CallbackState) -> None:
@@ -231,9 +243,13 @@ class ScriptedRenderer(Renderer):
     def __init__(self) -> None:
         self.failures: dict[str, ConversionFailed] = {}
         self.rendered: list[str] = []
+        self.credentials: list[PageCredentials | None] = []  # what each render of a URL was given
         self.closed = False
 
-    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+    def render(
+        self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
+    ) -> RenderedPdf:
+        self.credentials.append(credentials)
         if url in self.failures:
             raise self.failures[url]
         self.rendered.append(url)

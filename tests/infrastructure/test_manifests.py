@@ -71,6 +71,8 @@ WILDCARD_RESOURCE_EXCEPTIONS = VPC_NETWORK_INTERFACE_ACTIONS | TRACING_ACTIONS
 SCOPED_WILDCARD_RESOURCES = (
     re.compile(r"^arn:aws:s3:::[a-z0-9.-]+/users/\*$"),
     re.compile(r"^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:/aws/lambda/[A-Za-z0-9_-]+:\*$"),
+    # KMS keys, only in a statement narrowed to one alias (test_kms_grants_name_one_key_and_its_context).
+    re.compile(r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/\*$"),
 )
 
 # Exactly what each Function may do (the brief, plus GetQueueAttributes on the
@@ -106,6 +108,7 @@ EXPECTED_ACTIONS = {
         "sqs:GetQueueAttributes",
         "ssm:GetParameter",
         "secretsmanager:GetSecretValue",
+        "kms:Encrypt",  # sealing a job's headers and cookies
     }
     | VPC_NETWORK_INTERFACE_ACTIONS
     | TRACING_ACTIONS,
@@ -124,6 +127,7 @@ EXPECTED_ACTIONS = {
         "sqs:ChangeMessageVisibility",  # a transient failure's retry, after its backoff
         "sqs:SendMessage",
         "sqs:GetQueueUrl",  # announcing an ended job to the webhooks queue; the jobs queue's own URL
+        "kms:Decrypt",  # opening a job's headers and cookies for its render
     }
     | TRACING_ACTIONS,
     "pagepress-dead-letter": {
@@ -181,6 +185,7 @@ EXPECTED_KINDS = {
     "Topic",
     "Subscription",
     "MetricAlarm",
+    "Key",
 }
 
 
@@ -437,6 +442,31 @@ def test_each_role_grants_exactly_what_its_function_needs(rendered):
         trust = json.loads(role["spec"]["assumeRolePolicyDocument"])
         principals = {s["Principal"]["Service"] for s in trust["Statement"]}
         assert principals == {"lambda.amazonaws.com"}
+
+
+def test_kms_grants_name_one_key_and_its_context(rendered):
+    """The credentials key: encrypt for the API, decrypt for the converter, each only through the
+    overlay's alias (the one the Functions are given) and only with the job's encryption context."""
+    _, docs = rendered
+    alias = one(docs, "Alias", "pagepress-job-credentials")
+    assert (
+        alias["apiVersion"].startswith("kms.")
+        and alias["spec"]["targetKeyRef"]["from"]["name"]
+        == (one(docs, "Key", "pagepress-job-credentials")["metadata"]["name"])
+    )
+    key = one(docs, "Key", "pagepress-job-credentials")["spec"]
+    assert key["keyUsage"] == "ENCRYPT_DECRYPT" and key["enableKeyRotation"] is True
+    for function in ("pagepress-api", "pagepress-converter"):
+        variables = one(docs, "Function", function)["spec"]["environment"]["variables"]
+        assert variables["CREDENTIALS_KMS_KEY_ID"] == alias["spec"]["name"]
+    for name, document in policy_documents(docs):
+        for statement in document["Statement"]:
+            if not any(a.startswith("kms:") for a in as_list(statement["Action"])):
+                continue
+            condition = statement["Condition"]
+            assert condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == [alias["spec"]["name"]], name
+            assert condition["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"] == ["user_id", "file_id"]
+            assert condition["Null"]["kms:EncryptionContextKeys"] == "false"
 
 
 # Bucket-level actions allowed on the bucket ARN itself: HeadBucket (the /health

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf
+from chalicelib.domain.page_credentials import PageCredentials
 from chalicelib.domain.ports import Renderer
 from chalicelib.domain.render_report import RenderReport
 from tests.support.pages import PageServer
@@ -14,7 +15,9 @@ PASSWORD = "correct horse"
 
 
 class _Pictured(Renderer):
-    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+    def render(
+        self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
+    ) -> RenderedPdf:
         return RenderedPdf(b"%PDF-1.4 made up", "Made up", 1, report=RenderReport(), thumbnail=b"RIFF....WEBP")
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:

@@ -18,6 +18,7 @@ from chalicelib.config import default_chromium
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.jobs import Outcome
 from chalicelib.domain.models import ConversionOptions, FileStatus, RenderedPdf, object_key, thumbnail_key
+from chalicelib.domain.page_credentials import PageCredentials
 from chalicelib.domain.ports import ConversionMetrics, Renderer
 from chalicelib.egress import EgressPolicy
 from converter import handler
@@ -36,10 +37,12 @@ class Borrowed(Renderer):
         self.inner = inner
         self.crash_on = crash_on
 
-    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+    def render(
+        self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
+    ) -> RenderedPdf:
         if self.crash_on and self.crash_on in url:
             raise SystemExit("the container died mid-batch")
-        return self.inner.render(url, options, correlation_id)
+        return self.inner.render(url, options, correlation_id, credentials)
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         return self.inner.render_html(html, options, correlation_id)

@@ -186,6 +186,22 @@ def test_unfinished_lists_pending_and_processing_entries_only(index: FileIndex) 
     assert sorted(e.file_id for e in index.unfinished()) == sorted([pending.file_id, processing.file_id])
 
 
+def test_sealed_credentials_live_until_the_job_ends_or_the_entry_goes(index: FileIndex) -> None:
+    ready, failed, deleted = (index.create(entry(), None, b"sealed-%d" % n) for n in range(3))
+    plain = index.create(entry())
+    assert index.sealed_credentials(ready.user_id, ready.file_id) == b"sealed-0"
+    assert index.sealed_credentials(plain.user_id, plain.file_id) is None
+    assert index.mark_processing(ready.user_id, ready.file_id, 1) is not None
+    assert index.sealed_credentials(ready.user_id, ready.file_id) == b"sealed-0"  # a retried delivery needs them
+    assert index.mark_ready(ready.user_id, ready.file_id, title="t", size=1, pages=1, warnings=())
+    assert index.mark_failed(failed.user_id, failed.file_id, code="http_error", message="404")
+    assert index.delete(deleted.user_id, deleted.file_id)
+    for gone in (ready, failed, deleted):
+        assert index.sealed_credentials(gone.user_id, gone.file_id) is None
+    assert index.reset_for_retry(failed.user_id, failed.file_id) is not None
+    assert index.sealed_credentials(failed.user_id, failed.file_id) is None
+
+
 def test_a_deleted_entry_is_gone_and_its_callback_note_goes_nowhere(index: FileIndex) -> None:
     job = index.create(entry())
     assert index.delete(job.user_id, job.file_id)

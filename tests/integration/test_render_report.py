@@ -14,6 +14,7 @@ from chalicelib.config import default_chromium
 from chalicelib.domain.errors import ConversionFailed, InvalidInput  # noqa: E402
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf  # noqa: E402
 from chalicelib.domain.options import parse_options  # noqa: E402
+from chalicelib.domain.page_credentials import PageCredentials  # noqa: E402
 from chalicelib.domain.ports import Renderer  # noqa: E402
 from chalicelib.domain.render_report import PdfFacts, RenderReport  # noqa: E402
 from chalicelib.egress import EgressPolicy  # noqa: E402
@@ -129,7 +130,9 @@ class _Reported(Renderer):
     def __init__(self, report: RenderReport) -> None:
         self.report = report
 
-    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+    def render(
+        self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
+    ) -> RenderedPdf:
         return RenderedPdf(b"%PDF-1.4 made up", "Made up", 1, (), self.report)
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:

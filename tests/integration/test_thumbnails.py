@@ -16,6 +16,7 @@ from PIL import Image  # noqa: E402
 
 from chalicelib.config import default_chromium
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf, object_key  # noqa: E402
+from chalicelib.domain.page_credentials import PageCredentials  # noqa: E402
 from chalicelib.domain.ports import Renderer  # noqa: E402
 from chalicelib.egress import EgressPolicy  # noqa: E402
 from converter import renderer as renderer_module  # noqa: E402
@@ -72,7 +73,9 @@ def test_the_renderer_draws_a_small_picture_of_the_printed_first_page(pages):
 
 
 class _WithThumbnail(Renderer):
-    def render(self, url: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
+    def render(
+        self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
+    ) -> RenderedPdf:
         return RenderedPdf(PDF, "Pictured", 1, thumbnail=WEBP)
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:

@@ -20,9 +20,10 @@ class Reply:
 
 
 class PageServer:
-    """Serves registered paths on 127.0.0.1; counts every hit per path."""
+    """Serves registered paths on 127.0.0.1 (or another loopback ``host``); counts every hit per path."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Reply | Callable[[], Reply]] = {}
         self.hits: dict[str, int] = {}
         #: The headers of the last request to each path (lower-cased names).
@@ -52,14 +53,14 @@ class PageServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer((host, 0), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def page(self, path: str, html: str, status: int = 200) -> str:
         self.routes[path] = Reply(status, html)

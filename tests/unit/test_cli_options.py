@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from tests.support.paths import REPO
 
 sys.path.insert(0, str(REPO / "cli"))
@@ -58,3 +60,19 @@ def test_each_flag_sets_its_option():
         "wait_for_expression": "window.done",
         "fail_on_console_exceptions": True,
     }
+
+
+def test_header_and_cookie_flags_repeat_into_headers_and_cookies():
+    assert _options(
+        "--header", "Authorization: Bearer a:b", "--header", "X-Tenant:acme", "--cookie", "session=x=y"
+    ) == {
+        "headers": {"Authorization": "Bearer a:b", "X-Tenant": "acme"},
+        "cookies": [{"name": "session", "value": "x=y"}],
+    }
+
+
+def test_a_malformed_header_or_cookie_flag_is_refused_without_echoing_it(capsys):
+    for flag, text in (("--header", "Bearer s3cret"), ("--cookie", "s3cret")):
+        with pytest.raises(SystemExit):
+            _options(flag, text)
+        assert "s3cret" not in capsys.readouterr().err

@@ -10,6 +10,7 @@ import {
 } from "../options";
 import { Field, SelectField } from "./Field";
 import { BehaviourOptions } from "./BehaviourOptions";
+import { CredentialOptions } from "./CredentialOptions";
 import { Checkbox, TextOption } from "./OptionInputs";
 
 const OUTPUT_LABEL: Record<Output, string> = {
@@ -40,7 +41,8 @@ function summary(o: OptionsForm): string {
   return parts.join(", ");
 }
 
-/** The options panel: the output, then paper and layout (PDF) or the screenshot's, then BehaviourOptions. */
+/** The options panel: the output, then paper and layout (PDF) or the screenshot's, then BehaviourOptions
+ * and the page's headers and cookies. */
 export function OptionsFieldset({ options }: { options: OptionsState }) {
   const { values, errors: err, update, clearError } = options;
   return (
@@ -76,6 +78,7 @@ export function OptionsFieldset({ options }: { options: OptionsState }) {
           <PaperOptions options={options} />
         )}
         <BehaviourOptions options={options} />
+        <CredentialOptions options={options} />
       </div>
       <button type="button" className="button button--ghost" onClick={options.reset}>
         Reset options

@@ -143,7 +143,7 @@ export function useConvertForm(api: Api, onQueued: (entry: FileEntry) => void) {
       setUrl("");
       setHtml("");
       setFile(null);
-      update({ filename: "" }); // a name is for one conversion
+      update({ filename: "", headers: "", cookies: "" }); // for one conversion (headers and cookies: credentials)
       if (fileRef.current) fileRef.current.value = "";
     } catch (err) {
       showServerError(err);

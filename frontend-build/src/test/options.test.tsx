@@ -254,6 +254,65 @@ describe("conversion options", () => {
     );
   });
 
+  it("send headers and cookies for the page's site, never remember them, and clear them after", async () => {
+    const { s, user } = await withOptionsOpen();
+    await user.click(screen.getByLabelText("Request headers"));
+    await user.paste("Authorization: Bearer s3cret\n\nX-Tenant:acme");
+    await user.click(screen.getByLabelText("Cookies"));
+    await user.paste("session=c00kie=1");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://intranet.example.com/report");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() => expect(s.calls.filter((c) => c.path === "/request")).toHaveLength(1));
+    const sent = s.calls.find((c) => c.path === "/request")!.body as { options: object };
+    expect(sent.options).toMatchObject({
+      headers: { Authorization: "Bearer s3cret", "X-Tenant": "acme" },
+      cookies: [{ name: "session", value: "c00kie=1" }],
+    });
+    await waitFor(() => expect(screen.getByLabelText("Request headers")).toHaveValue(""));
+    expect(screen.getByLabelText("Cookies")).toHaveValue("");
+    expect(localStorage.getItem(OPTIONS_KEY) ?? "").not.toMatch(/s3cret|c00kie/);
+  });
+
+  it("check header and cookie lines before sending, and place the server's refusal next to them", async () => {
+    const refusal = {
+      status: 400,
+      body: {
+        error: {
+          code: "invalid_input",
+          message: "host is a forbidden request header (Fetch standard).",
+          field: "options.headers.Host",
+        },
+      },
+    };
+    signedIn();
+    const s = server({ "POST /request": () => refusal });
+    const user = userEvent.setup();
+    render(<App fetch={s.fetch} />);
+    await user.click(await screen.findByText("Options"));
+    await user.click(screen.getByLabelText("Request headers"));
+    await user.paste("Bearer without a name");
+    await user.click(screen.getByLabelText("Cookies"));
+    await user.paste("session=has space");
+    await user.click(screen.getByLabelText("Page URL"));
+    await user.paste("https://example.com");
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    expect(screen.getByLabelText("Request headers")).toHaveAccessibleDescription(/lines like/i);
+    expect(screen.getByLabelText("Cookies")).toHaveAccessibleDescription(/lines like session=abc/i);
+    expect(s.calls.some((c) => c.path === "/request")).toBe(false);
+
+    await user.clear(screen.getByLabelText("Request headers"));
+    await user.click(screen.getByLabelText("Request headers"));
+    await user.paste("Host: evil.example");
+    await user.clear(screen.getByLabelText("Cookies"));
+    await user.click(screen.getByRole("button", { name: "Convert" }));
+    await waitFor(() =>
+      expect(screen.getByLabelText("Request headers")).toHaveAccessibleDescription(
+        /forbidden request header/i,
+      ),
+    );
+  });
+
   it("has a clear button for the URL", async () => {
     signedIn();
     const user = userEvent.setup();
