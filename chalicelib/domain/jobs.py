@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -34,6 +35,17 @@ def _ms_between(iso_start: str, end: datetime) -> int | None:
     except ValueError:
         return None
     return max(0, round((end - start).total_seconds() * 1000))
+
+
+def _side_by_side(calls: list[Callable[[], None]]) -> None:
+    """Independent store calls at once (the PDF and its thumbnail: two PUTs in the time of one);
+    the first failure is raised once all have ended."""
+    if len(calls) == 1:
+        calls[0]()
+        return
+    with ThreadPoolExecutor(len(calls), thread_name_prefix="upload") as pool:
+        for future in [pool.submit(call) for call in calls]:
+            future.result()
 
 
 class RetryLater(Exception):
@@ -118,18 +130,17 @@ class JobProcessor:
         steps.done("render")
         output = OUTPUTS[job.options.output]
         key = object_key(job.user_id, job.file_id, job.options.output)
-        self._store.put_pdf(
-            key,
-            pdf.content,
-            {  # S3 allows 2 KB of user metadata in all
-                "correlation-id": job.correlation_id,
-                "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
-                "file-id": job.file_id,
-            },
-            output.content_type,
-        )
-        if pdf.thumbnail:
-            self._store.put_thumbnail(thumbnail_key(job.user_id, job.file_id), pdf.thumbnail, {"file-id": job.file_id})
+        metadata = {  # S3 allows 2 KB of user metadata in all
+            "correlation-id": job.correlation_id,
+            "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
+            "file-id": job.file_id,
+        }
+        uploads = [lambda: self._store.put_pdf(key, pdf.content, metadata, output.content_type)]
+        thumbnail = pdf.thumbnail
+        if thumbnail:
+            thumb_key = thumbnail_key(job.user_id, job.file_id)
+            uploads.append(lambda: self._store.put_thumbnail(thumb_key, thumbnail, {"file-id": job.file_id}))
+        _side_by_side(uploads)
         steps.done("upload")
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         report = (pdf.report or RenderReport()).with_timings(

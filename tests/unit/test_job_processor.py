@@ -3,14 +3,16 @@ is stored before the entry says ready, transient failures are left to the queue'
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from chalicelib.domain.errors import ConversionFailed, DependencyUnavailable
 from chalicelib.domain.ids import new_file_id
 from chalicelib.domain.jobs import JobProcessor, RetryLater
-from chalicelib.domain.models import ConversionJob, FileEntry, FileStatus, source_key
+from chalicelib.domain.models import ConversionJob, ConversionOptions, FileEntry, FileStatus, RenderedPdf, source_key
 from chalicelib.domain.webhooks import EVENT_FAILED, EVENT_READY
 from tests.fakes.files import MemoryFileIndex, MemoryObjectStore, MemoryWebhookQueue, ScriptedRenderer
 
@@ -137,3 +139,52 @@ def test_giving_up_fails_an_unfinished_job_once_and_announces_it(
     entry = index.get(job.user_id, job.file_id)
     assert entry is not None and entry.error_code == "gave_up" and "5 attempts" in (entry.error_message or "")
     assert [d.event for d, _ in webhooks.deliveries] == [EVENT_FAILED]
+
+
+class _PicturedRenderer(ScriptedRenderer):
+    """Renders like ScriptedRenderer, with a thumbnail beside each PDF."""
+
+    def render(self, url: str, options: ConversionOptions, correlation_id: str, credentials=None) -> RenderedPdf:
+        return replace(super().render(url, options, correlation_id, credentials), thumbnail=b"RIFF-WEBP")
+
+
+class _MeetingStore(MemoryObjectStore):
+    """Each upload waits, up to a deadline, until the other one has started: both succeed only
+    when they run at the same time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meeting = threading.Barrier(2, timeout=10)
+
+    def put_pdf(self, *args, **kwargs) -> None:
+        self.meeting.wait()
+        super().put_pdf(*args, **kwargs)
+
+    def put_thumbnail(self, *args, **kwargs) -> None:
+        self.meeting.wait()
+        super().put_thumbnail(*args, **kwargs)
+
+
+def test_the_pdf_and_its_thumbnail_are_uploaded_side_by_side(
+    index: MemoryFileIndex, pending: Callable[..., ConversionJob]
+) -> None:
+    store = _MeetingStore()
+    job = pending()
+    outcome = JobProcessor(index, store, _PicturedRenderer).process(job, attempt=1)
+    entry = index.get(job.user_id, job.file_id)
+    assert outcome.status == "ready" and entry is not None and entry.has_thumbnail
+    assert store.objects[entry.thumbnail_key] == b"RIFF-WEBP" and entry.object_key in store.objects
+
+
+def test_a_failed_pdf_upload_beside_a_stored_thumbnail_still_waits_for_the_retry(
+    index: MemoryFileIndex, store: MemoryObjectStore, pending: Callable[..., ConversionJob]
+) -> None:
+    processor = JobProcessor(index, store, _PicturedRenderer)
+    store.fail_next_put = True  # whichever upload comes first fails; the other goes through
+    job = pending()
+    with pytest.raises(DependencyUnavailable):
+        processor.process(job, attempt=1)
+    assert index.get(job.user_id, job.file_id).status is FileStatus.PROCESSING
+    assert processor.process(job, attempt=2).status == "ready"
+    entry = index.get(job.user_id, job.file_id)
+    assert {entry.object_key, entry.thumbnail_key} <= set(store.objects)
