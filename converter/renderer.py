@@ -15,7 +15,7 @@ import atexit
 import concurrent.futures
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,24 +133,18 @@ class PlaywrightRenderer(Renderer):
     def render(
         self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
     ) -> RenderedPdf:
-        return self._run_job(url, options, correlation_id, credentials=credentials)
+        return self._run_job(lambda: self._job(url, options, correlation_id, credentials=credentials))
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         """The same job as ``render``, with the document served from ``html_source.SOURCE_URL``."""
-        return self._run_job(SOURCE_URL, options, correlation_id, html)
+        return self._run_job(lambda: self._job(SOURCE_URL, options, correlation_id, html))
 
-    def _run_job(
-        self,
-        url: str,
-        options: ConversionOptions,
-        correlation_id: str,
-        html: str | None = None,
-        credentials: PageCredentials | None = None,
-    ) -> RenderedPdf:
+    def _run_job(self, job: Callable[[], Coroutine[Any, Any, RenderedPdf]]) -> RenderedPdf:
+        """Run ``job()`` on the renderer's loop thread (made there only once the renderer is known open)."""
         if self._closed:
             raise ConversionFailed("The converter is shutting down", "renderer_unavailable", permanent=False)
         try:
-            return self._loop.run(self._job(url, options, correlation_id, html, credentials), self.worst_case_seconds)
+            return self._loop.run(job(), self.worst_case_seconds)
         except concurrent.futures.TimeoutError:
             raise failures.render_timeout(self._render_timeout) from None
 
