@@ -230,15 +230,15 @@ def _report(data: dict) -> str:
     lines += [
         "",
         "**Reading it.** The CPU time per page is what the render needs whatever the share; the wall time",
-        "is what the share and the machine's other load make of it. On a machine as loaded as this one",
-        "was (see the load averages: far above its 2 cores), the wall times are dominated by waiting for",
-        "a CPU and the duty cycle cannot hold its share exactly (the throttling thread is itself delayed),",
-        "so the model in docs/scale.md uses the CPU time, and the least-contended wall time at one vCPU",
-        "minus its CPU time as a page's waiting: a page at share *s* takes waiting + CPU / *s*.",
+        "is what the share and the machine's other load make of it. On a loaded machine (see the load",
+        "averages beside each configuration) the wall times include waiting for a CPU, and the duty cycle",
+        "cannot hold its share exactly (the throttling thread is itself delayed), so the model in",
+        "docs/scale.md uses the CPU time, and the least-contended wall time at one vCPU minus its CPU time",
+        "as a page's waiting: a page at share *s* takes waiting + CPU / *s*.",
         "",
         "A configuration *fits in memory* when its memory size holds Chromium's base plus one renderer per",
         f"page at once (`chalicelib/capacity.py`: {capacity.BASE_MEMORY_MB} MB + {capacity.MEMORY_PER_PAGE_MB}"
-        " MB per page; `make bench` measured 457 MiB PSS warm and 1034 MiB peak at four pages at once).",
+        " MB per page; `make bench`'s memory run reports the renderer's PSS, warm and at its peak).",
         "",
     ]
     return "\n".join(lines)
