@@ -252,6 +252,36 @@ def test_an_s3_put_failure_is_retried_after_its_backoff_and_then_succeeds(stack,
     assert entry(stack, user_id(http, token), name).status is FileStatus.READY
 
 
+class RefusedRetries:
+    """SQS refusing ChangeMessageVisibility (throttled, or the receipt handle expired)."""
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []
+
+    def later(self, receipt_handle: str, delay_seconds: int) -> None:
+        self.asked.append(delay_seconds)
+        raise DependencyUnavailable("SQS does not answer: injected")
+
+
+def test_when_sqs_refuses_the_backoff_the_job_still_fails_over_to_the_queues_own_timeout(
+    stack, http, token, page_server
+):
+    """The retry delay is a nicety: without it the record is still reported failed, so the queue's
+    visibility timeout brings it back, and the entry stays unfinished rather than lost."""
+    retries = stack.__dict__["job_retries"] = RefusedRetries()
+    stack.__dict__["object_store"] = FlakyPut(stack.object_store)
+    stack.__dict__.pop("jobs", None)
+    name = request(http, token, page_server.page("/refused-backoff", "<h1>refused backoff</h1>"))
+    sqs, url = stack.client("sqs"), stack.queue_urls.url(stack.settings.jobs_queue_name)
+    taken = sqs.receive_message(QueueUrl=url, VisibilityTimeout=600, AttributeNames=["All"])["Messages"]
+    with captured(handler.logger) as logs:
+        assert failed_ids(invoke(stack, taken)) == {taken[0]["MessageId"]}
+    assert retries.asked == [1]  # the backoff was asked for (1 s in this stack)
+    assert "the queue's visibility timeout applies" in logs.getvalue()
+    assert entry(stack, user_id(http, token), name).status is FileStatus.PROCESSING
+    assert receive(stack) == []  # still hidden for the 600 s it was received with: not lost, not early
+
+
 def test_a_crash_mid_batch_redelivers_and_each_job_ends_once(stack, http, token, page_server, lent):
     names = [request(http, token, page_server.page(f"/batch{i}", f"<h1>batch {i}</h1>")) for i in range(3)]
     messages = receive(stack)
