@@ -4,10 +4,13 @@ Two layers, so that one mistake is not enough:
 
 1. ``PinningProxy`` (converter/egress_proxy.py): the context's only way out. It vets and
    pins every connection, subresources and redirect hops included.
-2. Navigations and WebSockets are vetted before they leave: a refused navigation keeps a
-   loaded page from being replaced (``DocumentInterceptor``, which pauses documents only:
-   pausing every request costs a quarter of a conversion's CPU and the proxy already
-   refuses them), schemes that are not http(s) are refused, pop-ups are closed.
+2. Navigations are vetted before they leave: a refused navigation keeps a loaded page from
+   being replaced (``DocumentInterceptor``, which pauses documents only: pausing every
+   request costs a quarter of a conversion's CPU and the proxy already refuses them),
+   schemes that are not http(s) are refused, pop-ups are closed. WebSockets meet the proxy
+   alone (Chromium tunnels them through it like any connection): Playwright's WebSocket
+   routing replaced the page's WebSocket with a script mock in every document and cost
+   50-170 ms of CPU per conversion for a refusal the proxy makes anyway.
 
 Service workers are blocked (Playwright's ``service_workers="block"``; whatever one fetched
 would still meet the proxy) and WebRTC may only use proxied transports.
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from chalicelib.domain.errors import InvalidInput
@@ -26,13 +28,12 @@ from converter.document_interceptor import DocumentInterceptor, Verdict
 from converter.egress_proxy import BlockedRequest, PinningProxy
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Page, Request, WebSocketRoute
+    from playwright.async_api import BrowserContext, Page, Request
 
 __all__ = ["BlockedRequest", "EgressGuard"]
 
 log = logging.getLogger(__name__)
 
-_WS_TO_HTTP = {"ws": "http", "wss": "https"}
 
 # WebRTC could reach addresses over UDP outside the proxy; a PDF never needs it.
 _NO_WEBRTC = """
@@ -95,7 +96,6 @@ class EgressGuard:
     async def attach(self, context: BrowserContext, page: Page) -> None:
         """Guard ``context`` and its first ``page`` (the one to print), before it navigates."""
         await context.add_init_script(_NO_WEBRTC)
-        await context.route_web_socket(re.compile(r".*"), self._route_web_socket)
         context.on("page", self._watch_page)
         context.on("request", self._track_navigation)
         for existing in context.pages:
@@ -188,15 +188,6 @@ class EgressGuard:
         # The main document, or the page leaving while it loads (a script redirect), is
         # refused: the navigation fails and blocked_navigation() says why.
         return Verdict.FAIL
-
-    async def _route_web_socket(self, ws: WebSocketRoute) -> None:
-        scheme, sep, rest = ws.url.partition(":")
-        host, port, refusal = await self._verdict(_WS_TO_HTTP.get(scheme.lower(), scheme) + sep + rest)
-        if refusal is None:
-            ws.connect_to_server()
-            return
-        self._record(BlockedRequest(ws.url, host, port, refusal.reason, refusal.kind))
-        await ws.close(code=1008, reason="blocked")
 
 
 def _origin(policy: EgressPolicy, url: str) -> tuple[str, int] | None:
