@@ -14,16 +14,14 @@ from aws_lambda_powertools import Logger
 pytest.importorskip("playwright")
 from PIL import Image  # noqa: E402
 
-from chalicelib.config import default_chromium
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf, object_key  # noqa: E402
 from chalicelib.domain.page_credentials import PageCredentials  # noqa: E402
 from chalicelib.domain.ports import Renderer  # noqa: E402
-from chalicelib.egress import EgressPolicy  # noqa: E402
 from converter import renderer as renderer_module  # noqa: E402
-from converter.renderer import PlaywrightRenderer  # noqa: E402
 from converter.thumbnail import THUMBNAIL_WIDTH  # noqa: E402
 from tests.support.logs import captured  # noqa: E402
 from tests.support.pages import PageServer  # noqa: E402
+from tests.support.renderers import loopback_renderer  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 log = logging.getLogger(__name__)
@@ -40,13 +38,7 @@ def pages():
 
 
 def test_the_renderer_draws_a_small_picture_of_the_printed_first_page(pages):
-    renderer = PlaywrightRenderer(
-        EgressPolicy(allow=f"127.0.0.1:{pages.port}"),
-        chromium_path=default_chromium(),
-        render_timeout_seconds=15,
-        settle_timeout_seconds=3,
-        render_concurrency=1,
-    )
+    renderer = loopback_renderer(f"127.0.0.1:{pages.port}")
     try:
         url = pages.page("/red", "<style>body{background:#c00;margin:0}</style><h1>Red page</h1>")
         with captured(renderer_module.logger) as logs:

@@ -13,10 +13,8 @@ pytest.importorskip("playwright")
 from pypdf import PdfReader  # noqa: E402 - after the importorskip above
 
 from bench.page_server import PageServer, Route  # noqa: E402 - a loopback server that speaks WebSocket
-from chalicelib.config import default_chromium  # noqa: E402
 from chalicelib.domain.models import ConversionOptions  # noqa: E402
-from chalicelib.egress import EgressPolicy  # noqa: E402
-from converter.renderer import PlaywrightRenderer  # noqa: E402
+from tests.support.renderers import loopback_renderer  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,13 +34,7 @@ def test_a_websocket_to_an_allowed_address_reaches_its_server_through_the_proxy(
         "/ws": Route(kind="websocket", params={"interval": 0.2, "first_message": "FIRST-MESSAGE-OVER-THE-SOCKET"}),
     }
     with PageServer(routes) as server:
-        renderer = PlaywrightRenderer(
-            EgressPolicy(allow=f"127.0.0.1:{server.port}"),
-            chromium_path=default_chromium(),
-            render_timeout_seconds=20,
-            settle_timeout_seconds=5,
-            render_concurrency=1,
-        )
+        renderer = loopback_renderer(f"127.0.0.1:{server.port}", render_timeout=20, settle_timeout=5)
         try:
             rendered = renderer.render(
                 server.base + "/live.html", ConversionOptions(wait_for_selector="#ticked"), "corr-ws"

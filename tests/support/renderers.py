@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-
+from chalicelib.config import default_chromium
 from chalicelib.domain.models import ConversionOptions, RenderedPdf
 from chalicelib.domain.page_credentials import PageCredentials
 from chalicelib.domain.ports import Renderer
@@ -15,7 +14,7 @@ def loopback_renderer(*allow: str, render_timeout: float = 15, settle_timeout: f
     """Real Chromium, its egress guard open to the loopback ``host:port``s given."""
     return PlaywrightRenderer(
         EgressPolicy(allow=",".join(allow)),
-        chromium_path=shutil.which("chromium"),
+        chromium_path=default_chromium(),
         render_timeout_seconds=render_timeout,
         settle_timeout_seconds=settle_timeout,
         render_concurrency=2,
