@@ -10,13 +10,12 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from chalicelib.config import Settings  # noqa: E402
 from chalicelib.domain.errors import ConversionFailed  # noqa: E402
 from chalicelib.domain.models import ConversionOptions, MediaFeature  # noqa: E402
-from chalicelib.egress import EgressPolicy  # noqa: E402
 from converter.renderer import PlaywrightRenderer  # noqa: E402
 from tests.support.pages import PageServer  # noqa: E402
 from tests.support.pdf import pdf_reader, pdf_text  # noqa: E402
+from tests.support.renderers import loopback_renderer  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -34,12 +33,8 @@ def pages():
 
 @pytest.fixture(scope="module")
 def renderer(pages):
-    instance = PlaywrightRenderer(
-        EgressPolicy(allow=f"127.0.0.1:{pages.port}"),
-        chromium_path=Settings.from_env({}).chromium_path,
-        render_timeout_seconds=RENDER_SECONDS,
-        settle_timeout_seconds=SETTLE_SECONDS,
-        render_concurrency=2,
+    instance = loopback_renderer(
+        f"127.0.0.1:{pages.port}", render_timeout=RENDER_SECONDS, settle_timeout=SETTLE_SECONDS
     )
     yield instance
     instance.close()

@@ -10,16 +10,14 @@ pytest.importorskip("playwright")
 
 from pypdf import PdfReader  # noqa: E402
 
-from chalicelib.config import default_chromium
 from chalicelib.domain.errors import ConversionFailed, InvalidInput  # noqa: E402
 from chalicelib.domain.models import ConversionJob, ConversionOptions, RenderedPdf  # noqa: E402
 from chalicelib.domain.options import parse_options  # noqa: E402
 from chalicelib.domain.page_credentials import PageCredentials  # noqa: E402
 from chalicelib.domain.ports import Renderer  # noqa: E402
 from chalicelib.domain.render_report import PdfFacts, RenderReport  # noqa: E402
-from chalicelib.egress import EgressPolicy  # noqa: E402
-from converter.renderer import PlaywrightRenderer  # noqa: E402
 from tests.support.pages import PageServer, Reply  # noqa: E402
+from tests.support.renderers import loopback_renderer  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -45,13 +43,7 @@ def pages():
 
 @pytest.fixture(scope="module")
 def renderer(pages):
-    renderer = PlaywrightRenderer(
-        EgressPolicy(allow=f"127.0.0.1:{pages.port}"),
-        chromium_path=default_chromium(),
-        render_timeout_seconds=15,
-        settle_timeout_seconds=3,
-        render_concurrency=1,
-    )
+    renderer = loopback_renderer(f"127.0.0.1:{pages.port}")
     yield renderer
     renderer.close()
 
