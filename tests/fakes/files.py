@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from chalicelib.domain.conversions import utc_now_iso
 from chalicelib.domain.errors import ConversionFailed, DependencyUnavailable
@@ -89,44 +90,35 @@ class MemoryFileIndex(FileIndex):
         report: RenderReport | None = None,
         has_thumbnail: bool = False,
     ) -> bool:
-        entry = self._unfinished(user_id, file_id)
-        if entry is None:
-            return False
-        self.credentials.pop((user_id, file_id), None)
-        self._put(
-            replace(
-                entry,
-                status=FileStatus.READY,
-                title=title,
-                size=size,
-                pages=pages,
-                warnings=warnings,
-                error_code=None,
-                error_message=None,
-                report=report,
-                has_thumbnail=has_thumbnail,
-                updated_at=self._now_iso(),
-            )
+        return self._finish(
+            user_id,
+            file_id,
+            status=FileStatus.READY,
+            title=title,
+            size=size,
+            pages=pages,
+            warnings=warnings,
+            error_code=None,
+            error_message=None,
+            report=report,
+            has_thumbnail=has_thumbnail,
         )
-        return True
 
     def mark_failed(
         self, user_id: str, file_id: str, *, code: str, message: str, report: RenderReport | None = None
     ) -> bool:
+        return self._finish(
+            user_id, file_id, status=FileStatus.FAILED, error_code=code, error_message=message, report=report
+        )
+
+    def _finish(self, user_id: str, file_id: str, **changes: Any) -> bool:
+        """An unfinished entry ends (ready or failed) and its sealed credentials go, as the index's
+        one conditional update does; False when it was already finished or is gone."""
         entry = self._unfinished(user_id, file_id)
         if entry is None:
             return False
         self.credentials.pop((user_id, file_id), None)
-        self._put(
-            replace(
-                entry,
-                status=FileStatus.FAILED,
-                error_code=code,
-                error_message=message,
-                report=report,
-                updated_at=self._now_iso(),
-            )
-        )
+        self._put(replace(entry, **changes, updated_at=self._now_iso()))
         return True
 
     def reset_for_retry(self, user_id: str, file_id: str) -> FileEntry | None:
