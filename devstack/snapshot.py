@@ -8,6 +8,10 @@ A save copies the objects first and scans the table second, so a save that is cu
 (a hard kill) can record a ``ready`` entry whose PDF it never copied. ``restore`` puts such
 an entry back to ``pending``: the stack then queues it again and the PDF is rendered anew,
 instead of the entry staying ``ready`` with a download that 404s.
+
+Users' holdings summaries are not restored as saved (the scan reads them at another moment than
+the file items, and a restore may put entries back to ``pending``): they are counted afresh from
+the restored file items.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from chalicelib.adapters.dynamodb_holdings import HOLDINGS_SK, summary_items
 from chalicelib.domain.models import FileStatus, object_key
 
 _FILE_PREFIX = "file#"
@@ -71,11 +76,18 @@ class Snapshotter:
                 ServerSideEncryption="AES256",
             )
         requeued = 0
+        files: list[dict] = []
         for item in state["items"]:
+            if item["sk"]["S"] == HOLDINGS_SK:
+                continue
             if _ready_without_pdf(item, restored):
                 item = {**item, "status": {"S": FileStatus.PENDING.value}}
                 requeued += 1
+            if item["sk"]["S"].startswith(_FILE_PREFIX):
+                files.append(item)
             self._dynamodb.put_item(TableName=self._table, Item=item)
+        for summary in summary_items(files):
+            self._dynamodb.put_item(TableName=self._table, Item=summary)
         return {"objects": len(restored), "items": len(state["items"]), "ready_without_pdf": requeued}
 
     def _save_objects(self) -> dict[str, dict]:

@@ -10,7 +10,7 @@ from scale.manifests import PipelineSettings
 from scale.measured import Measured
 from scale.model import Outcome
 from scale.prices import Prices
-from scale.requests import API_CALLS, per_conversion_counts
+from scale.requests import API_CALLS, ITEMS_PER_TRANSACTION, per_conversion_counts
 
 #: A file index entry is well under 1 KB, so each write is one write unit and each read at most
 #: one read unit (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html).
@@ -60,7 +60,10 @@ def per_thousand(
 
 
 def _dynamodb(prices: Prices, counts: dict[str, float]) -> float:
+    """On demand: a write unit per item written, two per item written in a transaction
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling)."""
     writes = sum(v for k, v in counts.items() if k in ("dynamodb:PutItem", "dynamodb:UpdateItem"))
+    writes += 2 * ITEMS_PER_TRANSACTION * counts.get("dynamodb:TransactWriteItems", 0)
     reads = sum(v for k, v in counts.items() if k in ("dynamodb:GetItem", "dynamodb:Query"))
     return writes * prices.dynamodb_per_write_unit + reads * prices.dynamodb_per_read_unit
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 PER_CONVERSION: dict[str, dict[str, int]] = {
     "api_request": {
         "dynamodb:UpdateItem": 1,  # the per-user rate ledger
-        "dynamodb:Query": 1,  # the user's unfinished jobs
-        "dynamodb:PutItem": 1,  # the pending entry
+        "dynamodb:GetItem": 1,  # the user's holdings summary (unfinished jobs, stored bytes)
+        "dynamodb:TransactWriteItems": 1,  # the pending entry + the summary
         "sqs:GetQueueUrl": 1,
         "sqs:SendMessage": 1,
     },
     "converter": {
-        "dynamodb:UpdateItem": 2,  # pending -> processing -> ready, each conditional
+        "dynamodb:UpdateItem": 1,  # pending -> processing, conditional
+        "dynamodb:TransactWriteItems": 1,  # processing -> ready (conditional) + the summary
         "s3:PutObject": 2,  # the PDF and its thumbnail
     },
     "api_list": {"dynamodb:Query": 1},  # GET /files once the job is ready
@@ -32,6 +33,8 @@ ONCE_PER_CONTAINER = frozenset({"sqs:GetQueueUrl"})
 PER_BATCH = {"sqs:ReceiveMessage": 1, "sqs:DeleteMessageBatch": 1}
 #: The browser follows the presigned link: one GET on S3 and the PDF's bytes out.
 PER_DOWNLOAD = {"s3:GetObject": 1}
+#: Items each transaction writes (the entry and its user's holdings summary).
+ITEMS_PER_TRANSACTION = 2
 #: API Lambda invocations (and API Gateway requests) per conversion: POST, list, link.
 API_CALLS = tuple(phase for phase in PER_CONVERSION if phase.startswith("api_"))
 

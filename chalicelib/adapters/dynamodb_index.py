@@ -1,7 +1,9 @@
 """The file index in DynamoDB: one item per file, ``user_id`` + ``sk = file#<time-ordered id>``.
 
 Idempotency keys live beside the files as ``sk = idem#<sha256>`` items with a TTL; a
-transaction creates both or neither. Every status change is a conditional update.
+transaction creates both or neither. Every status change is a conditional update; those that
+change what the user holds (creating, finishing, retrying, deleting) are transactions that
+also change the user's summary item (``dynamodb_holdings``).
 """
 
 from __future__ import annotations
@@ -11,16 +13,18 @@ import binascii
 import builtins
 import hashlib
 import json
+import random
 import time
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.adapters.dynamodb_holdings import held_by, holdings_change, minus
 from chalicelib.domain.errors import DependencyUnavailable, InvalidInput
 from chalicelib.domain.file_filter import FileFilter, folded
 from chalicelib.domain.models import CallbackState, ConversionOptions, FileEntry, FileStatus, Page
-from chalicelib.domain.ports import FileIndex
+from chalicelib.domain.ports import FileIndex, Holdings
 from chalicelib.domain.render_report import RenderReport
 
 FILE_PREFIX = "file#"
@@ -33,6 +37,12 @@ FILTER_READ_AHEAD = 100  # items read per round while filtering
 FILTER_ROUNDS = 5
 _UNFINISHED = {":pending": FileStatus.PENDING.value, ":processing": FileStatus.PROCESSING.value}
 _IS_UNFINISHED = "attribute_exists(sk) AND #status IN (:pending, :processing)"
+#: Transactions on one user's summary item that meet are cancelled (TransactionConflict), not
+#: queued: try again a few times after a short random pause.
+TRANSACTION_ATTEMPTS = 5
+TRANSACTION_BACKOFF_SECONDS = 0.02
+_DELETE_ATTEMPTS = 3
+_AS_SEEN = "#status = :seen AND (attribute_not_exists(size_bytes) OR size_bytes = :size)"
 
 
 class DynamoFileIndex(FileIndex):
@@ -48,8 +58,11 @@ class DynamoFileIndex(FileIndex):
         item = _to_item(entry)
         if sealed_credentials is not None:
             item[CREDENTIALS] = {"B": sealed_credentials}
+        put_entry = {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}}
+        holding = self._holding(entry.user_id, held_by(entry.status.value, entry.size or 0))
         if idempotency_key is None:
-            self._call("put_item", TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(sk)")
+            if not self._transact([put_entry, holding]):
+                raise DependencyUnavailable("The request could not be recorded; please retry.")
             return entry
         idem_sk = IDEMPOTENCY_PREFIX + hashlib.sha256(idempotency_key.encode()).hexdigest()
         marker_key = {"user_id": {"S": entry.user_id}, "sk": {"S": idem_sk}}
@@ -58,29 +71,11 @@ class DynamoFileIndex(FileIndex):
             "file_id": {"S": entry.file_id},
             "expires_at": {"N": str(int(time.time()) + IDEMPOTENCY_TTL_SECONDS)},
         }
+        put_marker = {
+            "Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}
+        }
         for _ in range(2):
-            if (
-                self._conditionally(
-                    "transact_write_items",
-                    TransactItems=[
-                        {
-                            "Put": {
-                                "TableName": self._table,
-                                "Item": marker,
-                                "ConditionExpression": "attribute_not_exists(sk)",
-                            }
-                        },
-                        {
-                            "Put": {
-                                "TableName": self._table,
-                                "Item": item,
-                                "ConditionExpression": "attribute_not_exists(sk)",
-                            }
-                        },
-                    ],
-                )
-                is not None
-            ):
+            if self._transact([put_marker, put_entry, holding]):
                 return entry
             existing = self._call("get_item", TableName=self._table, ConsistentRead=True, Key=marker_key).get("Item")
             first = self.get(entry.user_id, existing["file_id"]["S"]) if existing else None
@@ -128,17 +123,15 @@ class DynamoFileIndex(FileIndex):
             ":thumbnail": {"BOOL": has_thumbnail},
             ":search": {"S": folded(title)},
         }
-        return (
-            self._update(
-                user_id,
-                file_id,
-                "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, warnings = :warnings, "
-                "render_report = :report, has_thumbnail = :thumbnail, search_title = :search, updated_at = :now "
-                f"REMOVE error_code, error_message, {CREDENTIALS}",
-                values,
-                _IS_UNFINISHED,
-            )
-            is not None
+        return self._transition(
+            user_id,
+            file_id,
+            "SET #status = :ready, title = :title, size_bytes = :size, pages = :pages, warnings = :warnings, "
+            "render_report = :report, has_thumbnail = :thumbnail, search_title = :search, updated_at = :now "
+            f"REMOVE error_code, error_message, {CREDENTIALS}",
+            values,
+            _IS_UNFINISHED,
+            Holdings(-1, size, 0),
         )
 
     def mark_failed(
@@ -150,20 +143,18 @@ class DynamoFileIndex(FileIndex):
             ":message": {"S": message},
             ":report": _report_value(report),
         }
-        return (
-            self._update(
-                user_id,
-                file_id,
-                "SET #status = :failed, error_code = :code, error_message = :message, render_report = :report, "
-                f"updated_at = :now REMOVE {CREDENTIALS}",
-                values,
-                _IS_UNFINISHED,
-            )
-            is not None
+        return self._transition(
+            user_id,
+            file_id,
+            "SET #status = :failed, error_code = :code, error_message = :message, render_report = :report, "
+            f"updated_at = :now REMOVE {CREDENTIALS}",
+            values,
+            _IS_UNFINISHED,
+            Holdings(-1, 0, 0),
         )
 
     def reset_for_retry(self, user_id: str, file_id: str) -> FileEntry | None:
-        item = self._update(
+        reset = self._transition(
             user_id,
             file_id,
             "SET #status = :pending, updated_at = :now, attempts = :zero, "
@@ -175,20 +166,36 @@ class DynamoFileIndex(FileIndex):
                 ":zero": {"N": "0"},
             },
             "attribute_exists(sk) AND #status = :failed",
+            Holdings(1, 0, 0),
             with_unfinished=False,
         )
-        return _from_item(item) if item else None
+        return self.get(user_id, file_id) if reset else None
 
     def delete(self, user_id: str, file_id: str) -> bool:
-        return (
-            self._conditionally(
-                "delete_item",
-                TableName=self._table,
-                Key=_key(user_id, file_id),
-                ConditionExpression="attribute_exists(sk)",
+        """Takes the entry out of its user's holdings as it was when deleted: the delete holds
+        only while the status and size just read are still the item's."""
+        for _ in range(_DELETE_ATTEMPTS):
+            item = self._item(
+                user_id,
+                file_id,
+                ProjectionExpression="#status, size_bytes",
+                ExpressionAttributeNames={"#status": "status"},
             )
-            is not None
-        )
+            if item is None:
+                return False
+            status, size = item["status"]["S"], item.get("size_bytes", {"N": "0"})["N"]
+            delete = {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": _key(user_id, file_id),
+                    "ConditionExpression": _AS_SEEN,
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {":seen": {"S": status}, ":size": {"N": size}},
+                }
+            }
+            if self._transact([delete, self._holding(user_id, minus(held_by(status, int(size))))]):
+                return True
+        raise DependencyUnavailable("The file changed while it was being deleted; please retry.")
 
     def record_callback(self, user_id: str, file_id: str, state: CallbackState) -> None:
         values = {":status": {"S": state.status}, ":attempts": {"N": str(state.attempts)}}
@@ -289,39 +296,80 @@ class DynamoFileIndex(FileIndex):
 
     # -- plumbing -----------------------------------------------------------------------
     def _update(
+        self, user_id: str, file_id: str, expression: str, values: dict[str, Any], condition: str
+    ) -> dict[str, Any] | None:
+        """The item as updated, or None when the condition did not hold (for a change that
+        leaves the user's holdings as they are)."""
+        result = self._conditionally(
+            "update_item",
+            ReturnValues="ALL_NEW",
+            **self._update_of(user_id, file_id, expression, values, condition, with_unfinished=True),
+        )
+        attributes: dict[str, Any] | None = result["Attributes"] if result is not None else None
+        return attributes
+
+    def _transition(
         self,
         user_id: str,
         file_id: str,
         expression: str,
         values: dict[str, Any],
         condition: str,
+        change: Holdings,
         *,
         with_unfinished: bool = True,
-    ) -> dict[str, Any] | None:
-        """The item as updated, or None when the condition did not hold."""
+    ) -> bool:
+        """The update and ``change`` to the user's holdings, both or neither; False when the
+        condition did not hold."""
+        update = {"Update": self._update_of(user_id, file_id, expression, values, condition, with_unfinished)}
+        return self._transact([update, self._holding(user_id, change)])
+
+    def _update_of(
+        self, user_id: str, file_id: str, expression: str, values: dict[str, Any], condition: str, with_unfinished: bool
+    ) -> dict[str, Any]:
         all_values = {":now": {"S": self._now_iso()}, **values}
         if with_unfinished:
             all_values.update({k: {"S": v} for k, v in _UNFINISHED.items()})
-        result = self._conditionally(
-            "update_item",
-            TableName=self._table,
-            Key=_key(user_id, file_id),
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=all_values,
-            ReturnValues="ALL_NEW",
-        )
-        attributes: dict[str, Any] | None = result["Attributes"] if result is not None else None
-        return attributes
+        return {
+            "TableName": self._table,
+            "Key": _key(user_id, file_id),
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": all_values,
+        }
+
+    def _holding(self, user_id: str, change: Holdings) -> dict[str, Any] | None:
+        return holdings_change(self._table, user_id, change)
+
+    def _transact(self, operations: builtins.list[dict[str, Any] | None]) -> bool:
+        """All of ``operations`` (None: nothing to do) or none; False when a condition did not
+        hold. Cancelled for a conflict with another transaction on the same item, it is tried
+        again; DynamoDB failing otherwise is ``DependencyUnavailable``."""
+        items = [operation for operation in operations if operation is not None]
+        attempt = 1
+        while True:
+            try:
+                self._db.transact_write_items(TransactItems=items)
+                return True
+            except ClientError as exc:
+                reasons = {reason.get("Code") for reason in exc.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" in reasons:
+                    return False
+                if "TransactionConflict" not in reasons or attempt == TRANSACTION_ATTEMPTS:
+                    raise _unavailable(exc) from exc
+            except BotoCoreError as exc:
+                raise _unavailable(exc) from exc
+            time.sleep(random.uniform(0.5, 1.5) * TRANSACTION_BACKOFF_SECONDS * 2 ** (attempt - 1))
+            attempt += 1
 
     def _conditionally(self, operation: str, **kwargs: Any) -> dict[str, Any] | None:
-        """The call's answer, or None when its ConditionExpression (any, for a transaction) did not hold."""
+        """The call's answer, or None when its ConditionExpression did not hold."""
         try:
             answer: dict[str, Any] = getattr(self._db, operation)(**kwargs)
             return answer
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return None
             raise _unavailable(exc) from exc
         except BotoCoreError as exc:

@@ -1,7 +1,7 @@
 """The usage ledger in the files table: per-minute request counters beside the user's files.
 
 A counter is one item ``sk = rate#<epoch minute>`` incremented atomically and expired by
-the table's TTL; holdings are summed from the user's file items (status and size only).
+the table's TTL; holdings are the user's summary item, which the file index keeps.
 """
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from chalicelib.adapters.dynamodb_index import FILE_PREFIX, dynamodb_call
-from chalicelib.domain.models import FileStatus
+from chalicelib.adapters.dynamodb_holdings import holdings_from, holdings_key
+from chalicelib.adapters.dynamodb_index import dynamodb_call
 from chalicelib.domain.ports import Holdings, UsageLedger
 
 RATE_PREFIX = "rate#"
 _COUNTER_TTL_SECONDS = 3600
-_UNFINISHED = {FileStatus.PENDING.value, FileStatus.PROCESSING.value}
 
 
 class DynamoUsageLedger(UsageLedger):
@@ -45,29 +44,10 @@ class DynamoUsageLedger(UsageLedger):
         return int(item["hits"]["N"]) if item else 0
 
     def holdings(self, user_id: str) -> Holdings:
-        unfinished = stored = files = 0
-        start = None
-        while True:
-            args: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "user_id = :user AND begins_with(sk, :prefix)",
-                "ProjectionExpression": "#status, size_bytes",
-                "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {":user": {"S": user_id}, ":prefix": {"S": FILE_PREFIX}},
-            }
-            if start:
-                args["ExclusiveStartKey"] = start
-            result = dynamodb_call(self._db, "query", **args)
-            for item in result.get("Items", []):
-                files += 1
-                status = item.get("status", {}).get("S")
-                if status in _UNFINISHED:
-                    unfinished += 1
-                elif status == FileStatus.READY.value:
-                    stored += int(item.get("size_bytes", {}).get("N", "0"))
-            start = result.get("LastEvaluatedKey")
-            if not start:
-                return Holdings(unfinished, stored, files)
+        summary = dynamodb_call(
+            self._db, "get_item", TableName=self._table, Key=holdings_key(user_id), ConsistentRead=True
+        ).get("Item")
+        return holdings_from(summary)
 
 
 def _counter_key(user_id: str, minute: int) -> dict[str, Any]:

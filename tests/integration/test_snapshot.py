@@ -8,6 +8,9 @@ import time
 
 import pytest
 
+from chalicelib.adapters.dynamodb_holdings import holdings_key
+from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
+from chalicelib.domain.ports import Holdings
 from devstack.snapshot import Snapshotter
 
 USER = "user-1"
@@ -78,6 +81,10 @@ def test_a_ready_entry_whose_pdf_the_save_missed_comes_back_pending(aws, make_se
         TableName=settings.files_table,
         Item={"user_id": {"S": USER}, "sk": {"S": "idem#abc"}, "file_id": {"S": "late"}, "status": {"S": "ready"}},
     )  # not a file entry: never touched
+    aws.dynamodb.put_item(  # the holdings as they are once "late" is ready, as the scan reads them
+        TableName=settings.files_table,
+        Item={**holdings_key(USER), "unfinished": {"N": "0"}, "stored_bytes": {"N": "18"}, "files": {"N": "2"}},
+    )
     snapshotter = aws.snapshotter(tmp_path)
 
     save_objects = snapshotter._save_objects
@@ -91,12 +98,12 @@ def test_a_ready_entry_whose_pdf_the_save_missed_comes_back_pending(aws, make_se
         return manifest
 
     snapshotter._save_objects = objects_then_the_converter_finishes
-    assert snapshotter.save() == {"objects": 1, "items": 3}  # the hard kill: no later save fixes it
+    assert snapshotter.save() == {"objects": 1, "items": 4}  # the hard kill: no later save fixes it
 
     fresh = make_settings()
     restored = aws.snapshotter(tmp_path, fresh).restore()
 
-    assert restored == {"objects": 1, "items": 3, "ready_without_pdf": 1}
+    assert restored == {"objects": 1, "items": 4, "ready_without_pdf": 1}
     assert aws.keys(fresh) == {pdf_key("done")}
     assert aws.item(fresh, "done")["status"] == {"S": "ready"}
     late = aws.item(fresh, "late")
@@ -106,6 +113,8 @@ def test_a_ready_entry_whose_pdf_the_save_missed_comes_back_pending(aws, make_se
         "Item"
     ]
     assert idem["status"] == {"S": "ready"}
+    # Counted afresh from what was restored: "late" is unfinished again and holds no bytes.
+    assert DynamoUsageLedger(aws.dynamodb, fresh.files_table).holdings(USER) == Holdings(1, 9, 2)
 
 
 def test_a_consistent_save_restores_ready_entries_as_ready(aws, make_settings, tmp_path):

@@ -1,0 +1,176 @@
+"""The per-user holdings summary the DynamoDB file index keeps, on moto's DynamoDB.
+
+After every change the summary must equal a count of the user's file items: the usage limits
+read the summary alone, so a drift would refuse or admit requests wrongly for good.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters import dynamodb_index
+from chalicelib.adapters.dynamodb_holdings import held_by
+from chalicelib.adapters.dynamodb_index import DynamoFileIndex
+from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
+from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.ids import new_file_id
+from chalicelib.domain.models import FileEntry, FileStatus
+from chalicelib.domain.ports import Holdings
+
+
+def _entry(user_id: str) -> FileEntry:
+    now = "2026-01-01T00:00:00.000Z"
+    return FileEntry(
+        user_id=user_id,
+        file_id=new_file_id(),
+        url="http://example.com/",
+        status=FileStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+class Table:
+    """The index and ledger under test, and a count of the user's file items to hold them to."""
+
+    def __init__(self, wired: Any, client: Any = None) -> None:
+        self.db = wired.client("dynamodb")
+        self.name = wired.settings.files_table
+        self.index = DynamoFileIndex(client or self.db, self.name, lambda: "2026-01-01T00:00:01.000Z")
+        self.ledger = DynamoUsageLedger(self.db, self.name)
+
+    def counted(self, user_id: str) -> Holdings:
+        items = self.db.query(
+            TableName=self.name,
+            ConsistentRead=True,
+            KeyConditionExpression="user_id = :user AND begins_with(sk, :files)",
+            ExpressionAttributeValues={":user": {"S": user_id}, ":files": {"S": "file#"}},
+        )["Items"]
+        held = [held_by(i["status"]["S"], int(i.get("size_bytes", {"N": "0"})["N"])) for i in items]
+        return Holdings(*(sum(getattr(h, f) for h in held) for f in ("unfinished_jobs", "stored_bytes", "files")))
+
+    def agree(self, user_id: str, expected: Holdings) -> None:
+        assert self.ledger.holdings(user_id) == self.counted(user_id) == expected
+
+
+@pytest.fixture
+def table(wired) -> Table:
+    return Table(wired)
+
+
+def test_every_change_of_an_entry_changes_the_summary_with_it(table):
+    index, user = table.index, "u-steps"
+    table.agree(user, Holdings(0, 0, 0))
+    a, b, c = _entry(user), _entry(user), _entry(user)
+    index.create(a)
+    index.create(b, idempotency_key="k-1")
+    assert index.create(_entry(user), idempotency_key="k-1").file_id == b.file_id  # a replay adds nothing
+    index.create(c)
+    table.agree(user, Holdings(3, 0, 3))
+    index.mark_processing(user, a.file_id, 1)
+    table.agree(user, Holdings(3, 0, 3))
+    assert index.mark_ready(user, a.file_id, title="A", size=1000, pages=1, warnings=())
+    assert not index.mark_ready(user, a.file_id, title="A", size=5, pages=1, warnings=())  # finishes once
+    table.agree(user, Holdings(2, 1000, 3))
+    assert index.mark_failed(user, b.file_id, code="timeout", message="slow")
+    assert not index.mark_failed(user, a.file_id, code="late", message="already ready")
+    table.agree(user, Holdings(1, 1000, 3))
+    assert index.reset_for_retry(user, b.file_id) is not None
+    assert index.reset_for_retry(user, b.file_id) is None  # pending now: nothing to retry
+    table.agree(user, Holdings(2, 1000, 3))
+    assert index.delete(user, a.file_id)
+    table.agree(user, Holdings(2, 0, 2))
+    assert index.delete(user, c.file_id)
+    assert not index.delete(user, c.file_id)
+    table.agree(user, Holdings(1, 0, 1))
+    table.agree("someone-else", Holdings(0, 0, 0))
+
+
+def test_entries_made_and_finished_from_several_threads_add_up(table):
+    user, made = "u-threads", []
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        for i in range(4):
+            entry = _entry(user)
+            table.index.create(entry)
+            with lock:
+                made.append(entry)
+            if (n + i) % 2:
+                table.index.mark_ready(user, entry.file_id, title="t", size=100 + n, pages=1, warnings=())
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 16
+    table.agree(user, table.counted(user))
+    assert table.ledger.holdings(user).files == 16 and table.ledger.holdings(user).unfinished_jobs == 8
+
+
+class Conflicting:
+    """A DynamoDB client whose next ``conflicts`` transactions are cancelled as DynamoDB cancels
+    two transactions that meet on one item; the rest go to moto. (moto runs transactions one at a
+    time, so it never reports a conflict itself.)"""
+
+    def __init__(self, db: Any, conflicts: int, before_delete: Any = None) -> None:
+        self._db, self.conflicts, self.calls = db, conflicts, 0
+        self._before_delete = before_delete
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self._before_delete and any("Delete" in item for item in kwargs["TransactItems"]):
+            self._before_delete, run = None, self._before_delete
+            run()
+        if self.conflicts:
+            self.conflicts -= 1
+            reasons = [{"Code": "TransactionConflict"}] + [{"Code": "None"}] * (len(kwargs["TransactItems"]) - 1)
+            raise ClientError(
+                {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons},
+                "TransactWriteItems",
+            )
+        return self._db.transact_write_items(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(dynamodb_index, "TRANSACTION_BACKOFF_SECONDS", 0.0)
+
+
+def test_a_transaction_cancelled_by_a_conflict_is_tried_again(wired, no_backoff):
+    client = Conflicting(wired.client("dynamodb"), conflicts=dynamodb_index.TRANSACTION_ATTEMPTS - 1)
+    table = Table(wired, client)
+    table.index.create(_entry("u-conflict"))
+    assert client.calls == dynamodb_index.TRANSACTION_ATTEMPTS
+    table.agree("u-conflict", Holdings(1, 0, 1))
+
+
+def test_conflicts_that_do_not_stop_are_a_dependency_failure_and_change_nothing(wired, no_backoff):
+    client = Conflicting(wired.client("dynamodb"), conflicts=dynamodb_index.TRANSACTION_ATTEMPTS)
+    table = Table(wired, client)
+    with pytest.raises(DependencyUnavailable):
+        table.index.create(_entry("u-stuck"))
+    table.agree("u-stuck", Holdings(0, 0, 0))
+
+
+def test_a_delete_that_meets_the_job_finishing_takes_out_what_the_entry_holds_then(wired):
+    """The entry is read pending, then the converter marks it ready before the delete lands:
+    the delete must not take out an unfinished job that is no longer there."""
+    plain = Table(wired)
+    entry = _entry("u-race")
+    plain.index.create(entry)
+
+    def finish() -> None:
+        plain.index.mark_ready(entry.user_id, entry.file_id, title="t", size=700, pages=1, warnings=())
+
+    table = Table(wired, Conflicting(wired.client("dynamodb"), conflicts=0, before_delete=finish))
+    assert table.index.delete(entry.user_id, entry.file_id)
+    table.agree("u-race", Holdings(0, 0, 0))
