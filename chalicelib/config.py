@@ -194,6 +194,9 @@ class Settings:
     #: Launch Chromium while the converter starts rather than on its first job (default: on
     #: Lambda, whose init phase runs before the first event; ``make run`` warms up itself).
     warm_start: bool = False
+    #: Running as an AWS Lambda function (AWS_LAMBDA_FUNCTION_NAME is set): what only the local
+    #: stack may use (the local credential sealer) is refused.
+    on_lambda: bool = False
 
     @property
     def max_request_bytes(self) -> int:
@@ -263,6 +266,7 @@ class Settings:
             render_concurrency=_render_concurrency(env),
             browser_recycle_after=_int(env, "BROWSER_RECYCLE_AFTER", 50, 1),
             warm_start=_bool(env, "CONVERTER_WARM_START", default="AWS_LAMBDA_FUNCTION_NAME" in env),
+            on_lambda="AWS_LAMBDA_FUNCTION_NAME" in env,
         )
 
 

@@ -212,11 +212,15 @@ class Container:
 
     @functools.cached_property
     def credential_sealer(self) -> CredentialSealer:
-        """KMS when a key is configured (AWS); else a key derived from the local token-signing secret."""
+        """KMS when a key is configured (AWS); else a key derived from the local token-signing secret,
+        which Lambda refuses: its zip and image lack the local sealer's library, and a job's headers
+        and cookies belong under a key of their own there."""
         if self.settings.credentials_kms_key_id:
             from chalicelib.adapters.kms_sealer import KmsSealer
 
             return KmsSealer(self.client("kms"), self.settings.credentials_kms_key_id)
+        if self.settings.on_lambda:
+            raise ConfigError("CREDENTIALS_KMS_KEY_ID is not set: on AWS Lambda, job credentials are sealed with KMS.")
         from chalicelib.adapters.local_sealer import LocalSealer  # cryptography: the local stack only
 
         return LocalSealer(self.secrets.jwt_secret())
