@@ -46,8 +46,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cold-reps", type=int, default=2, help="cold starts per system (fresh interpreters)")
     parser.add_argument("--batch-size", type=int, default=16, help="pages per concurrent batch (mixed pages)")
     parser.add_argument("--batch-rounds", type=int, default=1, help="renderer-level batches per system")
-    parser.add_argument("--e2e-single", type=int, default=5, help="single request -> ready repetitions")
-    parser.add_argument("--e2e-rounds", type=int, default=2, help="end-to-end batches of --batch-size requests")
+    parser.add_argument("--e2e-single", type=int, default=9, help="single request -> ready repetitions")
+    parser.add_argument("--e2e-rounds", type=int, default=3, help="end-to-end batches of --batch-size requests")
     parser.add_argument(
         "--poll-ms", type=float, default=50, help="how often the client polls the file list (to learn it is done)"
     )

@@ -5,7 +5,8 @@ is exactly the first page as printed, margins and all. It costs 10-30 ms of CPU 
 thread beside the metadata stamp, and nothing of the browser: having Chromium paint the page a
 second time at thumbnail size (``Page.captureScreenshot`` with ``captureBeyondViewport``) made
 it lay the page out again at the paper's height, 60-240 ms on the renderer's main thread while
-the job waited. A thumbnail is a nicety: when one cannot be made, the job goes on without it.
+the job waited. PDFium runs one call at a time (``converter.pdfium``); the WebP is encoded after.
+A thumbnail is a nicety: when one cannot be made, the job goes on without it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Awaitable
 
 import pypdfium2
 from PIL import Image
+
+from converter.pdfium import PDFIUM_LOCK
 
 THUMBNAIL_WIDTH = 300
 THUMBNAIL_TYPE = "image/webp"
@@ -31,25 +34,37 @@ log = logging.getLogger(__name__)
 def thumbnail_of(pdf: bytes) -> bytes | None:
     """A WebP of ``pdf``'s first page, ``THUMBNAIL_WIDTH`` pixels wide; None when PDFium cannot
     read the document or it has no page."""
-    try:
-        document = pypdfium2.PdfDocument(pdf)
-    except pypdfium2.PdfiumError as exc:
-        log.info("No thumbnail: the PDF could not be read: %s", exc)
+    picture = _first_page(pdf)
+    if picture is None:
         return None
-    try:
-        if len(document) == 0:
-            return None
-        page = document[0]
-        try:
-            bitmap = page.render(scale=THUMBNAIL_WIDTH / page.get_width())
-            picture: Image.Image = bitmap.to_pil()
-        finally:
-            page.close()
-    finally:
-        document.close()
     out = io.BytesIO()
     picture.save(out, "WEBP", quality=THUMBNAIL_QUALITY, method=THUMBNAIL_EFFORT)
     return out.getvalue()
+
+
+def _first_page(pdf: bytes) -> Image.Image | None:
+    """The first page drawn at thumbnail width, as a picture of its own (no PDFium memory in it)."""
+    with PDFIUM_LOCK:
+        try:
+            document = pypdfium2.PdfDocument(pdf)
+        except pypdfium2.PdfiumError as exc:
+            log.info("No thumbnail: the PDF could not be read: %s", exc)
+            return None
+        try:
+            if len(document) == 0:
+                return None
+            page = document[0]
+            try:
+                bitmap = page.render(scale=THUMBNAIL_WIDTH / page.get_width())
+                try:
+                    picture: Image.Image = bitmap.to_pil().copy()
+                    return picture
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+        finally:
+            document.close()
 
 
 async def timed[T](work: Awaitable[T], timings: dict[str, int], name: str) -> T:

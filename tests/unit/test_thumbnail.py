@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import types
+from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image
 from pypdf import PdfWriter
 
+from converter import thumbnail
+from converter.pdfium import PDFIUM_LOCK
 from converter.thumbnail import THUMBNAIL_WIDTH, thumbnail_of
 
 
@@ -32,3 +36,58 @@ def test_what_is_not_a_pdf_gets_no_picture():
     assert thumbnail_of(b"%PDF-1.4 not really") is None
     assert thumbnail_of(b"") is None
     assert thumbnail_of(_pdf()) is None  # a document without a page
+
+
+class _UnderLock:
+    """A pypdfium2 object that fails the test when used without PDFIUM_LOCK held, and hands
+    out the PDFium objects it returns wrapped the same way."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def _held() -> None:
+        assert PDFIUM_LOCK.locked(), "PDFium used without its lock"
+
+    @classmethod
+    def _wrapped(cls, value: object) -> object:
+        return cls(value) if type(value).__module__.startswith("pypdfium2") else value
+
+    def __getattr__(self, name: str) -> object:
+        self._held()
+        value = getattr(self._inner, name)
+        if not callable(value):
+            return value
+
+        def call(*args: object, **kwargs: object) -> object:
+            self._held()
+            return self._wrapped(value(*args, **kwargs))
+
+        return call
+
+    def __len__(self) -> int:
+        self._held()
+        return len(self._inner)  # type: ignore[arg-type]  # a PdfDocument
+
+    def __getitem__(self, index: int) -> object:
+        self._held()
+        return self._wrapped(self._inner[index])  # type: ignore[index]  # a PdfDocument
+
+
+def test_every_pdfium_call_holds_the_process_wide_lock(monkeypatch):
+    """PDFium allows one call at a time in a process, even on different documents."""
+    real = thumbnail.pypdfium2
+    checked = types.SimpleNamespace(
+        PdfDocument=lambda *a, **k: _UnderLock(real.PdfDocument(*a, **k)), PdfiumError=real.PdfiumError
+    )
+    monkeypatch.setattr(thumbnail, "pypdfium2", checked)
+    assert thumbnail_of(_pdf((200, 100))) is not None
+    assert thumbnail_of(b"not a pdf") is None
+
+
+def test_thumbnails_drawn_from_several_threads_at_once_are_all_whole():
+    pdf = _pdf((595, 842), (595, 842))
+    alone = thumbnail_of(pdf)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        drawn = list(pool.map(lambda _: thumbnail_of(pdf), range(32)))
+    assert alone is not None and drawn == [alone] * 32
