@@ -52,7 +52,7 @@ def test_the_renderer_draws_a_small_picture_of_the_printed_first_page(pages):
                 middle = rgb.getpixel((picture.width // 2, picture.height // 2))
                 assert middle[0] > 150 > middle[1]  # the red background: the printed page, not a blank one
                 corner = rgb.getpixel((2, 2))
-                assert min(corner) >= 250  # the PDF's 1 cm white margin (lossy WebP): the page as printed, not the screen
+                assert min(corner) >= 250  # the 1 cm white margin (lossy WebP): the page as printed, not the screen
     finally:
         renderer.close()
     # What the picture costs, for the record (speed is not asserted): the renderer logs it per job.

@@ -4,31 +4,87 @@ from __future__ import annotations
 
 import io
 
+import pypdfium2
+import pytest
 from pypdf import PdfReader, PdfWriter
 
-from converter.pdf_metadata import stamp_metadata
+from converter import pdf_metadata
+from converter.pdf_metadata import info_update, stamp_metadata
 
 
-def _pdf(pages: int) -> bytes:
+def _pdf(pages: int, outline: int = 0) -> bytes:
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": "chromium's title", "/Producer": "Skia/PDF"})
+    parent = writer.add_outline_item(title="Chapter", page_number=0) if outline else None
+    for n in range(1, outline):
+        writer.add_outline_item(title=f"Section {n}", page_number=0, parent=parent)
+    writer.add_metadata({"/Title": "chromium's title", "/Producer": "Skia/PDF", "/CreationDate": "D:20261130010203"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def test_title_and_source_are_set_and_the_pages_counted():
-    finished = stamp_metadata(_pdf(3), "The page", "https://example.com/a?b=c")
-    metadata = PdfReader(io.BytesIO(finished.content)).metadata
-    assert (metadata["/Title"], metadata["/Subject"]) == ("The page", "https://example.com/a?b=c")
-    assert metadata["/Producer"] == "Skia/PDF"  # what Chromium said is kept
-    assert finished.pages == 3
+def _metadata_both_ways(content: bytes) -> tuple[dict, dict]:
+    """The information dictionary as pypdf and as PDFium read it (two independent readers)."""
+    by_pypdf = dict(PdfReader(io.BytesIO(content), strict=True).metadata or {})
+    document = pypdfium2.PdfDocument(content)
+    try:
+        return by_pypdf, document.get_metadata_dict(skip_empty=True)
+    finally:
+        document.close()
+
+
+def test_title_and_source_are_set_and_the_pages_and_bookmarks_counted():
+    finished = stamp_metadata(_pdf(3, outline=3), "The page", "https://example.com/a?b=c")
+    by_pypdf, by_pdfium = _metadata_both_ways(finished.content)
+    assert (by_pypdf["/Title"], by_pypdf["/Subject"], by_pypdf["/Creator"]) == (
+        "The page",
+        "https://example.com/a?b=c",
+        "PagePress",
+    )
+    assert by_pypdf["/Producer"] == "Skia/PDF" and by_pdfium["CreationDate"] == "D:20261130010203"  # kept
+    assert by_pdfium["Title"] == "The page" and by_pdfium["Subject"] == "https://example.com/a?b=c"
+    assert (finished.pages, finished.outline_entries) == (3, 3)
 
 
 def test_the_original_file_is_kept_byte_for_byte_and_the_update_appended():
     original = _pdf(2)
     finished = stamp_metadata(original, "", "https://example.com/")
     assert finished.content.startswith(original)
-    assert PdfReader(io.BytesIO(finished.content)).metadata["/Title"] == "https://example.com/"
+    assert len(finished.content) - len(original) < 600  # one dictionary, one cross-reference entry
+    assert PdfReader(io.BytesIO(finished.content), strict=True).metadata["/Title"] == "https://example.com/"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Ünïcödé — 日本語 🎉", "parens (and) back\\slash", "line\nbreak", ")>> endobj trailer <<"],
+)
+def test_any_title_reads_back_exactly_and_cannot_break_out_of_its_string(title):
+    finished = stamp_metadata(_pdf(1), title, "https://example.com/?q=(x)")
+    by_pypdf, by_pdfium = _metadata_both_ways(finished.content)
+    assert by_pypdf["/Title"] == by_pdfium["Title"] == title
+    assert by_pypdf["/Subject"] == "https://example.com/?q=(x)"
+    assert set(by_pypdf) == {"/Title", "/Subject", "/Creator", "/Producer", "/CreationDate"}
+
+
+def test_a_file_stamped_twice_keeps_the_last_stamp():
+    once = stamp_metadata(_pdf(1), "First", "https://example.com/1")
+    twice = stamp_metadata(once.content, "Second", "https://example.com/2")
+    assert _metadata_both_ways(twice.content)[0]["/Title"] == "Second"
+
+
+def test_a_trailer_that_is_not_chromiums_goes_to_pypdf(monkeypatch):
+    unusual = _pdf(2).replace(b"trailer\n<<", b"trailer\n<<\n/Extra 1")
+    assert info_update(unusual, {"Title": "x"}) is None
+    by_pypdf = []
+    real = pdf_metadata._stamped_by_pypdf
+    monkeypatch.setattr(pdf_metadata, "_stamped_by_pypdf", lambda *a: by_pypdf.append(1) or real(*a))
+    finished = stamp_metadata(unusual, "Title", "https://example.com/")
+    assert by_pypdf == [1] and finished.pages == 2
+    assert PdfReader(io.BytesIO(finished.content)).metadata["/Title"] == "Title"
+
+
+def test_what_is_not_a_classic_cross_reference_table_is_left_to_pypdf():
+    assert info_update(b"%PDF-1.7\n1 0 obj <<>> endobj\nstartxref\n9\n%%EOF\n", {"Title": "x"}) is None
+    assert info_update(b"no end of file marker", {"Title": "x"}) is None
