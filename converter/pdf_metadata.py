@@ -121,10 +121,11 @@ def _trailer_entries(body: bytes) -> dict[str, str] | None:
 
 
 def _text(value: str) -> str:
-    """A PDF text string: literal when it is printable ASCII, else UTF-16BE with its byte order mark."""
+    """A PDF text string: literal when it is printable ASCII, else UTF-16BE with its byte order mark
+    (a lone surrogate, which a page's script can put in its title, becomes "?")."""
     if all(" " <= c <= "~" for c in value):
         return "(" + value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
-    return "<FEFF" + value.encode("utf-16-be").hex().upper() + ">"
+    return "<FEFF" + value.encode("utf-16-be", "replace").hex().upper() + ">"
 
 
 def _stamped_by_pypdf(content: bytes, title: str, source_url: str) -> FinishedPdf:

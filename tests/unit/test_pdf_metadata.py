@@ -68,6 +68,12 @@ def test_any_title_reads_back_exactly_and_cannot_break_out_of_its_string(title):
     assert set(by_pypdf) == {"/Title", "/Subject", "/Creator", "/Producer", "/CreationDate"}
 
 
+def test_a_title_that_is_not_valid_unicode_is_stamped_with_a_question_mark():
+    finished = stamp_metadata(_pdf(1), "a\ud800b", "https://example.com/")
+    by_pypdf, by_pdfium = _metadata_both_ways(finished.content)
+    assert by_pypdf["/Title"] == by_pdfium["Title"] == "a?b"
+
+
 def test_a_file_stamped_twice_keeps_the_last_stamp():
     once = stamp_metadata(_pdf(1), "First", "https://example.com/1")
     twice = stamp_metadata(once.content, "Second", "https://example.com/2")
