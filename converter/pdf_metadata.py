@@ -33,6 +33,8 @@ _TRAILER_ENTRY = re.compile(
     rb"\s*/(Size|Root|Info|ID)\s*(\d+\s+\d+\s+R|\d+|\[\s*<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>\s*\])\s*"
 )
 _TAIL_BYTES = 1024
+#: The entries Chromium writes that the stamp keeps (it sets /Title, /Subject and /Creator).
+_KEPT = ("Author", "Keywords", "Producer", "CreationDate", "ModDate")
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,24 @@ def _facts(content: bytes) -> _Facts | None:
             return _Facts(
                 pages=len(document),
                 outline_entries=sum(1 for _ in document.get_toc()),
-                info=document.get_metadata_dict(skip_empty=True),
+                info=_kept_entries(document),
             )
         finally:
             document.close()
+
+
+def _kept_entries(document: pypdfium2.PdfDocument) -> dict[str, str]:
+    """The entries kept, as PDFium reads them; one that is not valid text (a lone surrogate
+    written by a page's script) is left out."""
+    kept = {}
+    for key in _KEPT:
+        try:
+            value = document.get_metadata_value(key)
+        except UnicodeDecodeError:
+            continue
+        if value:
+            kept[key] = value
+    return kept
 
 
 def info_update(content: bytes, info: dict[str, str]) -> bytes | None:

@@ -74,6 +74,15 @@ def test_a_title_that_is_not_valid_unicode_is_stamped_with_a_question_mark():
     assert by_pypdf["/Title"] == by_pdfium["Title"] == "a?b"
 
 
+def test_chromium_s_own_title_need_not_be_valid_unicode():
+    """Chromium writes a lone surrogate a page's script put in document.title as it is."""
+    original = _pdf(1)
+    broken = original.replace(b"(chromium\\047s title)", b"<FEFF0061D8000062   >")  # same length: xref holds
+    assert broken != original
+    by_pypdf, _ = _metadata_both_ways(stamp_metadata(broken, "a?b", "https://example.com/").content)
+    assert (by_pypdf["/Title"], by_pypdf["/Producer"]) == ("a?b", "Skia/PDF")
+
+
 def test_a_file_stamped_twice_keeps_the_last_stamp():
     once = stamp_metadata(_pdf(1), "First", "https://example.com/1")
     twice = stamp_metadata(once.content, "Second", "https://example.com/2")
