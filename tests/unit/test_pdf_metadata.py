@@ -92,11 +92,16 @@ def test_a_file_stamped_twice_keeps_the_last_stamp():
 def test_a_trailer_that_is_not_chromiums_goes_to_pypdf(monkeypatch):
     unusual = _pdf(2).replace(b"trailer\n<<", b"trailer\n<<\n/Extra 1")
     assert info_update(unusual, {"Title": "x"}) is None
-    by_pypdf = []
+    by_pypdf: list[bytes] = []
     real = pdf_metadata._stamped_by_pypdf
-    monkeypatch.setattr(pdf_metadata, "_stamped_by_pypdf", lambda *a: by_pypdf.append(1) or real(*a))
+
+    def recorded(content: bytes, title: str, source_url: str) -> pdf_metadata.FinishedPdf:
+        by_pypdf.append(content)
+        return real(content, title, source_url)
+
+    monkeypatch.setattr(pdf_metadata, "_stamped_by_pypdf", recorded)
     finished = stamp_metadata(unusual, "Title", "https://example.com/")
-    assert by_pypdf == [1] and finished.pages == 2
+    assert by_pypdf == [unusual] and finished.pages == 2
     assert PdfReader(io.BytesIO(finished.content)).metadata["/Title"] == "Title"
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import types
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import pypdfium2
 from PIL import Image
 from pypdf import PdfWriter
 
@@ -42,7 +44,7 @@ class _UnderLock:
     """A pypdfium2 object that fails the test when used without PDFIUM_LOCK held, and hands
     out the PDFium objects it returns wrapped the same way."""
 
-    def __init__(self, inner: object) -> None:
+    def __init__(self, inner: Any) -> None:
         self._inner = inner
 
     @staticmethod
@@ -67,16 +69,16 @@ class _UnderLock:
 
     def __len__(self) -> int:
         self._held()
-        return len(self._inner)  # type: ignore[arg-type]  # a PdfDocument
+        return len(self._inner)  # a PdfDocument
 
     def __getitem__(self, index: int) -> object:
         self._held()
-        return self._wrapped(self._inner[index])  # type: ignore[index]  # a PdfDocument
+        return self._wrapped(self._inner[index])  # a PdfDocument
 
 
 def test_every_pdfium_call_holds_the_process_wide_lock(monkeypatch):
     """PDFium allows one call at a time in a process, even on different documents."""
-    real = thumbnail.pypdfium2
+    real = pypdfium2
     checked = types.SimpleNamespace(
         PdfDocument=lambda *a, **k: _UnderLock(real.PdfDocument(*a, **k)), PdfiumError=real.PdfiumError
     )
