@@ -13,8 +13,9 @@ from bench.systems import CHROMIUM, CHROMIUM_FLAGS
 
 #: The issue's "Done when" targets (PagePress / bare).
 TARGETS = {"warm": 1.3, "single": 1.3, "batch": 1.15}
-#: Renderer phases that run inside another logged phase (the thumbnail within stamp_ms).
-OVERLAPPING_PHASES = frozenset({"thumbnail_ms"})
+#: Renderer phases that run inside another logged phase (none since the thumbnail is drawn after
+#: the render, as the job draws it while the PDF uploads).
+OVERLAPPING_PHASES: frozenset[str] = frozenset()
 SYSTEM_LABELS = {"bare": "bare", "pagepress": "PagePress", "bare+guard": "bare+guard", "wkhtmltopdf": "wkhtmltopdf"}
 
 
@@ -310,7 +311,6 @@ class _Sections:
             total_p = median(self.lat.get(page.name, {}).get("pagepress", []))
             parts = [median(pp.get(k, [])) for k in keys]
             pyp = self.r.get("pypdf_rewrite_ms", {}).get(page.name, float("nan")) if alone else float("nan")
-            # The thumbnail is drawn while the PDF is stamped (stamp_ms spans both): not added twice.
             known = [v for k, v in zip(keys, parts, strict=True) if v == v and k not in OVERLAPPING_PHASES]
             known += [pyp] if pyp == pyp else []
             rows.append(
@@ -636,7 +636,7 @@ class _Sections:
                 "",
                 "PagePress's phases from its own `Page rendered` log lines (every `*_ms` key; the PDF rewrite timed "
                 "alone on the bare PDF if the renderer does not log it), the bare system's timed `goto` and `page.pdf`; "
-                "`other` = total minus the logged phases (hand-offs to the renderer's loop, context closing...; `thumbnail_ms` runs within `stamp_ms` and is not counted twice).",
+                "`other` = total minus the logged phases (hand-offs to the renderer's loop, context closing...; `thumbnail_ms` is drawn after the render, as the job draws it beside the PDF's upload).",
                 "",
                 table(br_h, br_r),
                 "",

@@ -172,8 +172,8 @@ def _measure(args: argparse.Namespace, corpus: Corpus, server: PageServer, step_
 
     def pagepress_render(url: str) -> tuple[bytes, dict]:
         cid = f"warm-{next(counter)}"
-        pdf, _ = pagepress.render(url, cid)
-        return pdf, step_log.by_correlation.pop(cid, {})
+        pdf, drawn = pagepress.render(url, cid)
+        return pdf, {**step_log.by_correlation.pop(cid, {}), **drawn}
 
     systems = {"bare": bare.render, "pagepress": pagepress_render}
     reps_of = {}

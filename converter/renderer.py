@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import functools
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -57,7 +58,7 @@ from converter.pdf_metadata import stamp_metadata
 from converter.readiness import settle
 from converter.report import ReportCollector
 from converter.screenshot import take_screenshot
-from converter.thumbnail import thumbnail_of, timed
+from converter.thumbnail import thumbnail_of
 
 logger = Logger(service="pagepress-converter", child=True)
 
@@ -379,19 +380,17 @@ class PlaywrightRenderer(Renderer):
                     },
                 )
         mark = time.monotonic()
-        thumbnail: bytes | None = None
+        draw_thumbnail = None
         if image:  # a screenshot is its own picture: no thumbnail
             result = self._finish_image(raw, title, warnings)
         else:
-            # The picture is drawn from the printed PDF in a worker thread while the PDF is stamped.
-            drawn = asyncio.get_running_loop().run_in_executor(None, thumbnail_of, raw)
-            result, thumbnail = await asyncio.gather(
-                self._finish(raw, title, url, warnings), timed(drawn, timings, "thumbnail_ms")
-            )
+            result = await self._finish(raw, title, url, warnings)
+            # Drawn from the printed PDF by the job, while the PDF uploads.
+            draw_thumbnail = functools.partial(thumbnail_of, raw)
         timings["stamp_ms"] = _ms_since(mark)
         logger.info("Page rendered", extra={**log_extra, **timings})
         facts = result.report.pdf if result.report else None
-        return replace(result, thumbnail=thumbnail, report=collector.report(guard.blocked, timings, facts))
+        return replace(result, draw_thumbnail=draw_thumbnail, report=collector.report(guard.blocked, timings, facts))
 
     async def _navigate(self, job_page: JobPage, url: str, options: ConversionOptions) -> None:
         page, watch, guard = job_page.page, job_page.watch, job_page.guard

@@ -1,20 +1,19 @@
 """A small picture of the PDF's first page, for the file list.
 
 Drawn from the PDF itself (PDFium, through pypdfium2, then WebP through Pillow), so the picture
-is exactly the first page as printed, margins and all. It costs 10-30 ms of CPU in a worker
-thread beside the metadata stamp, and nothing of the browser: having Chromium paint the page a
-second time at thumbnail size (``Page.captureScreenshot`` with ``captureBeyondViewport``) made
-it lay the page out again at the paper's height, 60-240 ms on the renderer's main thread while
-the job waited. PDFium runs one call at a time (``converter.pdfium``); the WebP is encoded after.
-A thumbnail is a nicety: when one cannot be made, the job goes on without it.
+is exactly the first page as printed, margins and all. It costs 10-30 ms of CPU, spent by the
+job while the PDF uploads (``RenderedPdf.draw_thumbnail``), and nothing of the browser: having
+Chromium paint the page a second time at thumbnail size (``Page.captureScreenshot`` with
+``captureBeyondViewport``) made it lay the page out again at the paper's height, 60-240 ms on
+the renderer's main thread while the job waited. PDFium runs one call at a time
+(``converter.pdfium``); the WebP is encoded after. A thumbnail is a nicety: when one cannot be
+made, the job goes on without it.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import time
-from collections.abc import Awaitable
 
 import pypdfium2
 from PIL import Image
@@ -65,12 +64,3 @@ def _first_page(pdf: bytes) -> Image.Image | None:
                 page.close()
         finally:
             document.close()
-
-
-async def timed[T](work: Awaitable[T], timings: dict[str, int], name: str) -> T:
-    """``work``'s result, with how long it took noted in ``timings[name]`` (ms)."""
-    started = time.monotonic()
-    try:
-        return await work
-    finally:
-        timings[name] = round((time.monotonic() - started) * 1000)

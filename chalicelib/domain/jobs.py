@@ -6,6 +6,7 @@ conditional, so a duplicate delivery or a retry after a crash changes nothing tw
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,15 +38,13 @@ def _ms_between(iso_start: str, end: datetime) -> int | None:
     return max(0, round((end - start).total_seconds() * 1000))
 
 
-def _side_by_side(calls: list[Callable[[], None]]) -> None:
-    """Independent store calls at once (the PDF and its thumbnail: two PUTs in the time of one);
-    the first failure is raised once all have ended."""
-    if len(calls) == 1:
-        calls[0]()
-        return
-    with ThreadPoolExecutor(len(calls), thread_name_prefix="upload") as pool:
-        for future in [pool.submit(call) for call in calls]:
-            future.result()
+def _side_by_side[T](first: Callable[[], None], second: Callable[[], T]) -> T:
+    """Two independent steps at once (the PDF's upload; its thumbnail drawn and uploaded: both in
+    the time of the longer); ``second``'s result, or the first failure once both have ended."""
+    with ThreadPoolExecutor(2, thread_name_prefix="upload") as pool:
+        done_first, done_second = pool.submit(first), pool.submit(second)
+        done_first.result()
+        return done_second.result()
 
 
 class RetryLater(Exception):
@@ -135,12 +134,12 @@ class JobProcessor:
             "source-url": quote(job.url, safe=":/?&=#%@+,;~!$'()*[]")[:MAX_METADATA_URL],
             "file-id": job.file_id,
         }
-        uploads = [lambda: self._store.put_pdf(key, pdf.content, metadata, output.content_type)]
-        thumbnail = pdf.thumbnail
-        if thumbnail:
-            thumb_key = thumbnail_key(job.user_id, job.file_id)
-            uploads.append(lambda: self._store.put_thumbnail(thumb_key, thumbnail, {"file-id": job.file_id}))
-        _side_by_side(uploads)
+        store_pdf = functools.partial(self._store.put_pdf, key, pdf.content, metadata, output.content_type)
+        has_thumbnail = False
+        if pdf.draw_thumbnail is None:
+            store_pdf()
+        else:
+            has_thumbnail = _side_by_side(store_pdf, functools.partial(self._store_thumbnail, job, pdf.draw_thumbnail))
         steps.done("upload")
         title = (entry.title or pdf.title)[:MAX_TITLE]  # a page's title is unbounded; an index item is not
         report = (pdf.report or RenderReport()).with_timings(
@@ -154,7 +153,7 @@ class JobProcessor:
             pages=pdf.pages,
             warnings=tuple(w[:MAX_MESSAGE] for w in pdf.warnings[:MAX_WARNINGS]),
             report=report,
-            has_thumbnail=pdf.thumbnail is not None,
+            has_thumbnail=has_thumbnail,
         )
         steps.done("index")
         if ready:
@@ -172,6 +171,14 @@ class JobProcessor:
             self._store.delete(thumbnail_key(job.user_id, job.file_id))
             return Outcome("skipped", "deleted while rendering")
         return Outcome("skipped", f"already {current.status.value}")
+
+    def _store_thumbnail(self, job: ConversionJob, draw: Callable[[], bytes | None]) -> bool:
+        """Draws the thumbnail and stores it; False when none could be made (the job goes on)."""
+        picture = draw()
+        if picture is None:
+            return False
+        self._store.put_thumbnail(thumbnail_key(job.user_id, job.file_id), picture, {"file-id": job.file_id})
+        return True
 
     def _render(self, job: ConversionJob) -> RenderedPdf:
         if job.source == "url":

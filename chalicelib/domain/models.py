@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -234,7 +235,9 @@ class RenderedPdf:
     pages: int
     warnings: tuple[str, ...] = ()
     report: RenderReport | None = None
-    thumbnail: bytes | None = None  # a small WebP of the first page, when one could be made
+    #: Draws a small WebP of the first page (None when none can be made). The job calls it while
+    #: the PDF uploads, so drawing it is not on the way to ``ready``.
+    draw_thumbnail: Callable[[], bytes | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ class _Pictured(Renderer):
     def render(
         self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
     ) -> RenderedPdf:
-        return RenderedPdf(b"%PDF-1.4 made up", "Made up", 1, report=RenderReport(), thumbnail=b"RIFF....WEBP")
+        return RenderedPdf(
+            b"%PDF-1.4 made up", "Made up", 1, report=RenderReport(), draw_thumbnail=lambda: b"RIFF....WEBP"
+        )
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         return self.render("", options, correlation_id)

@@ -145,7 +145,7 @@ class _PicturedRenderer(ScriptedRenderer):
     """Renders like ScriptedRenderer, with a thumbnail beside each PDF."""
 
     def render(self, url: str, options: ConversionOptions, correlation_id: str, credentials=None) -> RenderedPdf:
-        return replace(super().render(url, options, correlation_id, credentials), thumbnail=b"RIFF-WEBP")
+        return replace(super().render(url, options, correlation_id, credentials), draw_thumbnail=lambda: b"RIFF-WEBP")
 
 
 class _MeetingStore(MemoryObjectStore):
@@ -188,3 +188,20 @@ def test_a_failed_pdf_upload_beside_a_stored_thumbnail_still_waits_for_the_retry
     assert processor.process(job, attempt=2).status == "ready"
     entry = index.get(job.user_id, job.file_id)
     assert {entry.object_key, entry.thumbnail_key} <= set(store.objects)
+
+
+class _UndrawableRenderer(ScriptedRenderer):
+    """Renders like ScriptedRenderer; its thumbnails cannot be drawn (PDFium could not read the PDF)."""
+
+    def render(self, url: str, options: ConversionOptions, correlation_id: str, credentials=None) -> RenderedPdf:
+        return replace(super().render(url, options, correlation_id, credentials), draw_thumbnail=lambda: None)
+
+
+def test_a_thumbnail_that_cannot_be_drawn_leaves_the_job_ready_without_one(
+    index: MemoryFileIndex, store: MemoryObjectStore, pending: Callable[..., ConversionJob]
+) -> None:
+    job = pending()
+    assert JobProcessor(index, store, _UndrawableRenderer).process(job, attempt=1).status == "ready"
+    entry = index.get(job.user_id, job.file_id)
+    assert entry is not None and not entry.has_thumbnail
+    assert entry.object_key in store.objects and entry.thumbnail_key not in store.objects
