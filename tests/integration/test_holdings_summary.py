@@ -17,21 +17,8 @@ from chalicelib.adapters.dynamodb_holdings import held_by
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
 from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
 from chalicelib.domain.errors import DependencyUnavailable
-from chalicelib.domain.ids import new_file_id
-from chalicelib.domain.models import FileEntry, FileStatus
 from chalicelib.domain.ports import Holdings
-
-
-def _entry(user_id: str) -> FileEntry:
-    now = "2026-01-01T00:00:00.000Z"
-    return FileEntry(
-        user_id=user_id,
-        file_id=new_file_id(),
-        url="http://example.com/",
-        status=FileStatus.PENDING,
-        created_at=now,
-        updated_at=now,
-    )
+from tests.support.entries import pending_entry
 
 
 class Table:
@@ -65,10 +52,10 @@ def table(wired) -> Table:
 def test_every_change_of_an_entry_changes_the_summary_with_it(table):
     index, user = table.index, "u-steps"
     table.agree(user, Holdings(0, 0, 0))
-    a, b, c = _entry(user), _entry(user), _entry(user)
+    a, b, c = pending_entry(user), pending_entry(user), pending_entry(user)
     index.create(a)
     index.create(b, idempotency_key="k-1")
-    assert index.create(_entry(user), idempotency_key="k-1").file_id == b.file_id  # a replay adds nothing
+    assert index.create(pending_entry(user), idempotency_key="k-1").file_id == b.file_id  # a replay adds nothing
     index.create(c)
     table.agree(user, Holdings(3, 0, 3))
     index.mark_processing(user, a.file_id, 1)
@@ -96,7 +83,7 @@ def test_entries_made_and_finished_from_several_threads_add_up(table):
 
     def work(n: int) -> None:
         for i in range(4):
-            entry = _entry(user)
+            entry = pending_entry(user)
             table.index.create(entry)
             with lock:
                 made.append(entry)
@@ -148,7 +135,7 @@ def no_backoff(monkeypatch):
 def test_a_transaction_cancelled_by_a_conflict_is_tried_again(wired, no_backoff):
     client = Conflicting(wired.client("dynamodb"), conflicts=dynamodb_index.TRANSACTION_ATTEMPTS - 1)
     table = Table(wired, client)
-    table.index.create(_entry("u-conflict"))
+    table.index.create(pending_entry("u-conflict"))
     assert client.calls == dynamodb_index.TRANSACTION_ATTEMPTS
     table.agree("u-conflict", Holdings(1, 0, 1))
 
@@ -157,7 +144,7 @@ def test_conflicts_that_do_not_stop_are_a_dependency_failure_and_change_nothing(
     client = Conflicting(wired.client("dynamodb"), conflicts=dynamodb_index.TRANSACTION_ATTEMPTS)
     table = Table(wired, client)
     with pytest.raises(DependencyUnavailable):
-        table.index.create(_entry("u-stuck"))
+        table.index.create(pending_entry("u-stuck"))
     table.agree("u-stuck", Holdings(0, 0, 0))
 
 
@@ -165,7 +152,7 @@ def test_a_delete_that_meets_the_job_finishing_takes_out_what_the_entry_holds_th
     """The entry is read pending, then the converter marks it ready before the delete lands:
     the delete must not take out an unfinished job that is no longer there."""
     plain = Table(wired)
-    entry = _entry("u-race")
+    entry = pending_entry("u-race")
     plain.index.create(entry)
 
     def finish() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.egress import EgressPolicy
 from converter.egress_proxy import PinningProxy, ProxyTimeouts
+from tests.support.entries import pending_entry
 from tests.support.local_server import serving
 
 
@@ -113,20 +114,11 @@ def test_an_idempotency_key_reused_for_another_request_is_a_422(http, wired, pag
 
 
 def test_a_retry_checks_the_url_again(http, wired):
-    from chalicelib.domain.ids import new_file_id
-    from chalicelib.domain.models import FileEntry, FileStatus
+    from chalicelib.domain.models import FileStatus
 
     token = http.token()
     user_id = http.call("GET", "/me", token=token).json["id"]
-    now = "2026-01-01T00:00:00.000Z"
-    entry = FileEntry(
-        user_id=user_id,
-        file_id=new_file_id(),
-        url="http://127.0.0.1:9/",
-        status=FileStatus.PENDING,
-        created_at=now,
-        updated_at=now,
-    )
+    entry = pending_entry(user_id, url="http://127.0.0.1:9/")
     wired.file_index.create(entry)
     assert wired.file_index.mark_failed(user_id, entry.file_id, code="http_error", message="once allowed")
     response = http.call("POST", f"/file/{entry.file_id}/retry", token=token)

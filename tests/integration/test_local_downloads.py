@@ -13,6 +13,7 @@ import requests
 from chalicelib.adapters.local_downloads import LINK_PATH, SignedDownloads
 from chalicelib.domain.models import ConversionOptions, object_key
 from chalicelib.wiring import Container, reset_container
+from tests.support.entries import pending_entry
 from tests.support.local_server import serving
 
 PDF = b"%PDF-1.7 local download test"
@@ -33,20 +34,9 @@ def _ready_file(
 ) -> tuple[str, str, str]:
     token = http.token(email)
     user_id = http.call("GET", "/me", token=token).json["id"]
-    from chalicelib.domain.ids import new_file_id
-    from chalicelib.domain.models import FileEntry, FileStatus
     from chalicelib.domain.outputs import OUTPUTS
 
-    now = "2026-01-01T00:00:00.000Z"
-    entry = FileEntry(
-        user_id=user_id,
-        file_id=new_file_id(),
-        url="http://example.com/",
-        status=FileStatus.PENDING,
-        created_at=now,
-        updated_at=now,
-        options=options or ConversionOptions(),
-    )
+    entry = pending_entry(user_id, options=options or ConversionOptions())
     container.file_index.create(entry)
     output = OUTPUTS[entry.options.output]
     container.object_store.put_pdf(entry.object_key, content, {}, output.content_type)

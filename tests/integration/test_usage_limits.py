@@ -6,21 +6,13 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
-from chalicelib.domain.ids import new_file_id
-from chalicelib.domain.models import FileEntry, FileStatus
 from chalicelib.domain.ports import Holdings
 from tests.fakes.usage import MemoryUsageLedger
-
-
-def _entry(user_id: str, status: FileStatus = FileStatus.PENDING) -> FileEntry:
-    now = "2026-01-01T00:00:00.000Z"
-    return FileEntry(
-        user_id=user_id, file_id=new_file_id(), url="http://example.com/", status=status, created_at=now, updated_at=now
-    )
+from tests.support.entries import pending_entry
 
 
 def _ready(wired, user_id: str, size: int) -> None:
-    entry = _entry(user_id)
+    entry = pending_entry(user_id)
     wired.file_index.create(entry)
     wired.file_index.mark_processing(user_id, entry.file_id, 1)
     wired.file_index.mark_ready(user_id, entry.file_id, title="t", size=size, pages=1, warnings=())
@@ -45,7 +37,7 @@ def ledger_and_files(request, wired):
 
     def add(user_id: str, pending: int = 0, ready_bytes: int = 0) -> None:
         for _ in range(pending):
-            wired.file_index.create(_entry(user_id))
+            wired.file_index.create(pending_entry(user_id))
         if ready_bytes:
             _ready(wired, user_id, ready_bytes)
 
