@@ -113,6 +113,10 @@ class BrowserSupervisor:
             generation.active += 1
             return generation
 
+    def has_usable_browser(self) -> bool:
+        """Whether the next job would find a browser ready (none launched yet counts as not)."""
+        return self._current is not None and self._current.usable(self._recycle_after)
+
     def serves(self, generation: BrowserGeneration) -> bool:
         """Whether new jobs still go to ``generation`` (so pages prepared in it will be used)."""
         return self._current is generation and generation.usable(self._recycle_after)

@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from chalicelib.config import Settings
-from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.domain.errors import ConversionFailed, DependencyUnavailable
 from chalicelib.domain.ports import Renderer
 from chalicelib.observability import start_tracing
 from chalicelib.wiring import container
@@ -125,9 +125,21 @@ warm_start()
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return async_process_partial_response(
+    response = async_process_partial_response(
         event=event, record_handler=_convert_record_async, processor=_batch(AsyncBatchProcessor), context=context
     )
+    _prepare_next_batch()
+    return response
+
+
+def _prepare_next_batch() -> None:
+    """The batch's PDFs are stored and marked ready: replace a browser that recycling retired (or
+    that died) now, rather than in front of the next batch's first job."""
+    try:
+        renderer = container(playwright_renderer).renderer()
+    except ConversionFailed:  # the converter is stopping
+        return
+    renderer.prepare_next_job()
 
 
 @logger.inject_lambda_context

@@ -95,6 +95,7 @@ class PlaywrightRenderer(Renderer):
         self._max_pdf_bytes = max_pdf_bytes
         self._max_pdf_pages = max_pdf_pages
         self._close_timeout = close_timeout_seconds
+        self._launch_timeout = launch_timeout_seconds
         self._guard_factory = guard_factory or (lambda: EgressGuard(egress_policy))
         self._slots = asyncio.Semaphore(render_concurrency)
         self._supervisor = BrowserSupervisor(
@@ -154,6 +155,22 @@ class PlaywrightRenderer(Renderer):
         the process starts (Lambda's init phase), so the first job finds them ready or on the way."""
         if not self._closed:
             self._loop.submit(self._warm_up())
+
+    def prepare_next_job(self) -> None:
+        """Launch the next browser now if the current one is worn out (``browser_recycle_after``
+        jobs) or dead, so the next job does not wait for it. The converter calls this after each
+        batch, once its PDFs are stored and marked ready; on Lambda the launch is billed to that
+        invocation instead of delaying the next one's job."""
+        if self._closed:
+            return
+        try:
+            self._loop.run(self._renew(), self._launch_timeout + 5)
+        except (TimeoutError, RuntimeError) as exc:  # the loop is stopping, or the launch hangs
+            logger.warning("The next browser could not be prepared", extra={"error": str(exc)})
+
+    async def _renew(self) -> None:
+        if not self._supervisor.has_usable_browser():
+            await self._warm_up()
 
     async def _warm_up(self) -> None:
         try:

@@ -248,6 +248,10 @@ class Renderer(abc.ABC):
     def warm_up(self) -> None:  # noqa: B027 - an optional hook: a renderer with nothing to start leaves it empty
         """Get ready for the first job without waiting for it (a browser launch, say)."""
 
+    def prepare_next_job(self) -> None:  # noqa: B027 - an optional hook, like warm_up
+        """Between jobs, while nobody waits: replace what the next job would otherwise have to
+        (a browser worn out by recycling, or dead). Returns once done; bounded."""
+
     @abc.abstractmethod
     def close(self) -> None:
         """Let go of what the renderer holds (browsers, threads); it renders no more."""

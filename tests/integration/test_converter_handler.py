@@ -36,6 +36,7 @@ class Borrowed(Renderer):
     def __init__(self, inner: Renderer, crash_on: str | None = None) -> None:
         self.inner = inner
         self.crash_on = crash_on
+        self.prepared_for_next = 0
 
     def render(
         self, url: str, options: ConversionOptions, correlation_id: str, credentials: PageCredentials | None = None
@@ -46,6 +47,10 @@ class Borrowed(Renderer):
 
     def render_html(self, html: str, options: ConversionOptions, correlation_id: str) -> RenderedPdf:
         return self.inner.render_html(html, options, correlation_id)
+
+    def prepare_next_job(self) -> None:
+        self.prepared_for_next += 1
+        self.inner.prepare_next_job()
 
     def close(self) -> None:
         """Lent, not owned: the module's fixture closes the warm renderer."""
@@ -194,6 +199,14 @@ def test_a_job_becomes_a_ready_pdf_with_its_text_and_correlation_id(stack, http,
     assert obj["Metadata"]["correlation-id"] == "corr-e2e-1"
     assert obj["ContentType"] == "application/pdf" and obj.get("ServerSideEncryption") == "AES256"
     assert done.size == len(content)
+
+
+def test_after_its_batch_is_ready_the_converter_prepares_the_next_browser(stack, http, token, page_server, lent):
+    names = [request(http, token, page_server.page(f"/next-{n}", f"<p>page {n}</p>")) for n in range(2)]
+    result = invoke(stack, receive(stack))
+    assert failed_ids(result) == set()
+    assert [entry(stack, user_id(http, token), n).status for n in names] == [FileStatus.READY] * 2
+    assert lent.prepared_for_next == 1  # once per batch, after its jobs
 
 
 @pytest.mark.parametrize(

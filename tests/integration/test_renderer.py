@@ -468,6 +468,23 @@ def test_recycling_launches_a_fresh_browser_and_leaves_nothing_behind(server):
     recycling.close()  # idempotent
 
 
+def test_a_worn_out_browser_is_replaced_between_jobs_not_in_front_of_one(server):
+    recycling = _renderer(server, browser_recycle_after=2)
+    try:
+        for _ in range(2):
+            _render(recycling, server.url("/text"))
+        assert recycling.browser_launches == 1
+        recycling.prepare_next_job()  # what the converter does once a batch is ready
+        assert recycling.browser_launches == 2
+        first, second = recycling.browser_processes
+        assert _poll(lambda: _gone(first)), group_members(first.pid)
+        assert "quick brown fox" in _text(_render(recycling, server.url("/text")))
+        recycling.prepare_next_job()  # one job on the new browser: nothing to do
+        assert recycling.browser_launches == 2 and recycling.browser_processes == (first, second)
+    finally:
+        recycling.close()
+
+
 def test_a_dead_browser_is_replaced_on_the_next_job(server):
     fragile = _renderer(server)
     try:
