@@ -16,15 +16,15 @@ from chalicelib.domain.models import FileStatus
 from chalicelib.domain.ports import Holdings
 
 HOLDINGS_SK = "holdings"
-_UNFINISHED = {FileStatus.PENDING.value, FileStatus.PROCESSING.value}
 _ATTRIBUTES = {"unfinished_jobs": "unfinished", "stored_bytes": "stored_bytes", "files": "files"}
 
 
 def held_by(status: str, size: int) -> Holdings:
     """What one entry in ``status`` adds to its user's holdings."""
-    if status in _UNFINISHED:
+    state = FileStatus(status)
+    if not state.finished:
         return Holdings(1, 0, 1)
-    return Holdings(0, size if status == FileStatus.READY.value else 0, 1)
+    return Holdings(0, size if state is FileStatus.READY else 0, 1)
 
 
 def minus(held: Holdings) -> Holdings:

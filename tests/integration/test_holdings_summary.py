@@ -148,6 +148,22 @@ def test_conflicts_that_do_not_stop_are_a_dependency_failure_and_change_nothing(
     table.agree("u-stuck", Holdings(0, 0, 0))
 
 
+class Refusing(Conflicting):
+    """A DynamoDB client whose next transaction fails for another reason than a conflict."""
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        self.calls += 1
+        raise ClientError({"Error": {"Code": "ValidationException", "Message": "refused"}}, "TransactWriteItems")
+
+
+def test_a_transaction_refused_for_another_reason_is_a_dependency_failure_at_once(wired, no_backoff):
+    client = Refusing(wired.client("dynamodb"), conflicts=0)
+    with pytest.raises(DependencyUnavailable, match="refused"):
+        Table(wired, client).index.create(pending_entry("u-refused"))
+    assert client.calls == 1  # not tried again
+    Table(wired).agree("u-refused", Holdings(0, 0, 0))
+
+
 def test_a_delete_that_meets_the_job_finishing_takes_out_what_the_entry_holds_then(wired):
     """The entry is read pending, then the converter marks it ready before the delete lands:
     the delete must not take out an unfinished job that is no longer there."""
