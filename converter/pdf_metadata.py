@@ -52,9 +52,8 @@ class _Facts:
 
 
 def stamp_metadata(content: bytes, title: str, source_url: str) -> FinishedPdf:
-    """``content`` with /Title, /Subject and /Creator set (the other standard entries Chromium wrote
-    are kept);
-    also its page count and outline entries."""
+    """``content`` with /Title, /Subject and /Creator set (the other standard entries Chromium
+    wrote are kept); also its page count and outline entries."""
     facts = _facts(content)
     if facts is not None:
         info = {**facts.info, "Title": title or source_url, "Subject": source_url, "Creator": CREATOR}
