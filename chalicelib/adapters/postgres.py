@@ -1,9 +1,9 @@
-"""PostgreSQL: a small thread-safe pool, versioned migrations, users and sign-in failures."""
+"""PostgreSQL: transactions, versioned migrations, users and sign-in failures."""
 
 from __future__ import annotations
 
 import contextlib
-import threading
+import functools
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.errors
-import psycopg2.pool
 
+from chalicelib.adapters.postgres_pool import ConnectionPool, first_line
 from chalicelib.domain.errors import Conflict, DependencyUnavailable
 from chalicelib.domain.models import User
 from chalicelib.domain.ports import AttemptLimiter, FailureCount, UserRepository
@@ -24,50 +24,23 @@ POOL_WAIT_SECONDS = 5.0
 
 
 class Database:
-    """Connections on demand; a broken connection is dropped, not reused."""
+    """Transactions on pooled connections (``postgres_pool``); a broken connection is dropped, not reused."""
 
     def __init__(self, dsn: str, max_connections: int = 8, wait_seconds: float = POOL_WAIT_SECONDS) -> None:
-        self._dsn = dsn
-        self._max = max_connections
-        self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
-        self._lock = threading.Lock()
-        # psycopg2's pool refuses at once when all connections are out; a burst should queue.
-        self._free = threading.BoundedSemaphore(max_connections)
-        self._wait = wait_seconds
-
-    def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
-        with self._lock:
-            if self._pool is None:
-                try:
-                    self._pool = psycopg2.pool.ThreadedConnectionPool(0, self._max, self._dsn, connect_timeout=5)
-                except psycopg2.OperationalError as exc:
-                    raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
-            return self._pool
+        self._pool = ConnectionPool(
+            functools.partial(psycopg2.connect, dsn, connect_timeout=5), max_connections, wait_seconds
+        )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[psycopg2.extensions.cursor]:
-        pool = self._get_pool()
-        if not self._free.acquire(timeout=self._wait):
-            raise DependencyUnavailable(
-                f"PostgreSQL does not answer: all {self._max} connections stayed busy for {self._wait:g} s"
-            )
-        try:
-            try:
-                conn = pool.getconn()
-            except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:  # down
-                raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
-            broken = False
+        with self._pool.connection() as conn:
             try:
                 with conn:
                     with conn.cursor() as cur:
                         yield cur
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-                broken = True
-                raise DependencyUnavailable(f"PostgreSQL does not answer: {_first_line(exc)}") from exc
-            finally:
-                pool.putconn(conn, close=broken or conn.closed != 0)
-        finally:
-            self._free.release()
+                conn.close()  # not given back to the pool
+                raise DependencyUnavailable(f"PostgreSQL does not answer: {first_line(exc)}") from exc
 
     def migrate(self) -> list[str]:
         """Apply pending migrations in order; returns the versions applied now."""
@@ -95,14 +68,7 @@ class Database:
         return applied_now
 
     def close(self) -> None:
-        with self._lock:
-            if self._pool is not None:
-                self._pool.closeall()
-                self._pool = None
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        self._pool.close()
 
 
 class PostgresUsers(UserRepository):
