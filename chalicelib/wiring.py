@@ -180,10 +180,12 @@ class Container:
     @functools.cached_property
     def usage(self) -> UsageService:
         s = self.settings
-        return UsageService(
-            DynamoUsageLedger(self.client("dynamodb"), s.files_table),
-            UsageLimits(s.user_requests_per_minute, s.user_max_unfinished_jobs, s.user_max_stored_bytes),
-        )
+        return UsageService(DynamoUsageLedger(self.client("dynamodb"), s.files_table), self.usage_limits)
+
+    @property
+    def usage_limits(self) -> UsageLimits:
+        s = self.settings
+        return UsageLimits(s.user_requests_per_minute, s.user_max_unfinished_jobs, s.user_max_stored_bytes)
 
     @functools.cached_property
     def api_keys(self) -> ApiKeyService:
@@ -202,6 +204,7 @@ class Container:
             download_ttl_seconds=self.settings.download_url_ttl_seconds,
             max_pages=self.settings.max_pdf_pages,
             sealer=lambda: self.credential_sealer,
+            limits=self.usage_limits.holdings,
         )
 
     @functools.cached_property

@@ -14,8 +14,7 @@ from __future__ import annotations
 PER_CONVERSION: dict[str, dict[str, int]] = {
     "api_request": {
         "dynamodb:UpdateItem": 1,  # the per-user rate ledger
-        "dynamodb:GetItem": 1,  # the user's holdings summary (unfinished jobs, stored bytes)
-        "dynamodb:TransactWriteItems": 1,  # the pending entry + the summary
+        "dynamodb:TransactWriteItems": 1,  # the pending entry + the summary, conditional on the limits
         "sqs:GetQueueUrl": 1,
         "sqs:SendMessage": 1,
     },

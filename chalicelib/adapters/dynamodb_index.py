@@ -20,11 +20,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.dynamodb_holdings import held_by, holdings_change, minus
+from chalicelib.adapters.dynamodb_holdings import held_by, holdings_change, minus, refused_by
 from chalicelib.domain.errors import DependencyUnavailable, InvalidInput
 from chalicelib.domain.file_filter import FileFilter, folded
 from chalicelib.domain.models import CallbackState, ConversionOptions, FileEntry, FileStatus, Page
-from chalicelib.domain.ports import FileIndex, Holdings
+from chalicelib.domain.ports import FileIndex, Holdings, HoldingsLimits
 from chalicelib.domain.render_report import RenderReport
 
 FILE_PREFIX = "file#"
@@ -53,15 +53,19 @@ class DynamoFileIndex(FileIndex):
 
     # -- writes -------------------------------------------------------------------------
     def create(
-        self, entry: FileEntry, idempotency_key: str | None = None, sealed_credentials: bytes | None = None
+        self,
+        entry: FileEntry,
+        idempotency_key: str | None = None,
+        sealed_credentials: bytes | None = None,
+        limits: HoldingsLimits | None = None,
     ) -> FileEntry:
         item = _to_item(entry)
         if sealed_credentials is not None:
             item[CREDENTIALS] = {"B": sealed_credentials}
         put_entry = {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}}
-        holding = self._holding(entry.user_id, held_by(entry.status.value, entry.size or 0))
+        holding = self._holding(entry.user_id, held_by(entry.status.value, entry.size or 0), limits)
         if idempotency_key is None:
-            if not self._transact([put_entry, holding]):
+            if self._cancellations([put_entry, holding], limits):
                 raise DependencyUnavailable("The request could not be recorded; please retry.")
             return entry
         idem_sk = IDEMPOTENCY_PREFIX + hashlib.sha256(idempotency_key.encode()).hexdigest()
@@ -75,8 +79,11 @@ class DynamoFileIndex(FileIndex):
             "Put": {"TableName": self._table, "Item": marker, "ConditionExpression": "attribute_not_exists(sk)"}
         }
         for _ in range(2):
-            if self._transact([put_marker, put_entry, holding]):
+            refused = self._cancellations([put_marker, put_entry, holding], limits)
+            if not refused:
                 return entry
+            if refused[0].get("Code") != "ConditionalCheckFailed":  # the key was free: the entry itself refused
+                raise DependencyUnavailable("The request could not be recorded; please retry.")
             existing = self._call("get_item", TableName=self._table, ConsistentRead=True, Key=marker_key).get("Item")
             first = self.get(entry.user_id, existing["file_id"]["S"]) if existing else None
             if first is not None:
@@ -153,7 +160,7 @@ class DynamoFileIndex(FileIndex):
             Holdings(-1, 0, 0),
         )
 
-    def reset_for_retry(self, user_id: str, file_id: str) -> FileEntry | None:
+    def reset_for_retry(self, user_id: str, file_id: str, limits: HoldingsLimits | None = None) -> FileEntry | None:
         reset = self._transition(
             user_id,
             file_id,
@@ -168,6 +175,7 @@ class DynamoFileIndex(FileIndex):
             "attribute_exists(sk) AND #status = :failed",
             Holdings(1, 0, 0),
             with_unfinished=False,
+            limits=limits,
         )
         return self.get(user_id, file_id) if reset else None
 
@@ -318,11 +326,12 @@ class DynamoFileIndex(FileIndex):
         change: Holdings,
         *,
         with_unfinished: bool = True,
+        limits: HoldingsLimits | None = None,
     ) -> bool:
         """The update and ``change`` to the user's holdings, both or neither; False when the
-        condition did not hold."""
+        condition did not hold (``HoldingsFull`` when ``limits`` did not)."""
         update = {"Update": self._update_of(user_id, file_id, expression, values, condition, with_unfinished)}
-        return self._transact([update, self._holding(user_id, change)])
+        return not self._cancellations([update, self._holding(user_id, change, limits)], limits)
 
     def _update_of(
         self, user_id: str, file_id: str, expression: str, values: dict[str, Any], condition: str, with_unfinished: bool
@@ -339,24 +348,38 @@ class DynamoFileIndex(FileIndex):
             "ExpressionAttributeValues": all_values,
         }
 
-    def _holding(self, user_id: str, change: Holdings) -> dict[str, Any] | None:
-        return holdings_change(self._table, user_id, change)
+    def _holding(self, user_id: str, change: Holdings, limits: HoldingsLimits | None = None) -> dict[str, Any] | None:
+        return holdings_change(self._table, user_id, change, limits)
 
     def _transact(self, operations: builtins.list[dict[str, Any] | None]) -> bool:
-        """All of ``operations`` (None: nothing to do) or none; False when a condition did not
-        hold. Cancelled for a conflict with another transaction on the same item, it is tried
-        again; DynamoDB failing otherwise is ``DependencyUnavailable``."""
+        """All of ``operations`` (None: nothing to do) or none; False when a condition did not hold."""
+        return not self._cancellations(operations)
+
+    def _cancellations(
+        self, operations: builtins.list[dict[str, Any] | None], limits: HoldingsLimits | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        """All of ``operations`` (None: nothing to do) or none: nothing when they were carried
+        out, else the cancellation reasons, one per operation, when a condition did not hold.
+        A refusal by the holdings ``limits`` (the last operation) is ``HoldingsFull``. Cancelled
+        for a conflict with another transaction on the same item, it is tried again; DynamoDB
+        failing otherwise is ``DependencyUnavailable``."""
         items = [operation for operation in operations if operation is not None]
         attempt = 1
         while True:
             try:
                 self._db.transact_write_items(TransactItems=items)
-                return True
+                return []
             except ClientError as exc:
-                reasons = {reason.get("Code") for reason in exc.response.get("CancellationReasons", [])}
-                if "ConditionalCheckFailed" in reasons:
-                    return False
-                if "TransactionConflict" not in reasons or attempt == TRANSACTION_ATTEMPTS:
+                reasons: builtins.list[dict[str, Any]] = exc.response.get("CancellationReasons", [])
+                refused = [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
+                if any(refused):
+                    if limits is not None and refused == [False] * (len(items) - 1) + [True]:
+                        full = refused_by(reasons[-1], limits)  # only the summary's update refused
+                        if full is not None:
+                            raise full from None
+                    return reasons
+                conflict = any(reason.get("Code") == "TransactionConflict" for reason in reasons)
+                if not conflict or attempt == TRANSACTION_ATTEMPTS:
                     raise _unavailable(exc) from exc
             except BotoCoreError as exc:
                 raise _unavailable(exc) from exc

@@ -16,8 +16,9 @@ from chalicelib.domain.models import CallbackState, ConversionJob, FileEntry, Fi
 from chalicelib.domain.options import DEFAULT_MAX_PAGES, parse_options
 from chalicelib.domain.outputs import OUTPUTS
 from chalicelib.domain.page_credentials import PageCredentials, parse_credentials, seal_context
-from chalicelib.domain.ports import CredentialSealer, FileIndex, JobQueue, ObjectStore
+from chalicelib.domain.ports import CredentialSealer, FileIndex, HoldingsFull, HoldingsLimits, JobQueue, ObjectStore
 from chalicelib.domain.sources import Source
+from chalicelib.domain.usage import refusal
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # as api/openapi.yaml says
 QUEUE_UNAVAILABLE = "queue_unavailable"
@@ -67,8 +68,10 @@ class ConversionService:
         now_iso: Callable[[], str] = utc_now_iso,
         max_pages: int = DEFAULT_MAX_PAGES,
         sealer: Callable[[], CredentialSealer] | None = None,
+        limits: HoldingsLimits | None = None,
     ) -> None:
         self._index = index
+        self._limits = limits  # a user's unfinished jobs and stored bytes (checked by the index)
         self._sealer = sealer  # seals a request's headers and cookies (built when first needed)
         self._queue = queue
         self._store = store
@@ -117,7 +120,10 @@ class ConversionService:
             callback_url=checked_callback,
             callback=CallbackState() if checked_callback else None,
         )
-        stored = self._index.create(entry, idempotency_key, self._sealed(credentials, entry))
+        try:
+            stored = self._index.create(entry, idempotency_key, self._sealed(credentials, entry), self._limits)
+        except HoldingsFull as full:
+            raise refusal(full) from None
         if stored.file_id != entry.file_id:
             if not _same_request(stored, entry):
                 raise Unprocessable(
@@ -205,7 +211,10 @@ class ConversionService:
             raise Conflict(f"{_CREDENTIALS_GONE} with them.", "credentials_gone")
         if entry.source == "url":
             self._checked_url(entry.url)  # what was allowed then may not be now (a moved name, a policy change)
-        reset = self._index.reset_for_retry(user.id, entry.file_id)
+        try:
+            reset = self._index.reset_for_retry(user.id, entry.file_id, self._limits)
+        except HoldingsFull as full:
+            raise refusal(full) from None
         if reset is None:
             raise Conflict("The conversion changed meanwhile; reload the list.", "not_failed")
         return self._enqueue(reset)

@@ -95,11 +95,17 @@ class FileIndex(abc.ABC):
 
     @abc.abstractmethod
     def create(
-        self, entry: FileEntry, idempotency_key: str | None = None, sealed_credentials: bytes | None = None
+        self,
+        entry: FileEntry,
+        idempotency_key: str | None = None,
+        sealed_credentials: bytes | None = None,
+        limits: HoldingsLimits | None = None,
     ) -> FileEntry:
         """Store a new pending entry (with its sealed headers and cookies, if any). With an
         idempotency key already used by this user, store nothing and return the entry created
-        the first time."""
+        the first time. With ``limits`` that the user's holdings have reached, store nothing and
+        raise ``HoldingsFull``: checked in the same write, so concurrent requests cannot both
+        take the last place."""
 
     @abc.abstractmethod
     def sealed_credentials(self, user_id: str, file_id: str) -> bytes | None:
@@ -140,8 +146,9 @@ class FileIndex(abc.ABC):
         """Finish an unfinished entry as failed; False if it is gone or already finished."""
 
     @abc.abstractmethod
-    def reset_for_retry(self, user_id: str, file_id: str) -> FileEntry | None:
-        """Move a failed entry back to pending; None if it is gone or not failed."""
+    def reset_for_retry(self, user_id: str, file_id: str, limits: HoldingsLimits | None = None) -> FileEntry | None:
+        """Move a failed entry back to pending; None if it is gone or not failed. ``limits`` as
+        for ``create``."""
 
     @abc.abstractmethod
     def delete(self, user_id: str, file_id: str) -> bool:
@@ -216,6 +223,27 @@ class Holdings:
     unfinished_jobs: int  # pending or processing
     stored_bytes: int  # the PDFs that are ready
     files: int = 0  # every entry, whatever its status
+
+
+@dataclass(frozen=True)
+class HoldingsLimits:
+    """A new or retried job is refused while the user holds this many unfinished jobs, or this
+    many bytes of PDFs."""
+
+    max_unfinished_jobs: int
+    max_stored_bytes: int
+
+    def reached_by(self, held: Holdings) -> bool:
+        return held.unfinished_jobs >= self.max_unfinished_jobs or held.stored_bytes >= self.max_stored_bytes
+
+
+class HoldingsFull(Exception):
+    """``FileIndex`` refused a job: the user's holdings, as they were, reached ``limits``."""
+
+    def __init__(self, holdings: Holdings, limits: HoldingsLimits) -> None:
+        super().__init__(f"holdings full: {holdings} against {limits}")
+        self.holdings = holdings
+        self.limits = limits
 
 
 class UsageLedger(abc.ABC):

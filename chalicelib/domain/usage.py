@@ -2,8 +2,10 @@
 per minute, jobs waiting or rendering at once, and bytes of PDFs kept.
 
 Rates and waiting jobs pass with time (429 with Retry-After); stored bytes only when the
-user deletes files (403 quota_exceeded). Limits are soft under races: two requests at
-the same instant may both pass the last free place.
+user deletes files (403 quota_exceeded). The rate is counted here, before anything else; the
+holdings limits are checked by the file index in the very write that records the job
+(``FileIndex.create``), so two requests at the same instant cannot both take the last place,
+and ``refusal`` says which limit it was.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain.errors import QuotaExceeded, TooManyAttempts
 from chalicelib.domain.models import User
-from chalicelib.domain.ports import UsageLedger
+from chalicelib.domain.ports import HoldingsFull, HoldingsLimits, UsageLedger
 
 #: How soon to ask again when too many jobs are waiting: about one job's render.
 PENDING_RETRY_AFTER_SECONDS = 15
@@ -26,6 +28,10 @@ class UsageLimits:
     requests_per_minute: int
     max_unfinished_jobs: int
     max_stored_bytes: int
+
+    @property
+    def holdings(self) -> HoldingsLimits:
+        return HoldingsLimits(self.max_unfinished_jobs, self.max_stored_bytes)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class UsageService:
         self._now = now
 
     def admit_conversion(self, user: User) -> None:
-        """Count a conversion request (queued or retried) and refuse it when over a limit."""
+        """Count a conversion request (queued or retried) and refuse it when over the rate."""
         now = self._now()
         minute = int(now // 60)
         if self._ledger.count_request(user.id, minute) > self._limits.requests_per_minute:
@@ -53,21 +59,22 @@ class UsageService:
                 retry_after_seconds=math.ceil((minute + 1) * 60 - now),
                 code="rate_limited",
             )
-        holdings = self._ledger.holdings(user.id)
-        if holdings.unfinished_jobs >= self._limits.max_unfinished_jobs:
-            raise TooManyAttempts(
-                f"You already have {holdings.unfinished_jobs} conversions waiting or in progress; "
-                "wait for some to finish.",
-                retry_after_seconds=PENDING_RETRY_AFTER_SECONDS,
-                code="too_many_pending",
-            )
-        if holdings.stored_bytes >= self._limits.max_stored_bytes:
-            raise QuotaExceeded(
-                f"Your PDFs take {holdings.stored_bytes} bytes of your {self._limits.max_stored_bytes}; "
-                "delete some to make new ones."
-            )
 
     def usage(self, user: User) -> Usage:
         holdings = self._ledger.holdings(user.id)
         requests = self._ledger.requests_in(user.id, int(self._now() // 60))
         return Usage(requests, holdings.unfinished_jobs, holdings.stored_bytes, self._limits, holdings.files)
+
+
+def refusal(full: HoldingsFull) -> TooManyAttempts | QuotaExceeded:
+    """What to tell a user whose job the file index refused: which limit, and how far in."""
+    holdings, limits = full.holdings, full.limits
+    if holdings.unfinished_jobs >= limits.max_unfinished_jobs:
+        return TooManyAttempts(
+            f"You already have {holdings.unfinished_jobs} conversions waiting or in progress; wait for some to finish.",
+            retry_after_seconds=PENDING_RETRY_AFTER_SECONDS,
+            code="too_many_pending",
+        )
+    return QuotaExceeded(
+        f"Your PDFs take {holdings.stored_bytes} bytes of your {limits.max_stored_bytes}; delete some to make new ones."
+    )

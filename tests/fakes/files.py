@@ -22,7 +22,16 @@ from chalicelib.domain.models import (
     RenderedPdf,
 )
 from chalicelib.domain.page_credentials import PageCredentials
-from chalicelib.domain.ports import FileIndex, JobQueue, ObjectStore, Renderer, WebhookQueue
+from chalicelib.domain.ports import (
+    FileIndex,
+    Holdings,
+    HoldingsFull,
+    HoldingsLimits,
+    JobQueue,
+    ObjectStore,
+    Renderer,
+    WebhookQueue,
+)
 from chalicelib.domain.render_report import RenderReport
 from chalicelib.domain.webhooks import WebhookDelivery
 
@@ -35,12 +44,18 @@ class MemoryFileIndex(FileIndex):
         self._now_iso = now_iso
 
     def create(
-        self, entry: FileEntry, idempotency_key: str | None = None, sealed_credentials: bytes | None = None
+        self,
+        entry: FileEntry,
+        idempotency_key: str | None = None,
+        sealed_credentials: bytes | None = None,
+        limits: HoldingsLimits | None = None,
     ) -> FileEntry:
         if idempotency_key is not None:
             first = self._idempotency.get((entry.user_id, idempotency_key))
             if first is not None and (entry.user_id, first) in self.entries:
                 return self.entries[(entry.user_id, first)]
+        self._check(entry.user_id, limits)
+        if idempotency_key is not None:
             self._idempotency[(entry.user_id, idempotency_key)] = entry.file_id
         self.entries[(entry.user_id, entry.file_id)] = entry
         if sealed_credentials is not None:
@@ -63,6 +78,18 @@ class MemoryFileIndex(FileIndex):
             mine = [e for e in mine if e.file_id < cursor]
         items = mine[:limit]
         return Page(items, items[-1].file_id if len(mine) > limit else None)
+
+    def holdings(self, user_id: str) -> Holdings:
+        """What the index's summary item would say (the fake counts instead)."""
+        mine = [e for e in self.entries.values() if e.user_id == user_id]
+        unfinished = sum(1 for e in mine if not e.status.finished)
+        stored = sum(e.size or 0 for e in mine if e.status is FileStatus.READY)
+        return Holdings(unfinished, stored, len(mine))
+
+    def _check(self, user_id: str, limits: HoldingsLimits | None) -> None:
+        held = self.holdings(user_id)
+        if limits is not None and limits.reached_by(held):
+            raise HoldingsFull(held, limits)
 
     def _unfinished(self, user_id: str, file_id: str) -> FileEntry | None:
         entry = self.entries.get((user_id, file_id))
@@ -121,10 +148,11 @@ class MemoryFileIndex(FileIndex):
         self._put(replace(entry, **changes, updated_at=self._now_iso()))
         return True
 
-    def reset_for_retry(self, user_id: str, file_id: str) -> FileEntry | None:
+    def reset_for_retry(self, user_id: str, file_id: str, limits: HoldingsLimits | None = None) -> FileEntry | None:
         entry = self.entries.get((user_id, file_id))
         if entry is None or entry.status is not FileStatus.FAILED:
             return None
+        self._check(user_id, limits)
         return self._put(
             replace(
                 entry,

@@ -17,7 +17,7 @@ from chalicelib.adapters.dynamodb_holdings import held_by
 from chalicelib.adapters.dynamodb_index import DynamoFileIndex
 from chalicelib.adapters.dynamodb_usage import DynamoUsageLedger
 from chalicelib.domain.errors import DependencyUnavailable
-from chalicelib.domain.ports import Holdings
+from chalicelib.domain.ports import Holdings, HoldingsFull, HoldingsLimits
 from tests.support.entries import pending_entry
 
 
@@ -98,6 +98,33 @@ def test_entries_made_and_finished_from_several_threads_add_up(table):
     assert len(made) == 16
     table.agree(user, table.counted(user))
     assert table.ledger.holdings(user).files == 16 and table.ledger.holdings(user).unfinished_jobs == 8
+
+
+def test_the_limits_hold_exactly_when_requests_race_for_the_last_places(table):
+    """The summary's update is conditional in the same transaction as the new entry: of 12
+    requests at once with 3 places, exactly 3 are recorded."""
+    user, limits = "u-race", HoldingsLimits(max_unfinished_jobs=3, max_stored_bytes=10**9)
+    start = threading.Barrier(12, timeout=30)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def request() -> None:
+        start.wait()
+        try:
+            table.index.create(pending_entry(user), limits=limits)
+            outcome = "recorded"
+        except HoldingsFull:
+            outcome = "refused"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=request) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["recorded"] * 3 + ["refused"] * 9
+    table.agree(user, Holdings(3, 0, 3))
 
 
 class Conflicting:

@@ -21,6 +21,8 @@ from chalicelib.domain.ports import (
     ApiKeyRepository,
     AttemptLimiter,
     FileIndex,
+    HoldingsFull,
+    HoldingsLimits,
     JobQueue,
     ObjectStore,
     UserRepository,
@@ -177,6 +179,30 @@ def test_only_a_failed_entry_is_reset_for_a_retry(index: FileIndex) -> None:
         None,
         CallbackState(),
     )
+
+
+def test_limits_refuse_a_new_or_retried_job_once_reached_but_not_a_replay(index: FileIndex) -> None:
+    limits = HoldingsLimits(max_unfinished_jobs=2, max_stored_bytes=500)
+    first = index.create(entry("user-lim"), idempotency_key="k-1", limits=limits)
+    index.create(entry("user-lim"), limits=limits)
+    with pytest.raises(HoldingsFull) as full:
+        index.create(entry("user-lim"), limits=limits)
+    assert full.value.holdings.unfinished_jobs == 2 and full.value.limits == limits
+    assert index.create(entry("user-lim"), idempotency_key="k-1", limits=limits).file_id == first.file_id
+    assert len(index.list("user-lim", 10, None).items) == 2, "nothing stored by the refused request"
+    index.create(entry("user-other"), limits=limits)  # another user's holdings are their own
+
+    assert index.mark_ready("user-lim", first.file_id, title="T", size=500, pages=1, warnings=())
+    with pytest.raises(HoldingsFull) as full:  # one place free, but the stored bytes reached the quota
+        index.create(entry("user-lim"), limits=limits)
+    assert full.value.holdings.stored_bytes == 500
+    (other,) = [e for e in index.list("user-lim", 10, None).items if e.file_id != first.file_id]
+    assert index.mark_failed("user-lim", other.file_id, code="x", message="y")
+    with pytest.raises(HoldingsFull):
+        index.reset_for_retry("user-lim", other.file_id, limits=limits)
+    still = index.get("user-lim", other.file_id)
+    assert still is not None and still.status is FileStatus.FAILED
+    assert index.reset_for_retry("user-lim", other.file_id) is not None  # without limits, as before
 
 
 def test_unfinished_lists_pending_and_processing_entries_only(index: FileIndex) -> None:

@@ -6,8 +6,17 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.conversions import QUEUE_UNAVAILABLE, ConversionService
-from chalicelib.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound, Unprocessable
+from chalicelib.domain.errors import (
+    Conflict,
+    DependencyUnavailable,
+    InvalidInput,
+    NotFound,
+    QuotaExceeded,
+    TooManyAttempts,
+    Unprocessable,
+)
 from chalicelib.domain.models import FileStatus, User
+from chalicelib.domain.ports import HoldingsLimits
 from chalicelib.domain.sources import Source
 from tests.fakes.files import MemoryFileIndex, MemoryJobQueue, MemoryObjectStore
 
@@ -109,3 +118,44 @@ def test_a_file_of_someone_else_is_not_found(service: ConversionService) -> None
             act(BOB, entry.file_id)
     with pytest.raises(NotFound):
         service.delete(ADA, "not-a-file-id")
+
+
+LIMITS = HoldingsLimits(max_unfinished_jobs=2, max_stored_bytes=1000)
+
+
+@pytest.fixture
+def limited(index: MemoryFileIndex, queue: MemoryJobQueue, store: MemoryObjectStore) -> ConversionService:
+    return ConversionService(index, queue, store, refuse_private, download_ttl_seconds=60, limits=LIMITS)
+
+
+def test_a_request_past_the_unfinished_jobs_limit_is_a_429_and_records_nothing(
+    limited: ConversionService, index: MemoryFileIndex, queue: MemoryJobQueue
+) -> None:
+    kept = [limited.request(ADA, URL, None, None, "cid") for _ in range(2)]
+    with pytest.raises(TooManyAttempts) as refused:
+        limited.request(ADA, URL, None, None, "cid")
+    assert refused.value.code == "too_many_pending"
+    assert len(index.entries) == 2 and [j.file_id for j in queue.jobs] == [e.file_id for e in kept]
+    limited.request(BOB, URL, None, None, "cid")  # another user's limit is their own
+    index.mark_failed(ADA.id, kept[0].file_id, code="timeout", message="too slow")
+    assert limited.request(ADA, URL, None, None, "cid").status is FileStatus.PENDING  # a place came free
+
+
+def test_a_replayed_request_is_answered_even_at_the_limit(limited: ConversionService, queue: MemoryJobQueue) -> None:
+    first = limited.request(ADA, URL, None, "key-1", "cid")
+    limited.request(ADA, URL, None, None, "cid")
+    assert limited.request(ADA, URL, None, "key-1", "cid").file_id == first.file_id
+    assert len(queue.jobs) == 2
+
+
+def test_a_retry_past_the_storage_quota_is_refused_and_stays_failed(
+    limited: ConversionService, index: MemoryFileIndex
+) -> None:
+    failed = limited.request(ADA, URL, None, None, "cid")
+    index.mark_failed(ADA.id, failed.file_id, code="timeout", message="too slow")
+    stored = limited.request(ADA, URL, None, None, "cid")
+    index.mark_ready(ADA.id, stored.file_id, title="t", size=1000, pages=1, warnings=())
+    with pytest.raises(QuotaExceeded):
+        limited.retry(ADA, failed.file_id)
+    entry = index.get(ADA.id, failed.file_id)
+    assert entry is not None and entry.status is FileStatus.FAILED

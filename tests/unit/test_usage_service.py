@@ -6,8 +6,8 @@ import pytest
 
 from chalicelib.domain.errors import QuotaExceeded, TooManyAttempts
 from chalicelib.domain.models import User
-from chalicelib.domain.ports import Holdings
-from chalicelib.domain.usage import UsageLimits, UsageService
+from chalicelib.domain.ports import Holdings, HoldingsFull, HoldingsLimits
+from chalicelib.domain.usage import UsageLimits, UsageService, refusal
 from tests.fakes.usage import MemoryUsageLedger
 
 ADA = User("ada", "ada@example.com", "hash")
@@ -44,20 +44,23 @@ def test_requests_over_the_rate_are_refused_until_the_next_minute(ledger):
     service.admit_conversion(ADA)
 
 
-def test_too_many_unfinished_jobs_are_refused_with_retry_after(ledger):
-    service = _service(ledger, Seconds(0))
-    ledger.held["ada"] = Holdings(unfinished_jobs=2, stored_bytes=0)
-    with pytest.raises(TooManyAttempts) as refused:
-        service.admit_conversion(ADA)
-    assert refused.value.code == "too_many_pending" and refused.value.retry_after_seconds >= 1
+def test_refusal_names_the_limit_the_holdings_reached() -> None:
+    limits = HoldingsLimits(max_unfinished_jobs=2, max_stored_bytes=100)
+    pending = refusal(HoldingsFull(Holdings(unfinished_jobs=2, stored_bytes=100), limits))
+    assert isinstance(pending, TooManyAttempts)  # jobs finish by themselves: ask again later
+    assert (
+        pending.code == "too_many_pending" and pending.retry_after_seconds >= 1 and "2 conversions" in pending.message
+    )
+    full = refusal(HoldingsFull(Holdings(unfinished_jobs=1, stored_bytes=100), limits))
+    assert isinstance(full, QuotaExceeded) and full.code == "quota_exceeded" and "100 bytes" in full.message
 
 
-def test_storage_over_the_quota_is_a_quota_exceeded(ledger):
+def test_admitting_a_request_counts_only_the_rate(ledger):
+    """The holdings limits are the file index's to check, in the write that records the job."""
     service = _service(ledger, Seconds(0))
-    ledger.held["ada"] = Holdings(unfinished_jobs=0, stored_bytes=100)
-    with pytest.raises(QuotaExceeded) as refused:
-        service.admit_conversion(ADA)
-    assert refused.value.code == "quota_exceeded"
+    ledger.held["ada"] = Holdings(unfinished_jobs=50, stored_bytes=10_000)
+    service.admit_conversion(ADA)
+    assert ledger.requests_in("ada", 0) == 1
 
 
 def test_usage_reports_each_limit_with_what_is_used(ledger):
