@@ -129,20 +129,29 @@ def memory_run(
         profiles |= memory.profile_dirs(before_tree)
         mark = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-            futures = [pool.submit(system.render, url) for url in itertools.islice(itertools.cycle(urls), conversions)]
-            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-                try:
-                    future.result()
-                except Exception as exc:
-                    failures.append(f"{type(exc).__name__}: {exc}"[:200])
-                if done % sample_every == 0 or done == conversions:
-                    samples.append({"done": done, **memory.footprint_mib(before_tree)})
-                    profiles |= memory.profile_dirs(before_tree)
-                    if done % (sample_every * 5) == 0 or done == conversions:
-                        log(
-                            f"  {done}/{conversions} conversions, {samples[-1]['total']:.0f} MiB "
-                            f"({samples[-1]['chromium_processes']} Chromium processes)"
-                        )
+            # Only the renders in flight are held: a finished future (and the PDF it returned) is
+            # let go at once, or the harness's own list of 300 PDFs would show as the renderer's growth.
+            todo = itertools.islice(itertools.cycle(urls), conversions)
+            in_flight = {pool.submit(system.render, url) for url in itertools.islice(todo, concurrency)}
+            done = 0
+            while in_flight:
+                finished, in_flight = concurrent.futures.wait(in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in finished:
+                    done += 1
+                    try:
+                        future.result()
+                    except Exception as exc:
+                        failures.append(f"{type(exc).__name__}: {exc}"[:200])
+                    in_flight |= {pool.submit(system.render, url) for url in itertools.islice(todo, 1)}
+                    if done % sample_every == 0 or done == conversions:
+                        samples.append({"done": done, **memory.footprint_mib(before_tree)})
+                        profiles |= memory.profile_dirs(before_tree)
+                        if done % (sample_every * 5) == 0 or done == conversions:
+                            log(
+                                f"  {done}/{conversions} conversions, {samples[-1]['total']:.0f} MiB "
+                                f"({samples[-1]['chromium_processes']} Chromium processes)"
+                            )
+                del finished
         wall_ms = (time.perf_counter() - mark) * 1000
         renderer = getattr(system, "renderer", None)
         launches = getattr(renderer, "browser_launches", None)
