@@ -81,7 +81,7 @@ class PlaywrightRenderer(Renderer):
         max_pdf_bytes: int = 50 * 1024 * 1024,
         max_pdf_pages: int = 500,
         render_concurrency: int = 2,
-        browser_recycle_after: int = 50,
+        browser_recycle_after: int = 500,
         launch_timeout_seconds: float = LAUNCH_TIMEOUT_SECONDS,
         close_timeout_seconds: float = CLOSE_TIMEOUT_SECONDS,
         guard_factory: GuardFactory | None = None,
