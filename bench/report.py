@@ -616,7 +616,7 @@ class _Sections:
                 "- **PagePress**: `PlaywrightRenderer.from_settings(Settings.from_env())` as the converter builds it "
                 f"(with `CONVERTER_EGRESS_ALLOW=127.0.0.1:PORT`; render concurrency {self.r.get('render_concurrency')}), "
                 "warm; `render(url, ConversionOptions(), cid)` (A4, 1 cm margins, backgrounds: the bare PDF options).",
-                "- **bare+guard** (ablation): bare plus PagePress's `EgressGuard` (pinning proxy + navigation vetting), nothing else.",
+                "- **bare+guard** (ablation): bare plus PagePress's `EgressGuard` (pinning proxy + navigation vetting), a new one per page as the converter starts one per job, nothing else.",
                 "- **wkhtmltopdf** (reference, the seed's engine): Debian's build, A4, 10 mm margins, one process per page.",
                 "",
                 "Corpus:",

@@ -41,7 +41,7 @@ STEPS = ("cold", "guard", "wkhtmltopdf", "batch", "e2e", "memory")
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description="PagePress conversion benchmark")
     parser.add_argument("--reps", type=int, default=3, help="warm latency repetitions per page (bare, PagePress)")
-    parser.add_argument("--guard-reps", type=int, default=1, help="repetitions of the bare+guard ablation")
+    parser.add_argument("--guard-reps", type=int, default=3, help="repetitions of the bare+guard ablation")
     parser.add_argument("--wk-reps", type=int, default=1, help="repetitions of wkhtmltopdf (reference)")
     parser.add_argument("--cold-reps", type=int, default=2, help="cold starts per system (fresh interpreters)")
     parser.add_argument("--batch-size", type=int, default=16, help="pages per concurrent batch (mixed pages)")
