@@ -27,9 +27,11 @@ class Database:
     """Transactions on pooled connections (``postgres_pool``); a broken connection is dropped, not reused."""
 
     def __init__(self, dsn: str, max_connections: int = 8, wait_seconds: float = POOL_WAIT_SECONDS) -> None:
-        self._pool = ConnectionPool(
-            functools.partial(psycopg2.connect, dsn, connect_timeout=5), max_connections, wait_seconds
-        )
+        # tcp_user_timeout (ms): a connection kept across a failover may point at a host that no
+        # longer answers at all; what it sends (the reuse check, a query) then fails in 10 s
+        # rather than after TCP's own retries (about 15 minutes). Unix sockets ignore it.
+        connect = functools.partial(psycopg2.connect, dsn, connect_timeout=5, tcp_user_timeout=10_000)
+        self._pool = ConnectionPool(connect, max_connections, wait_seconds)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[psycopg2.extensions.cursor]:
