@@ -91,6 +91,25 @@ def test_headers_and_cookies_reach_the_pages_origin_and_no_third_party(warm_rend
     assert "authorization" not in theirs and "x-tenant" not in theirs and "cookie" not in theirs
 
 
+def test_a_dedicated_workers_requests_to_the_pages_origin_carry_them_too(warm_renderer, site):
+    """A worker's script and what it fetches are requests of the page's origin: a page whose
+    data comes through a worker must be printed signed in like the rest."""
+    site.routes["/worker/script.js"] = Reply(
+        200, b"fetch('/worker/data').then(r => r.text()).then(t => postMessage(t));", "text/javascript"
+    )
+    site.routes["/worker/data"] = Reply(200, b"FETCHED-BY-THE-WORKER", "text/plain")
+    url = site.page(
+        "/worker/page",
+        "<p id=out>waiting</p><script>new Worker('/worker/script.js').onmessage ="
+        " e => { document.getElementById('out').textContent = e.data; };</script>",
+    )
+    pdf = warm_renderer.render(url, ConversionOptions(), "cred-worker", credentials=CREDENTIALS)
+    assert "FETCHED-BY-THE-WORKER" in pdf_text(pdf.content)
+    for path in ("/worker/script.js", "/worker/data"):
+        sent = site.headers[path]
+        assert sent["authorization"] == f"Bearer {SECRET}" and f"session={COOKIE_SECRET}" in sent["cookie"], path
+
+
 def test_a_job_without_credentials_sends_none(warm_renderer, site, third_party):
     url = _page_with_subresources(site, third_party, "/anonymous")
     warm_renderer.render(url, ConversionOptions(), "cred-2")
