@@ -13,7 +13,7 @@ pytest.importorskip("playwright")
 from chalicelib.domain.errors import ConversionFailed  # noqa: E402
 from chalicelib.domain.models import ConversionOptions, MediaFeature  # noqa: E402
 from converter.renderer import PlaywrightRenderer  # noqa: E402
-from tests.support.pages import PageServer  # noqa: E402
+from tests.support.pages import PageServer, Reply  # noqa: E402
 from tests.support.pdf import pdf_reader, pdf_text  # noqa: E402
 from tests.support.renderers import loopback_renderer  # noqa: E402
 
@@ -32,9 +32,20 @@ def pages():
 
 
 @pytest.fixture(scope="module")
-def renderer(pages):
+def other_site():
+    """Another site: another host, since ports alone do not make another site."""
+    server = PageServer("127.0.0.2").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def renderer(pages, other_site):
     instance = loopback_renderer(
-        f"127.0.0.1:{pages.port}", render_timeout=RENDER_SECONDS, settle_timeout=SETTLE_SECONDS
+        f"127.0.0.1:{pages.port}",
+        f"127.0.0.2:{other_site.port}",
+        render_timeout=RENDER_SECONDS,
+        settle_timeout=SETTLE_SECONDS,
     )
     yield instance
     instance.close()
@@ -101,6 +112,26 @@ def test_user_agent_is_sent_and_seen_by_the_page(renderer, pages):
     pdf = _render(renderer, url, user_agent="PagePressTestAgent/1.0")
     assert "Agent: PagePressTestAgent/1.0" in pdf_text(pdf.content)
     assert pages.headers["/agent"]["user-agent"] == "PagePressTestAgent/1.0"
+
+
+def test_user_agent_reaches_a_frame_from_another_site_and_a_worker(renderer, pages, other_site):
+    """The override is sent on the page's own session; a frame from another site (which site
+    isolation puts in a renderer process of its own) and a dedicated worker see it as the page does."""
+    shows_agent = (
+        "<p id='ua'></p><script>document.getElementById('ua').textContent = '{label}: ' + navigator.userAgent;</script>"
+    )
+    frame = other_site.page("/agent-frame", shows_agent.format(label="Frame agent"))
+    pages.routes["/agent-worker.js"] = Reply(200, b"postMessage(navigator.userAgent);", "text/javascript")
+    url = pages.page(
+        "/agent-outer",
+        f"<iframe src='{frame}' style='width:600px;height:120px'></iframe><p id='w'></p>"
+        "<script>new Worker('/agent-worker.js').onmessage ="
+        " e => { document.getElementById('w').textContent = 'Worker agent: ' + e.data; };</script>",
+    )
+    text = pdf_text(_render(renderer, url, user_agent="PagePressTestAgent/2.0").content)
+    assert "Frame agent: PagePressTestAgent/2.0" in text and "Worker agent: PagePressTestAgent/2.0" in text
+    assert other_site.headers["/agent-frame"]["user-agent"] == "PagePressTestAgent/2.0"
+    assert pages.headers["/agent-worker.js"]["user-agent"] == "PagePressTestAgent/2.0"
 
 
 def test_media_features_are_emulated(renderer, pages):
