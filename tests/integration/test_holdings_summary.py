@@ -127,6 +127,23 @@ def test_the_limits_hold_exactly_when_requests_race_for_the_last_places(table):
     table.agree(user, Holdings(3, 0, 3))
 
 
+def test_a_refused_request_writes_nothing_not_even_its_idempotency_marker(table):
+    """The entry, the summary and the key's marker are one transaction: the limits refusing it
+    leaves no item behind."""
+    user, limits = "u-refused", HoldingsLimits(max_unfinished_jobs=1, max_stored_bytes=10**9)
+    table.index.create(pending_entry(user), limits=limits)
+    with pytest.raises(HoldingsFull):
+        table.index.create(pending_entry(user), idempotency_key="k-refused", limits=limits)
+    items = table.db.query(
+        TableName=table.name,
+        ConsistentRead=True,
+        KeyConditionExpression="user_id = :user",
+        ExpressionAttributeValues={":user": {"S": user}},
+    )["Items"]
+    assert sorted(item["sk"]["S"].split("#")[0] for item in items) == ["file", "holdings"]
+    table.agree(user, Holdings(1, 0, 1))
+
+
 class Conflicting:
     """A DynamoDB client whose next ``conflicts`` transactions are cancelled as DynamoDB cancels
     two transactions that meet on one item; the rest go to moto. (moto runs transactions one at a
